@@ -1,0 +1,1 @@
+"""ilo-crawler: an archival crawler for the ILO Newsroom."""
