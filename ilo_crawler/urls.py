@@ -29,7 +29,9 @@ CRAWL_LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 
 DEFAULT_BASE_URL = "https://www.ilo.org"
 
-_LISTING_RE = re.compile(r"^(?P<path>/.+?)/lang--(?P<lang>[a-z]{2})(?:/nextRow--(?P<offset>\d+))?/index\.htm$")
+_LISTING_RE = re.compile(
+    r"^(?P<path>/.+?)/lang--(?P<lang>[a-z]{2})(?:/nextRow--(?P<offset>\d+))?/index\.htm$"
+)
 _ARTICLE_RE = re.compile(r"/(?P<doc_id>WCMS_\d+)/lang--(?P<lang>[a-z]{2})/index\.htm$")
 
 
@@ -48,6 +50,11 @@ class ArticleKey:
 
     doc_id: str
     lang: str
+
+
+def host_of(base_url: str) -> str:
+    """The host name a base URL points at (what the crawl is confined to)."""
+    return urlsplit(base_url).hostname or ""
 
 
 def listing_path(listing: str, lang: str, offset: int = 0) -> str:

@@ -1,0 +1,30 @@
+# Every command a person needs; each works on a fresh machine with Python 3.11 (it installs first).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install test lint demo bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## make test: lint, then the whole test suite (unit tests and real crawls of the replica).
+test: $(INSTALLED)
+	$(BIN)/ruff check ilo_crawler tests
+	$(BIN)/pytest -q
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check ilo_crawler tests
+
+## make demo: start the replica, archive November 2021 into data/archive.db, print what it holds.
+demo: $(INSTALLED)
+	$(BIN)/python -m ilo_crawler.demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m ilo_crawler`` is ``ilo-archive``."""
+
+from ilo_crawler.cli import cli
+
+cli()

@@ -1,0 +1,102 @@
+"""The archive's tables, one statement each, and the schema version kept in ``PRAGMA user_version``.
+
+Column meanings are documented in the README ("The archive"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+#: Fields that say what an article is: a change to any of them is a new revision.
+CONTENT_FIELDS: tuple[str, ...] = (
+    "url",
+    "title",
+    "summary",
+    "credit",
+    "label",
+    "date_text",
+    "article_type",
+    "article_date_text",
+    "body",
+    "translations",
+)
+
+#: Fields the pipelines derive from the content; re-derived on every write, never a revision.
+DERIVED_FIELDS: tuple[str, ...] = (
+    "published",
+    "article_published",
+    "date_problem",
+    "month",
+    "category",
+    "category_slug",
+    "category_kind",
+)
+
+TABLES: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        spider TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        base_url TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL DEFAULT 'running',
+        items_new INTEGER NOT NULL DEFAULT 0,
+        items_changed INTEGER NOT NULL DEFAULT 0,
+        items_unchanged INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER,
+        stats TEXT
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS articles (
+        doc_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        summary TEXT,
+        credit TEXT,
+        label TEXT,
+        category TEXT,
+        category_slug TEXT,
+        category_kind TEXT,
+        published TEXT,
+        date_text TEXT,
+        date_problem TEXT,
+        article_type TEXT,
+        article_date_text TEXT,
+        article_published TEXT,
+        body TEXT,
+        translations TEXT,
+        listing TEXT,
+        month TEXT,
+        source TEXT NOT NULL DEFAULT 'live',
+        fetched_at TEXT,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1,
+        first_run INTEGER REFERENCES runs(id),
+        last_run INTEGER REFERENCES runs(id),
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (doc_id, lang)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS revisions (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        replaced_at TEXT NOT NULL,
+        changed_fields TEXT NOT NULL,
+        state TEXT NOT NULL,
+        FOREIGN KEY (doc_id, lang) REFERENCES articles(doc_id, lang)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS articles_month ON articles(month, lang)",
+    "CREATE INDEX IF NOT EXISTS articles_published ON articles(published)",
+    "CREATE INDEX IF NOT EXISTS revisions_article ON revisions(doc_id, lang)",
+)

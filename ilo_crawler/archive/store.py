@@ -1,0 +1,175 @@
+"""The SQLite archive: opening it safely, recording runs, and writing articles with their history.
+
+Every write of a batch happens in one transaction, so a reader (or a crash) never sees half of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, SCHEMA_VERSION, TABLES
+
+StoreOutcome = Literal["new", "changed", "unchanged"]
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used; the message is one line meant for the person running the tool."""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Archive:
+    """One connection to ``data/archive.db`` (or another path), schema checked and created."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ArchiveError(f"archive not found: {self.path}")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite_utils.Database(sqlite3.connect(self.path, timeout=30))
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            tables = set(self.db.table_names())
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"not an SQLite archive: {self.path} ({error})") from error
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"archive {self.path} has schema version {version}, newer than this "
+                f"ilo-crawler understands ({SCHEMA_VERSION}); upgrade ilo-crawler"
+            )
+        if version == 0 and tables - {"sqlite_sequence"}:
+            raise ArchiveError(f"{self.path} is an SQLite file but not an ilo-crawler archive")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            with self.db.conn:
+                for statement in TABLES:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # Runs ------------------------------------------------------------------------------------
+    def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str) -> int:
+        with self.db.conn:
+            table = self.db.table("runs")
+            table.insert(
+                {
+                    "spider": spider,
+                    "arguments": json.dumps(dict(arguments), sort_keys=True),
+                    "base_url": base_url,
+                    "started_at": utc_now(),
+                }
+            )
+            return int(table.last_pk)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        outcome: str,
+        counts: Mapping[str, int],
+        requests: int | None,
+        stats: Mapping[str, Any],
+    ) -> None:
+        with self.db.conn:
+            self.db.table("runs").update(
+                run_id,
+                {
+                    "finished_at": utc_now(),
+                    "outcome": outcome,
+                    "items_new": counts.get("new", 0),
+                    "items_changed": counts.get("changed", 0),
+                    "items_unchanged": counts.get("unchanged", 0),
+                    "requests": requests,
+                    "stats": json.dumps(stats, sort_keys=True, default=str),
+                },
+            )
+
+    # Articles --------------------------------------------------------------------------------
+    def store_articles(
+        self, records: Iterable[Mapping[str, Any]], run_id: int | None
+    ) -> list[StoreOutcome]:
+        """Write a batch of articles in one transaction: new rows, unchanged rows touched, changed
+        rows updated with their previous state kept in ``revisions``."""
+        outcomes: list[StoreOutcome] = []
+        with self.db.conn:
+            for record in records:
+                outcomes.append(self._store_one(record, run_id))
+        return outcomes
+
+    def _store_one(self, record: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
+        now = utc_now()
+        row = _row(record)
+        key = (row["doc_id"], row["lang"])
+        old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
+        seen = {"last_run": run_id, "last_seen_at": now, "listing": row["listing"]}
+        if old is None:
+            self.db.table("articles").insert(
+                {
+                    **row,
+                    **seen,
+                    "revision": 1,
+                    "first_run": run_id,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                }
+            )
+            return "new"
+        if record.get("fetch_error") and old["body"] is not None:
+            # A failed fetch says nothing about the article: keep what was archived.
+            self.db.table("articles").update(key, seen)
+            return "unchanged"
+        if old["content_hash"] == row["content_hash"]:
+            derived = {name: row[name] for name in DERIVED_FIELDS}
+            self.db.table("articles").update(key, {**derived, **seen})
+            return "unchanged"
+        changed = [name for name in CONTENT_FIELDS if old[name] != row[name]]
+        self.db.table("revisions").insert(
+            {
+                "doc_id": key[0],
+                "lang": key[1],
+                "revision": old["revision"],
+                "run_id": run_id,
+                "replaced_at": now,
+                "changed_fields": json.dumps(changed),
+                "state": json.dumps(
+                    {name: old[name] for name in CONTENT_FIELDS + DERIVED_FIELDS},
+                    ensure_ascii=False,
+                ),
+            }
+        )
+        self.db.table("articles").update(
+            key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
+        )
+        return "changed"
+
+
+def _row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An item's fields as the ``articles`` columns hold them."""
+    body = record.get("body") or []
+    row = {name: record.get(name) for name in CONTENT_FIELDS + DERIVED_FIELDS}
+    row.update(
+        doc_id=record["doc_id"],
+        lang=record["lang"],
+        body="\n\n".join(body) if body else None,
+        translations=json.dumps(record.get("translations") or {}, sort_keys=True),
+        listing=record.get("listing"),
+        source=record.get("source") or "live",
+        fetched_at=record.get("fetched_at"),
+    )
+    content = json.dumps([row[name] for name in CONTENT_FIELDS], ensure_ascii=False)
+    row["content_hash"] = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return row

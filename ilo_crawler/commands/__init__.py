@@ -1,0 +1,1 @@
+"""Project commands for ``scrapy`` (found through ``COMMANDS_MODULE``)."""

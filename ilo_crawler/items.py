@@ -1,0 +1,81 @@
+"""The item the crawl produces: one article in one language, as the archive stores it.
+
+Field names are the archive's column names (see ``ilo_crawler.archive.schema``). The spider fills
+what the pages say; the pipelines fill the normalised fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ilo_crawler.pages.article import ArticlePage
+from ilo_crawler.pages.listing import ListingEntry
+
+
+@dataclass
+class ArticleItem:
+    doc_id: str
+    lang: str
+    url: str | None
+    listing: str  #: listing slug the item was found in (``all-newsroom``, ``news``, ...)
+    listing_url: str  #: the listing page it stood on
+    listing_position: int
+    listing_heading: str | None
+    # As the listing shows them (the article page's own value where the listing has none).
+    title: str | None
+    summary: str | None
+    credit: str | None
+    label: str | None
+    date_text: str | None
+    # As the article page shows them.
+    article_type: str | None = None
+    article_date_text: str | None = None
+    body: list[str] = field(default_factory=list)
+    translations: dict[str, str] = field(default_factory=dict)
+    fetched_at: str | None = None  #: when the article page was fetched (UTC, ISO 8601)
+    fetch_error: str | None = None  #: why the article page could not be read, if it could not
+    source: str = "live"
+    # Filled by the pipelines.
+    published: str | None = None  #: ISO date
+    article_published: str | None = None
+    date_problem: str | None = None
+    month: str | None = None  #: YYYY-MM the item belongs to
+    category: str | None = None
+    category_slug: str | None = None
+    category_kind: str | None = None
+    category_known: bool | None = None
+
+
+def article_item(
+    *,
+    doc_id: str,
+    lang: str,
+    listing: str,
+    listing_url: str,
+    entry: ListingEntry,
+    article: ArticlePage | None,
+    fetched_at: str | None = None,
+    fetch_error: str | None = None,
+) -> ArticleItem:
+    """Join what the listing and the article page say about one article into one item."""
+    page = article or ArticlePage(url=entry.url or "", doc_id=doc_id, lang=lang, has_article=False)
+    return ArticleItem(
+        doc_id=doc_id,
+        lang=lang,
+        url=entry.url,
+        listing=listing,
+        listing_url=listing_url,
+        listing_position=entry.position,
+        listing_heading=entry.heading,
+        title=entry.title or page.title,
+        summary=entry.summary or page.teaser,
+        credit=entry.credit or page.credit,
+        label=entry.label,
+        date_text=entry.date_text,
+        article_type=page.type,
+        article_date_text=page.date_text,
+        body=list(page.body),
+        translations=dict(page.translations),
+        fetched_at=fetched_at,
+        fetch_error=fetch_error,
+    )

@@ -1,0 +1,53 @@
+"""Scrapy settings for ilo-crawler. Every knob of the project is here, documented.
+
+The defaults are for the real site and are polite. Runs against the local replica (tests, demo,
+benchmarks) relax them explicitly on the command line, e.g.
+``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16``.
+"""
+
+BOT_NAME = "ilo_crawler"
+SPIDER_MODULES = ["ilo_crawler.spiders"]
+NEWSPIDER_MODULE = "ilo_crawler.spiders"
+#: Project commands; ``crawl`` is ours: it checks spider arguments before any request is made.
+COMMANDS_MODULE = "ilo_crawler.commands"
+
+# The site -------------------------------------------------------------------------------------
+#: Root of the site to crawl: the real ILO site, or the replica (``python -m ilo_crawler.mirror``).
+ILO_BASE_URL = "https://www.ilo.org"
+#: Where people running the site can read what this crawler is and whom to tell about it.
+ILO_CONTACT_URL = "https://github.com/ilo-crawler/ilo-crawler"
+USER_AGENT = f"ilo-crawler/0.1 (archival crawler of the ILO Newsroom; +{ILO_CONTACT_URL})"
+
+# The archive ----------------------------------------------------------------------------------
+#: The SQLite archive the crawl writes (created with its tables when missing).
+ILO_ARCHIVE_PATH = "data/archive.db"
+#: Items written per transaction.
+ILO_STORAGE_BATCH_SIZE = 100
+
+# Politeness towards the real site ---------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+#: Pages larger than this are refused (the site's pages are far smaller).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+
+ITEM_PIPELINES = {
+    "ilo_crawler.pipelines.dates.DateNormalizationPipeline": 100,
+    "ilo_crawler.pipelines.categories.CategoryNormalizationPipeline": 200,
+    "ilo_crawler.pipelines.storage.ArchiveStoragePipeline": 900,
+}
+EXTENSIONS = {
+    "ilo_crawler.extensions.RunRecorder": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

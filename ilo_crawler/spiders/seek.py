@@ -1,0 +1,109 @@
+"""Finding the pages of a newest-first listing that hold one month, without walking the listing.
+
+The listing is ordered by date, so "does this page reach back to the month yet?" is false for the
+first pages and true for all later ones. ``MonthSeek`` gallops (pages 1, 2, 4, 8, ...) until a page
+reaches the month, binary-searches the gap for the first such page, then walks forward page by
+page while the month continues. Pure logic: it is told what each page holds and answers which page
+to fetch next, so it is tested without a crawler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ilo_crawler.pages.listing import ListingEntry, ListingPage
+
+Month = tuple[int, int]
+
+
+@dataclass
+class Step:
+    """What to do after a page was seen: which pages' entries to harvest, which page to fetch."""
+
+    harvest: list[int] = field(default_factory=list)
+    fetch: int | None = None
+
+
+class MonthSeek:
+    def __init__(self, target: Month, month_of: Callable[[ListingEntry], Month | None]) -> None:
+        self.target = target
+        self.month_of = month_of
+        self.pages: dict[int, ListingPage] = {}
+        self.page_size: int | None = None
+        self.last: int | None = None  #: index of the last page, as far as pagers have shown it
+        self.newer = -1  #: highest page index known to hold only items newer than the month
+        self.reaching: int | None = None  #: lowest page index known to reach the month
+        self.walking = False
+
+    def observe(self, index: int, page: ListingPage) -> Step:
+        """Take in page ``index``; answer what to harvest and fetch next (``fetch`` None: done)."""
+        self.pages[index] = page
+        if index == 0:
+            self.page_size = page.page_size
+        if page.last_offset is not None and self.page_size:
+            self.last = max(self.last or 0, page.last_offset // self.page_size)
+        if self.walking:
+            return self._walk(index)
+        if self._reaches(page):
+            self.reaching = index if self.reaching is None else min(self.reaching, index)
+        else:
+            self.newer = max(self.newer, index)
+        if self.reaching is None:
+            return self._gallop(index)
+        if self.reaching - self.newer > 1:
+            return Step(fetch=(self.newer + self.reaching) // 2)
+        self.walking = True
+        return self._walk(self.reaching)
+
+    def offset(self, index: int) -> int:
+        return index * (self.page_size or 0)
+
+    def entries_to_follow(self, page: ListingPage) -> list[ListingEntry]:
+        """The page's entries of the month, and undated ones standing next to one of them (their
+        article page will tell their date)."""
+        months = [self.month_of(entry) for entry in page.entries]
+        chosen = []
+        for i, (entry, month) in enumerate(zip(page.entries, months, strict=True)):
+            if month == self.target:
+                chosen.append(entry)
+            elif month is None:
+                before = next((m for m in reversed(months[:i]) if m is not None), None)
+                after = next((m for m in months[i + 1 :] if m is not None), None)
+                if self.target in (before, after):
+                    chosen.append(entry)
+        return chosen
+
+    def _known_months(self, page: ListingPage) -> list[Month]:
+        return [m for m in map(self.month_of, page.entries) if m is not None]
+
+    def _reaches(self, page: ListingPage) -> bool:
+        """True when the page holds the month or anything older, or nothing to judge by (past the
+        end, or no dates): judging such a page as reaching can only make the walk start earlier."""
+        months = self._known_months(page)
+        return not months or min(months) <= self.target
+
+    def _gallop(self, index: int) -> Step:
+        if self.page_size is None:  # a listing of a single page, and it is all newer
+            return Step()
+        probe = 1 if index == 0 else index * 2
+        if self.last is not None and probe > self.last:
+            if index >= self.last:  # the whole listing is newer than the month
+                return Step()
+            probe = self.last
+        return Step(fetch=probe)
+
+    def _walk(self, index: int) -> Step:
+        page = self.pages[index]
+        months = self._known_months(page)
+        passed = any(month < self.target for month in months)
+        at_end = (
+            not page.entries
+            or self.page_size is None
+            or (self.last is not None and index >= self.last)
+        )
+        following = None if passed or at_end else index + 1
+        if following is not None and following in self.pages:
+            step = self._walk(following)
+            return Step(harvest=[index, *step.harvest], fetch=step.fetch)
+        return Step(harvest=[index], fetch=following)
