@@ -46,8 +46,11 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "ilo_crawler.extensions.RunRecorder": 500,
-    "scrapy.extensions.telnet.TelnetConsole": None,
 }
+#: An unattended archival crawl needs no live consoles: Scrapy's telnet console and its remote
+#: control HTTP server would each open a port that runs code inside the crawl.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -24,8 +24,9 @@ ARTICLE_SECTION_PATHS: dict[str, str] = {
     "statements": "/global/about-the-ilo/newsroom/statements-and-speeches",
 }
 
-#: Languages the crawler archives (the site has more; these are the ones it normalises).
-CRAWL_LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+#: Languages the crawler archives: English, French and Spanish first (the taxonomy knows their
+#: labels), and the other languages whose date forms are known (``ilo_crawler.langs``).
+CRAWL_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt", "de", "it", "ja")
 
 DEFAULT_BASE_URL = "https://www.ilo.org"
 

@@ -1,8 +1,9 @@
-"""``scrapy crawl``, checking the spider's arguments before the crawl starts.
+"""``scrapy crawl``, checking the spider's arguments before Scrapy starts.
 
 Scrapy's own ``crawl`` reports a bad spider argument as a traceback from inside the engine, after
-start-up. This one asks the spider class (``check_arguments``) first and answers a bad value with
-one line naming it and what is accepted, and exit status 2, before any request is made.
+start-up. This one asks the spider class (its ``check_arguments``) while the command line is read,
+and answers a bad value with one line naming it and what is accepted, and exit status 2, before
+the crawler is built or any request is made.
 """
 
 from __future__ import annotations
@@ -11,26 +12,27 @@ import argparse
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
-from ilo_crawler.archive import ArchiveError
 from ilo_crawler.spiders.arguments import ArgumentError
 
 EXIT_BAD_ARGUMENTS = 2
 
 
 class Command(ScrapyCrawlCommand):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
         if len(args) != 1:
-            raise UsageError("give exactly one spider name, e.g. scrapy crawl newsroom")
-        assert self.crawler_process is not None
-        spider_class = self.crawler_process.spider_loader.load(args[0])
+            return  # Scrapy's own usage error follows in run()
+        try:
+            spider_class = get_spider_loader(self.settings).load(args[0])
+        except KeyError:
+            return  # Scrapy's own "Spider not found" follows
         check = getattr(spider_class, "check_arguments", None)
-        if check is not None:
-            try:
-                check(opts.spargs, self.settings)
-            except (ArgumentError, ArchiveError) as error:
-                print(f"error: {error}", file=sys.stderr)
-                self.exitcode = EXIT_BAD_ARGUMENTS
-                return
-        super().run(args, opts)
+        if check is None:
+            return
+        try:
+            check(opts.spargs, self.settings)
+        except ArgumentError as error:
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(EXIT_BAD_ARGUMENTS)
