@@ -14,7 +14,6 @@ from ilo_crawler.mirror.process import crawl_command, running_mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
 
 
 @dataclass
