@@ -1,0 +1,107 @@
+"""``python -m ilo_crawler.mirror``: serve the replica over HTTP/1.1 until killed.
+
+The first line on stdout is the base URL, so a test or benchmark can start it on port 0 and read
+where it landed. A dataset that breaks the format stops it before it serves anything (status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+
+from ilo_crawler.mirror.dataset import DatasetError, default_dataset, load_dataset
+from ilo_crawler.mirror.site import Site
+
+
+class MirrorHandler(BaseHTTPRequestHandler):
+    """Copies ``Site.respond`` onto the wire; keep-alive works because every answer has a length."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "ilo-mirror/1.0"
+    #: Seconds an idle keep-alive connection is kept before its thread gives up.
+    timeout = 60
+    # Headers and body leave in one write, without Nagle: on a kept-alive connection separate
+    # small writes otherwise wait for the client's delayed ACK (~40 ms a request).
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+    site: Site
+    log_requests = False
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(send_body=False)
+
+    def _answer(self, send_body: bool) -> None:
+        status, headers, body = self.site.respond(self.path, dict(self.headers.items()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body and status != 304:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (base signature)
+        if self.log_requests:
+            super().log_message(format, *args)
+
+
+def make_server(
+    site: Site, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False
+) -> ThreadingHTTPServer:
+    """A bound (not yet serving) server for ``site``; port 0 picks a free port."""
+    handler = type(
+        "BoundMirrorHandler", (MirrorHandler,), {"site": site, "log_requests": log_requests}
+    )
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m ilo_crawler.mirror", description="Serve the replica of the ILO Newsroom."
+    )
+    parser.add_argument("--dataset", help="JSON Lines dataset (default: the built-in one)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--page-size", type=int, default=10, help="items a listing page")
+    parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    if args.page_size < 1:
+        parser.error("--page-size must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset."""
+    args = _arguments(argv)
+    try:
+        records = load_dataset(args.dataset) if args.dataset else default_dataset()
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    server = make_server(
+        Site(records, page_size=args.page_size), args.host, args.port, args.log_requests
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever() to return, so it must not run on its thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = server.server_address[:2]
+    print(f"http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0

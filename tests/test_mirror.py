@@ -1,0 +1,647 @@
+"""The replica of the ILO Newsroom: the served command, its pages, dataset checks and contents."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import http.client
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from parsel import Selector
+
+from ilo_crawler.langs import format_date
+from ilo_crawler.mirror import DatasetError, Record, Site, default_dataset, parse_dataset
+from ilo_crawler.urls import article_path, listing_path
+
+#: The seed page (all-newsroom/lang--en/nextRow--10 of the real site) item by item:
+#: credit, label, title, date line, summary.
+SEED_ITEMS = [
+    (
+        "© ILO 2021",
+        "Social dialogue",
+        "ILO launches new tool on social dialogue",
+        "15 November 2021",
+        "The new ILO tool, which outlines steps to create effective and inclusive social dialogue, "
+        "will assist with the achievement of several UN Sustainable Development Goals.",
+    ),
+    (
+        None,
+        "ILO in action",
+        "We work to end child labour in DR Congo’s cobalt mines",
+        "09 November 2021",
+        "ILO Chief Technical Advisor, Josée Blandine Ongotto, speaks from the field about the "
+        "COTECCO Project, which is combating child labour in cobalt mining in the Democratic "
+        "Republic of Congo, with funding from the US Department of Labor.",
+    ),
+    (
+        "© Vitor Marinho 2021",
+        "Social protection",
+        "ILO reaches ratification target for landmark social security Convention",
+        "08 November 2021",
+        "Paraguay has become the 60th country to ratify the flagship ILO social security Convention, "
+        "No.102, reaching a target set in 2012 by the ILO’s Governing Body.",
+    ),
+    (
+        None,
+        "Social protection",
+        "Social protection for migrant workers, refugees and their families",
+        "08 November 2021",
+        "4.1 billion individuals worldwide have no access to social protection. This includes "
+        "millions of migrant workers, refugees, and their families. They face legal and practical "
+        "challenges to access social protection. Many options exist to secure and maintain social "
+        "security rights across borders and address the protection gaps, inequalities and "
+        "discrimination evidenced during the COVID-19 pandemic.",
+    ),
+    (
+        "© COP26 2021",
+        None,
+        "ILO welcomes COP26 Just Transition Declaration",
+        "05 November 2021",
+        "The ILO plays key role in developing the Just Transition Declaration, agreed at the UN "
+        "Climate Summit in Glasgow.",
+    ),
+    (
+        None,
+        "Article",
+        "Entrepreneurial skills empower women of East Nusa Tenggara to build businesses",
+        "04 November 2021",
+        "Women in East Nusa Tenggara (NTT) benefit from the ILO training programmes held with its "
+        "partners. The women participants are able to increase their incomes and realize their "
+        "dreams. These are the stories of Bibi Dida and Semaya Atamai.",
+    ),
+    (
+        None,
+        "ILO in action",
+        "Small-holder farmers reap benefit of ILO rural development project",
+        "03 November 2021",
+        "ILO Chief Technical Advisor, Nashwa Belal, speaks from the field about the EYE Project in "
+        "Egypt, which promotes rural development, while helping businesses in the country’s dairy "
+        "sector.",
+    ),
+    (
+        None,
+        "Video",
+        "ILO: Pandemic hit on jobs worse than thought",
+        "03 November 2021",
+        "Market Edge of the ABS-CBN News Channel (ANC) looks at how hot or cold the labour market "
+        "is, and where in the two-way speed recovery is the Philippines. International Labour "
+        "Organization’s (ILO) Labour Economist for Asia and the Pacific Christian Viegelahn joins "
+        "live from Bangkok and talks about the eighth edition of the ILO Monitor: COVID-19 and the "
+        "world of work.",
+    ),
+    (
+        "© ILO 2021",
+        "Greening the ILO",
+        "What is the ILO doing to become greener?",
+        "01 November 2021",
+        "The ILO has been mainstreaming environmental sustainability in its operations and "
+        "programmatic work.",
+    ),
+    (
+        None,
+        "G20 Leaders' Summit",
+        "Sustainable development goals set back further by COVID-19 crisis",
+        "31 October 2021",
+        "The world was already badly off-track before the pandemic in realizing the UN Sustainable "
+        "Development Goals. Now the situation has dramatically worsened, said ILO Director-General "
+        "Guy Ryder in remarks at the G20 Leaders’ Summit.",
+    ),
+]
+
+ALL_EN = listing_path("all-newsroom", "en")
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def start_mirror(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """Start the real command and read the base URL from its first line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ilo_crawler.mirror", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    base = proc.stdout.readline().strip()
+    assert base.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.stderr else base
+    return proc, base
+
+
+def stop_mirror(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    assert proc.wait(timeout=10) == 0
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def listing_items(html: str | bytes) -> list[dict[str, Any]]:
+    """The items of a listing page, each with the month heading it sits under."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    items, heading = [], None
+    for part in Selector(text=html).css("div.content-main div.listing").xpath("./h2 | ./ol"):
+        if part.root.tag == "h2":
+            heading = part.xpath("string()").get()
+            continue
+        for li in part.xpath("./li"):
+            items.append(
+                {
+                    "heading": heading,
+                    "credit": li.css(".item-image .credit::text").get(),
+                    "label": li.css(".item-label::text").get(),
+                    "title": li.css(".item-title a::text").get(),
+                    "href": li.css(".item-title a::attr(href)").get(),
+                    "date": li.css(".item-date::text").get(),
+                    "summary": li.css(".item-summary::text").get(),
+                }
+            )
+    return items
+
+
+def headings(html: bytes) -> list[str]:
+    return Selector(text=html.decode()).css("div.listing > h2.month-heading::text").getall()
+
+
+def pager(html: bytes) -> dict[str, list[str]]:
+    sel = Selector(text=html.decode()).css("div.pager")
+    return {
+        css: sel.css(f"a.{css}::attr(href)").getall()
+        for css in ("pager-first", "pager-prev", "pager-page", "pager-next", "pager-last")
+    } | {"current": sel.css("strong.pager-current::text").getall()}
+
+
+def row(doc_id: int, date: str, lang: str = "en", **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"WCMS_{doc_id}",
+        "lang": lang,
+        "listings": ["all-newsroom"],
+        "date": date,
+        "title": f"Title {doc_id}",
+        **fields,
+    }
+
+
+def jsonl(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def small_site(rows: list[dict[str, Any]], page_size: int = 10) -> Site:
+    return Site(parse_dataset(jsonl(rows)), page_size=page_size)
+
+
+def get(site: Site, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    status, response_headers, body = site.respond(path, headers)
+    return status, dict(response_headers), body
+
+
+# Fixtures --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def records() -> list[Record]:
+    return default_dataset()
+
+
+@pytest.fixture(scope="module")
+def site(records: list[Record]) -> Site:
+    return Site(records)
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[str]:
+    proc, base = start_mirror()
+    yield base
+    stop_mirror(proc)
+
+
+@pytest.fixture(scope="module")
+def small_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """20 items (12 in March 2020, 8 in February 2020) at 7 a page."""
+    rows = [row(100 + i, f"2020-03-{28 - i:02d}") for i in range(12)]
+    rows += [row(200 + i, f"2020-02-{28 - i:02d}") for i in range(8)]
+    path = tmp_path_factory.mktemp("mirror") / "small.jsonl"
+    path.write_text(jsonl(rows), encoding="utf-8")
+    proc, base = start_mirror("--dataset", str(path), "--page-size", "7")
+    yield base
+    stop_mirror(proc)
+
+
+# The served site -------------------------------------------------------------------------------
+
+
+def test_seed_page_is_served_with_the_seed_items_in_order(mirror: str, site: Site) -> None:
+    ids = [record.id for record in site.listings["all-newsroom", "en"]]
+    offset = ids.index("WCMS_826064")
+    assert offset % 10 == 0 and offset > 0
+    status, headers, body = fetch(mirror + listing_path("all-newsroom", "en", offset))
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    items = listing_items(body)
+    got = [(i["credit"], i["label"], i["title"], i["date"], i["summary"]) for i in items]
+    assert got == SEED_ITEMS
+    assert [i["heading"] for i in items] == ["November 2021"] * 9 + ["October 2021"]
+    assert headings(body) == ["November 2021", "October 2021"]
+    assert items[0]["href"] == "/global/about-the-ilo/newsroom/news/WCMS_826064/lang--en/index.htm"
+    title = Selector(text=body.decode()).css("h1.page-title::text").get()
+    assert title == "All ILO Newsroom content"
+
+
+def test_both_first_page_urls_serve_the_newest_items(mirror: str) -> None:
+    status, _, plain = fetch(mirror + ALL_EN)
+    status0, _, zero = fetch(mirror + ALL_EN.replace("/index.htm", "/nextRow--0/index.htm"))
+    assert status == status0 == 200
+    assert plain == zero
+    items = listing_items(plain)
+    assert len(items) == 10
+    assert items[0]["heading"] == "December 2024"
+
+
+def test_page_shell_has_header_breadcrumbs_sidebar_and_footer(mirror: str) -> None:
+    _, _, body = fetch(mirror + listing_path("news", "fr"))
+    sel = Selector(text=body.decode())
+    assert body.startswith(b"<!DOCTYPE html>")
+    assert sel.xpath("/html/@lang").get() == "fr"
+    assert sel.css("head meta[charset]") and sel.css('head link[rel="stylesheet"]')
+    assert sel.css("#header ul.nav-main li a") and sel.css("ol.breadcrumb li")
+    assert sel.css("#content .content-main") and sel.css("#content .sidebar")
+    assert sel.css("#footer a")
+    assert sel.css("h1.page-title::text").get() == "Actualités"
+    switcher = dict(
+        zip(
+            sel.css("ul.lang-switcher a::attr(hreflang)").getall(),
+            sel.css("ul.lang-switcher a::attr(href)").getall(),
+            strict=True,
+        )
+    )
+    assert switcher == {"en": listing_path("news", "en"), "es": listing_path("news", "es")}
+
+
+def test_pager_links_step_by_the_page_size(mirror: str, site: Site) -> None:
+    total = len(site.listings["all-newsroom", "en"])
+    last = (total - 1) // 10 * 10
+    _, _, first = fetch(mirror + ALL_EN)
+    links = pager(first)
+    assert links["pager-first"] == links["pager-prev"] == []
+    assert links["current"] == ["1"]
+    assert links["pager-page"] == [listing_path("all-newsroom", "en", 10 * k) for k in range(1, 10)]
+    assert links["pager-next"] == [listing_path("all-newsroom", "en", 10)]
+    assert links["pager-last"] == [listing_path("all-newsroom", "en", last)]
+
+    _, _, middle = fetch(mirror + listing_path("all-newsroom", "en", 200))
+    links = pager(middle)
+    assert links["pager-first"] == [ALL_EN]
+    assert links["pager-prev"] == [listing_path("all-newsroom", "en", 190)]
+    assert links["pager-next"] == [listing_path("all-newsroom", "en", 210)]
+    assert links["current"] == ["21"]
+    assert len(links["pager-page"]) == 9
+
+    _, _, final = fetch(mirror + listing_path("all-newsroom", "en", last))
+    links = pager(final)
+    assert links["pager-next"] == links["pager-last"] == []
+    assert 1 <= len(listing_items(final)) <= 10
+
+
+def test_page_size_option_and_month_heading_repeated(small_mirror: str) -> None:
+    base = small_mirror + ALL_EN
+    _, _, first = fetch(base)
+    assert [i["title"] for i in listing_items(first)] == [f"Title {100 + i}" for i in range(7)]
+    links = pager(first)
+    assert links["pager-page"] == [listing_path("all-newsroom", "en", k) for k in (7, 14)]
+    assert links["pager-next"] == [listing_path("all-newsroom", "en", 7)]
+    assert links["pager-last"] == [listing_path("all-newsroom", "en", 14)]
+
+    _, _, second = fetch(small_mirror + listing_path("all-newsroom", "en", 7))
+    items = listing_items(second)
+    assert [i["title"] for i in items] == [f"Title {100 + i}" for i in range(7, 12)] + [
+        "Title 200",
+        "Title 201",
+    ]
+    # The page continues March from page 1: it opens with the March heading again.
+    assert headings(second) == ["March 2020", "February 2020"]
+    assert [i["heading"] for i in items] == ["March 2020"] * 5 + ["February 2020"] * 2
+
+
+def test_offsets_off_the_grid_and_past_the_end(small_mirror: str) -> None:
+    _, _, body = fetch(small_mirror + listing_path("all-newsroom", "en", 3))
+    assert [i["title"] for i in listing_items(body)] == [f"Title {100 + i}" for i in range(3, 10)]
+    status, _, past = fetch(small_mirror + listing_path("all-newsroom", "en", 20))
+    assert status == 200
+    assert listing_items(past) == [] and headings(past) == []
+    status, _, _ = fetch(small_mirror + listing_path("news", "en"))
+    assert status == 404  # no record in that listing
+
+
+def test_article_page_fields_and_translations(mirror: str, records: list[Record]) -> None:
+    by_id = collections.defaultdict(dict)
+    for record in records:
+        by_id[record.id][record.lang] = record
+    record = next(
+        r
+        for r in records
+        if r.lang == "fr"
+        and r.credit
+        and r.summary
+        and set(by_id[r.id]) == {"en", "fr", "es"}
+        and r.section == "news"
+        and by_id[r.id]["en"].type == "News"
+    )
+    status, headers, body = fetch(mirror + article_path("news", record.id, "fr"))
+    assert status == 200 and headers["ETag"] and headers["Last-Modified"]
+    sel = Selector(text=body.decode())
+    article = sel.css("div.content-main div.article")
+    assert sel.xpath("/html/@lang").get() == "fr"
+    assert article.css("h1.article-title::text").get() == record.title
+    assert article.css("p.article-teaser::text").get() == record.summary
+    assert article.css(".article-meta .article-type::text").get() == "Actualités"
+    assert article.css(".article-meta .article-date::text").get() == format_date(record.date, "fr")
+    assert article.css(".article-image .credit::text").get() == record.credit
+    paragraphs = article.css(".article-body p::text").getall()
+    assert paragraphs == list(record.body) and paragraphs[0].startswith("GENÈVE (Info OIT) – ")
+    assert not article.css(".article-contact")
+    links = article.css(".article-translations a")
+    assert [(a.attrib["hreflang"], a.attrib["href"], a.xpath("string()").get()) for a in links] == [
+        ("en", article_path("news", record.id, "en"), "English"),
+        ("es", article_path("news", record.id, "es"), "Español"),
+    ]
+
+
+def test_press_release_article_lives_in_its_section(mirror: str, records: list[Record]) -> None:
+    record = next(
+        r for r in records if r.lang == "en" and r.section == "press-releases" and r.title.isascii()
+    )
+    status, _, body = fetch(mirror + article_path("press-releases", record.id, "en"))
+    assert status == 200
+    article = Selector(text=body.decode()).css("div.article")
+    assert article.css(".article-type::text").get() == "Press release"
+    assert article.css(".article-contact a[href^='mailto:']")
+    assert fetch(mirror + article_path("news", record.id, "en"))[0] == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/global/about-the-ilo/newsroom/no-such-listing/lang--en/index.htm",
+        "/global/about-the-ilo/newsroom/news/WCMS_1/lang--en/index.htm",  # unknown id
+        "/global/about-the-ilo/newsroom/news/WCMS_826064/lang--de/index.htm",  # no such language
+        "/global/about-the-ilo/newsroom/all-newsroom/lang--de/index.htm",  # listing with no records
+        "/static/css/ilo.css",
+        "/",
+    ],
+)
+def test_not_found(mirror: str, path: str) -> None:
+    status, headers, body = fetch(mirror + path)
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<html" in body
+
+
+def test_robots_txt(mirror: str) -> None:
+    status, headers, body = fetch(mirror + "/robots.txt")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    lines = body.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert not any(line.startswith("Disallow: /global/about-the-ilo") for line in lines)
+
+
+def test_conditional_requests_and_head(mirror: str) -> None:
+    url = mirror + listing_path("press-releases", "en", 30)
+    status, headers, body = fetch(url)
+    assert status == 200
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert fetch(url)[1]["ETag"] == etag  # stable
+    status, headers304, body304 = fetch(url, {"If-None-Match": etag})
+    assert (status, body304) == (304, b"") and headers304["ETag"] == etag
+    assert fetch(url, {"If-Modified-Since": modified})[0] == 304
+    assert fetch(url, {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})[0] == 200
+    assert fetch(url, {"If-None-Match": '"other"', "If-Modified-Since": modified})[0] == 200
+    status, head_headers, head_body = fetch(url, method="HEAD")
+    assert status == 200 and head_body == b""
+    assert head_headers["Content-Length"] == str(len(body)) and head_headers["ETag"] == etag
+
+
+def test_one_kept_alive_connection_serves_every_kind_of_answer(mirror: str) -> None:
+    url = urlsplit(mirror)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+    answers = []
+    for method, path, headers in [
+        ("GET", ALL_EN, {}),
+        ("HEAD", ALL_EN, {}),
+        ("GET", "/no/such/page", {}),
+        ("GET", ALL_EN, {"If-Modified-Since": "Tue, 31 Dec 2030 00:00:00 GMT"}),
+        ("GET", "/robots.txt", {}),
+    ]:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        answers.append((response.status, len(response.read())))
+    connection.close()
+    assert [status for status, _ in answers] == [200, 200, 404, 304, 200]
+    assert answers[0][1] > 0 and answers[1][1] == 0 and answers[3][1] == 0
+
+
+# Rendering rules, through Site.respond ---------------------------------------------------------
+
+
+def test_date_lines_types_and_bodies_follow_the_format() -> None:
+    site = small_site(
+        [
+            row(1, "2021-11-15", listings=["all-newsroom", "press-releases"], body=["A", "B"]),
+            row(2, "2021-11-14", date_text=None, body=None, label="Event"),
+            row(3, "2021-11-13", date_text="13 November 2021, Karachi, Pakistan", type="Statement"),
+            row(1, "2021-11-15", lang="es", listings=["press-releases"]),
+        ]
+    )
+    items = listing_items(get(site, ALL_EN)[2])
+    assert [i["date"] for i in items] == [
+        "15 November 2021",
+        None,
+        "13 November 2021, Karachi, Pakistan",
+    ]
+    assert items[0]["href"] == article_path("press-releases", "WCMS_1", "en")
+
+    def meta(path: str) -> tuple[str | None, str | None, list[str]]:
+        article = Selector(text=get(site, path)[2].decode()).css("div.article")
+        return (
+            article.css(".article-type::text").get(),
+            article.css(".article-date::text").get(),
+            article.css(".article-body p::text").getall(),
+        )
+
+    assert meta(article_path("press-releases", "WCMS_1", "en")) == (
+        "Press release",
+        "15 November 2021",
+        ["A", "B"],
+    )
+    assert meta(article_path("press-releases", "WCMS_1", "es")) == (
+        "Comunicado de prensa",
+        "15 de noviembre de 2021",
+        [],
+    )
+    assert meta(article_path("news", "WCMS_2", "en")) == ("News", "14 November 2021", [])
+    assert meta(article_path("news", "WCMS_3", "en")) == (
+        "Statement",
+        "13 November 2021, Karachi, Pakistan",
+        [],
+    )
+    body = get(site, article_path("news", "WCMS_2", "en"))[2].decode()
+    assert '<div class="article-body"></div>' in body
+    assert "article-translations" not in body and "article-teaser" not in body
+    spanish = get(site, listing_path("press-releases", "es"))[2].decode()
+    assert Selector(text=spanish).css("h1.page-title::text").get() == "Comunicados de prensa"
+    assert '<div class="pager">' not in spanish  # a single page has no pager
+
+
+def test_equal_dates_keep_dataset_order_and_markup_is_escaped() -> None:
+    site = small_site(
+        [
+            row(1, "2020-01-02"),
+            row(2, "2020-01-05", title='Wages < inflation & "quotes"', label="Q&A"),
+            row(3, "2020-01-02"),
+            row(4, "2020-01-05"),
+        ]
+    )
+    items = listing_items(get(site, ALL_EN)[2])
+    assert [i["href"].split("/")[-3] for i in items] == ["WCMS_2", "WCMS_4", "WCMS_1", "WCMS_3"]
+    assert items[0]["title"] == 'Wages < inflation & "quotes"' and items[0]["label"] == "Q&A"
+    assert b"Wages &lt; inflation &amp; &quot;quotes&quot;" in get(site, ALL_EN)[2]
+
+
+def test_respond_ignores_query_strings_and_caches_consistently(site: Site) -> None:
+    plain = get(site, ALL_EN)
+    filtered = get(site, ALL_EN + "?facetcriteria=TAX=C.25&facetdynlist=WCMS_187784")
+    assert plain == filtered
+    assert get(site, ALL_EN, **{"If-None-Match": plain[1]["ETag"]})[0] == 304
+    assert get(site, ALL_EN) == plain
+
+
+# Dataset validation ----------------------------------------------------------------------------
+
+VALID = json.dumps(row(1, "2021-11-15"))
+
+BAD_LINES = [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    (
+        json.dumps({"id": "WCMS_2", "lang": "en", "listings": ["news"], "date": "2021-01-01"}),
+        'missing required field "title"',
+    ),
+    (json.dumps(row(2, "2021-01-01", titel="x")), 'unknown field "titel"'),
+    (json.dumps(row(2, "2021-01-01") | {"id": "826064"}), '"id" must be "WCMS_" followed by'),
+    (json.dumps(row(2, "2021-01-01", lang="EN")), '"lang" must be two lowercase letters'),
+    (json.dumps(row(2, "2021-01-01") | {"listings": []}), '"listings" must be a non-empty list'),
+    (json.dumps(row(2, "2021-01-01") | {"listings": ["blog"]}), 'unknown listing "blog"'),
+    (json.dumps(row(2, "2021-13-01")), '"date" must be an ISO date (YYYY-MM-DD), got "2021-13-01"'),
+    (json.dumps(row(2, "2021-01-01") | {"title": " "}), '"title" must be a non-empty string'),
+    (json.dumps(row(2, "2021-01-01", summary=3)), '"summary" must be a string or null, got 3'),
+    (json.dumps(row(2, "2021-01-01", body="text")), '"body" must be a list of strings or null'),
+    (VALID, 'duplicate article WCMS_1 in "en" (first on line 1)'),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES, ids=[m for _, m in BAD_LINES])
+def test_bad_dataset_is_refused_with_its_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(f"{VALID}\n\n{line}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror", "--dataset", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: dataset {path} line 3: ")
+    assert message in result.stderr
+
+
+def test_dataset_error_names_the_line_in_the_api() -> None:
+    with pytest.raises(DatasetError) as caught:
+        parse_dataset(f"{VALID}\n" + json.dumps(row(2, "2021-02-30")), "x.jsonl")
+    assert caught.value.line == 2
+    assert str(caught.value).startswith("dataset x.jsonl line 2: ")
+
+
+# The default dataset ---------------------------------------------------------------------------
+
+
+def test_default_dataset_volume_by_month(records: list[Record]) -> None:
+    months = collections.Counter(
+        (r.date.year, r.date.month)
+        for r in records
+        if r.lang == "en" and "all-newsroom" in r.listings
+    )
+    expected = {(year, month) for year in range(2010, 2025) for month in range(1, 13)}
+    assert set(months) == expected
+    assert all(50 <= n <= 80 for n in months.values()), months
+
+
+def test_default_dataset_aligns_the_seed_page(records: list[Record]) -> None:
+    november = [r for r in records if (r.date.year, r.date.month) == (2021, 11)]
+    seed_days = {dt.date(2021, 11, d) for d in (1, 3, 4, 5, 8, 9)}
+    assert all(r.date.day >= 15 or r.date in seed_days for r in november)
+    assert sum(r.date < dt.date(2021, 11, 15) for r in november) == 8
+    assert "WCMS_826064" in {r.id for r in november}
+
+
+def test_default_dataset_shares(records: list[Record]) -> None:
+    english = [r for r in records if r.lang == "en"]
+    n = len(english)
+    share = lambda count: count / n  # noqa: E731
+    assert 0.24 <= share(sum(r.label is None for r in english)) <= 0.32
+    assert 0.74 <= share(sum(r.credit is None for r in english)) <= 0.82
+    assert 0.18 <= share(sum(r.summary is None for r in english)) <= 0.26
+    assert 0.45 <= share(sum("news" in r.listings for r in english)) <= 0.55
+    assert 0.12 <= share(sum("press-releases" in r.listings for r in english)) <= 0.18
+    langs = collections.Counter(r.lang for r in records)
+    assert 0.22 <= langs["fr"] / n <= 0.28 and 0.17 <= langs["es"] / n <= 0.23
+    assert len({r.id for r in english}) == n
+    labels = {r.label for r in records if r.label}
+    assert len(labels) >= 300
+    assert {"Press release", "Press Release", "Media Advisory", "ILO in Action"} <= labels
+    assert any(r.date_text and r.date_text.endswith(",") for r in english)
+    assert any(r.date_text and ", " in r.date_text for r in english)
+    assert any(r.date_text is None for r in english)
+    for char in '&<"':
+        assert 0 < sum(char in r.title for r in english) < n * 0.05
+    assert all(2 <= len(r.body) <= 8 and " – " in r.body[0] for r in records)
+    french = [r for r in records if r.lang == "fr"]
+    assert all(r.date_text == format_date(r.date, "fr") for r in french)
+    assert sum(any(c in r.title for c in "éèàç") for r in french) > len(french) // 2
+
+
+def test_generate_is_deterministic(tmp_path: Path) -> None:
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"dataset-{hash_seed}.jsonl"
+        env = os.environ | {"PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-m", "ilo_crawler.mirror.generate", "--out", str(out)],
+            check=True,
+            env=env,
+            timeout=60,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    first = outputs[0].decode().splitlines()
+    assert json.loads(first[0])["date"].startswith("2024-12")
+    assert len(parse_dataset(outputs[0].decode())) == len(default_dataset())
