@@ -31,7 +31,7 @@ class ArticleItem:
     article_type: str | None = None
     article_date_text: str | None = None
     body: list[str] = field(default_factory=list)
-    translations: dict[str, str] = field(default_factory=dict)
+    translations: list[str] = field(default_factory=list)  #: languages of the other versions
     fetched_at: str | None = None  #: when the article page was fetched (UTC, ISO 8601)
     fetch_error: str | None = None  #: why the article page could not be read, if it could not
     source: str = "live"
@@ -75,7 +75,7 @@ def article_item(
         article_type=page.type,
         article_date_text=page.date_text,
         body=list(page.body),
-        translations=dict(page.translations),
+        translations=sorted(page.translations),
         fetched_at=fetched_at,
         fetch_error=fetch_error,
     )

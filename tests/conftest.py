@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,3 +53,24 @@ def replica() -> Iterator[str]:
     """The replica with the default dataset, shared by every test of the session."""
     with running_mirror() as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="session")
+def default_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """The replica's default dataset, as ``python -m ilo_crawler.mirror.generate`` writes it."""
+    path = tmp_path_factory.mktemp("dataset") / "default.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror.generate", "--out", str(path)], check=True
+    )
+    return read_dataset(path)
+
+
+def read_dataset(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def write_dataset(path: Path, records: list[dict]) -> Path:
+    path.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), "utf-8"
+    )
+    return path

@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, Crawl, run_crawl
 
 MONTH = "2021-11"
-
-
-@pytest.fixture(scope="module")
-def default_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """The replica's default dataset, as ``python -m ilo_crawler.mirror.generate`` writes it."""
-    path = tmp_path_factory.mktemp("dataset") / "default.jsonl"
-    subprocess.run(
-        [sys.executable, "-m", "ilo_crawler.mirror.generate", "--out", str(path)], check=True
-    )
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")

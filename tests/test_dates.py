@@ -122,10 +122,20 @@ def test_other_forms(text: str, lang: str, expected: dt.date | None) -> None:
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        ("yesterday", "en"), ("today", "en"), ("2 days ago", "en"), ("last week", "en"),
-        ("tomorrow", "en"), ("hier", "fr"), ("aujourd'hui", "fr"), ("il y a 3 jours", "fr"),
-        ("ayer", "es"), ("hoy", "es"), ("hace 2 días", "es"),
-        ("June 2016", "en"), ("2016", "en"), ("15 November", "en"),
+        ("yesterday", "en"),
+        ("today", "en"),
+        ("2 days ago", "en"),
+        ("last week", "en"),
+        ("tomorrow", "en"),
+        ("hier", "fr"),
+        ("aujourd'hui", "fr"),
+        ("il y a 3 jours", "fr"),
+        ("ayer", "es"),
+        ("hoy", "es"),
+        ("hace 2 días", "es"),
+        ("June 2016", "en"),
+        ("2016", "en"),
+        ("15 November", "en"),
     ],
 )
 def test_relative_or_partial_dates_are_none(text: str, lang: str) -> None:
@@ -162,10 +172,19 @@ def test_dateparser_runs_once_per_distinct_line() -> None:
 @pytest.mark.parametrize(
     ("heading", "expected"),
     [
-        ("November 2021", (2021, 11)), ("Novembre 2021", (2021, 11)),
-        ("Septembre 2023", (2023, 9)), ("Febrero 2002", (2002, 2)), ("junho 2019", (2019, 6)),
-        ("Juni 2020", (2020, 6)), ("6月 2020", (2020, 6)), ("2020年6月", (2020, 6)),
-        ("2021", None), ("", None), ("   ", None), (None, None), ("13月 2020", None),
+        ("November 2021", (2021, 11)),
+        ("Novembre 2021", (2021, 11)),
+        ("Septembre 2023", (2023, 9)),
+        ("Febrero 2002", (2002, 2)),
+        ("junho 2019", (2019, 6)),
+        ("Juni 2020", (2020, 6)),
+        ("6月 2020", (2020, 6)),
+        ("2020年6月", (2020, 6)),
+        ("2021", None),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        ("13月 2020", None),
         ("Media contact", None),
     ],
 )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 SCHEMA_VERSION = 1
 
-#: Fields that say what an article is: a change to any of them is a new revision.
+#: Fields that say what an article is: a change to any of them is a new revision. (The URL is
+#: not one: the same article fetched through another host, or a web archive, is the same state.)
 CONTENT_FIELDS: tuple[str, ...] = (
-    "url",
     "title",
     "summary",
     "credit",

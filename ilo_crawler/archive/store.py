@@ -115,7 +115,12 @@ class Archive:
         row = _row(record)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
-        seen = {"last_run": run_id, "last_seen_at": now, "listing": row["listing"]}
+        seen = {
+            "last_run": run_id,
+            "last_seen_at": now,
+            "listing": row["listing"],
+            "url": row["url"],
+        }
         if old is None:
             self.db.table("articles").insert(
                 {
@@ -165,7 +170,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         doc_id=record["doc_id"],
         lang=record["lang"],
         body="\n\n".join(body) if body else None,
-        translations=json.dumps(record.get("translations") or {}, sort_keys=True),
+        translations=json.dumps(sorted(record.get("translations") or [])),
+        url=record.get("url"),
         listing=record.get("listing"),
         source=record.get("source") or "live",
         fetched_at=record.get("fetched_at"),

@@ -12,7 +12,7 @@ from parsel import Selector
 
 from ilo_crawler import urls
 from ilo_crawler.pages import selectors as css
-from ilo_crawler.pages.text import clean_text, text_of
+from ilo_crawler.pages.text import text_of, visible_text
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,7 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     if not found:
         return ArticlePage(url=url, doc_id=doc_id, lang=lang, has_article=False)
     article = found[0]
-    paragraphs = (
-        clean_text(" ".join(p.xpath(".//text()").getall()))
-        for p in article.css(css.ARTICLE_BODY_PARAGRAPHS)
-    )
+    paragraphs = (visible_text(p) for p in article.css(css.ARTICLE_BODY_PARAGRAPHS))
     return ArticlePage(
         url=url,
         doc_id=doc_id,

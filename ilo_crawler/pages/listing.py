@@ -12,7 +12,7 @@ from parsel import Selector
 
 from ilo_crawler import urls
 from ilo_crawler.pages import selectors as css
-from ilo_crawler.pages.text import clean_text, text_of
+from ilo_crawler.pages.text import text_of, visible_text
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _entries(page: Selector, base_url: str):
     position = 0
     for part in block[0].xpath(css.LISTING_PARTS):
         if part.root.tag == css.MONTH_HEADING_TAG:
-            heading = clean_text(" ".join(part.xpath(".//text()").getall()))
+            heading = visible_text(part)
             continue
         for item in part.xpath(css.LISTING_ITEM):
             position += 1
