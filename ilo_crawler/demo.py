@@ -18,13 +18,17 @@ def main() -> int:
         command = crawl_command(base_url, ARCHIVE, month=MONTH)
         print("$ scrapy crawl newsroom -a month=2021-11 (against the replica)", flush=True)
         crawl = subprocess.run(command, capture_output=True, text=True)
-        summary = [line for line in crawl.stderr.splitlines() if "ilo_crawler.extensions" in line]
+        summary = [line for line in crawl.stderr.splitlines() if "[ilo_crawler.extensions]" in line]
         print("\n".join(summary) or crawl.stderr[-3000:], flush=True)
         if crawl.returncode != 0:
             print(f"crawl failed with exit status {crawl.returncode}", file=sys.stderr)
             return crawl.returncode
-    listing = [sys.executable, "-m", "ilo_crawler", "list", "--db", ARCHIVE, "--month", MONTH]
-    return subprocess.run(listing).returncode
+    for verb in ("stats", "list"):
+        print(f"\n$ ilo-archive {verb} --month {MONTH}", flush=True)
+        command = [sys.executable, "-m", "ilo_crawler", verb, "--db", ARCHIVE, "--month", MONTH]
+        if subprocess.run(command).returncode != 0:
+            return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from ilo_crawler.mirror.process import crawl_command, running_mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: The month the seed page shows, archived once per session by the ``november`` fixture.
+MONTH = "2021-11"
 
 
 @dataclass
@@ -53,6 +55,15 @@ def replica() -> Iterator[str]:
     """The replica with the default dataset, shared by every test of the session."""
     with running_mirror() as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="session")
+def november(replica: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """November 2021 crawled from the default replica into a fresh archive (tests that write to
+    it, like a second run, must leave its articles as they are)."""
+    crawl = run_crawl(replica, tmp_path_factory.mktemp("nov") / "archive.db", month=MONTH)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    return crawl
 
 
 @pytest.fixture(scope="session")
