@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 from tabulate import tabulate
 
 from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.normalize.categories import TaxonomyError, load_taxonomy
 
 DEFAULT_DB = "data/archive.db"
 
@@ -108,3 +110,31 @@ def list_articles(db: str, as_json: bool, month: str | None, lang: str | None) -
             row["title"] = title if len(title) <= 60 else title[:59] + "…"
     headers = ["doc_id", "lang", "published", "category", "category_kind", "title", "body_chars"]
     _emit(rows, as_json, headers)
+
+
+@cli.command()
+@db_option
+@json_option
+@click.option(
+    "--taxonomy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Taxonomy file (default: the one shipped with ilo-crawler).",
+)
+def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
+    """Re-apply date and category normalisation to every archived article, without crawling
+    (after the taxonomy or the date rules changed). Raw fields are untouched; no revision."""
+    try:
+        chosen = load_taxonomy(taxonomy) if taxonomy else None
+    except TaxonomyError as error:
+        raise click.ClickException(str(error)) from error
+    counts = _open(db).renormalize(chosen)
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    fields = ", ".join(
+        f"{name} {n}" for name, n in counts.items() if name not in ("articles", "changed")
+    )
+    click.echo(
+        f"{counts['changed']} of {counts['articles']} articles changed"
+        + (f" ({fields})" if fields else "")
+    )

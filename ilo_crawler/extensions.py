@@ -70,15 +70,20 @@ class RunRecorder:
         finally:
             archive.close()
         arguments = getattr(spider, "arguments", None)
+        described = (
+            " ".join(f"{k}={v}" for k, v in arguments.as_dict().items()) if arguments else ""
+        )
         logger.info(
-            "run %s %s: %d new, %d changed, %d unchanged, %d failed pages, %d requests, "
-            "%.1f s (%s) -> %s",
+            "run %s %s: %d new, %d changed, %d unchanged, %d failed pages, %d date problems, "
+            "%d new labels, %d requests, %.1f s (%s) -> %s",
             self.run_id,
-            " ".join(f"{k}={v}" for k, v in arguments.as_dict().items()) if arguments else "",
+            described,
             counts["new"],
             counts["changed"],
             counts["unchanged"],
             failed,
+            stats.get("dates/problems", 0),
+            stats.get("categories/new_labels", 0),
             stats.get("downloader/request_count", 0),
             time.monotonic() - self.started,
             reason,

@@ -43,7 +43,6 @@ class ArticleItem:
     category: str | None = None
     category_slug: str | None = None
     category_kind: str | None = None
-    category_known: bool | None = None
 
 
 def article_item(

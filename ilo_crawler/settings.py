@@ -23,6 +23,8 @@ USER_AGENT = f"ilo-crawler/0.1 (archival crawler of the ILO Newsroom; +{ILO_CONT
 ILO_ARCHIVE_PATH = "data/archive.db"
 #: Items written per transaction.
 ILO_STORAGE_BATCH_SIZE = 100
+#: The label taxonomy (TOML); None: the one shipped in ``ilo_crawler/normalize/taxonomy.toml``.
+ILO_TAXONOMY_PATH = None
 
 # Politeness towards the real site ---------------------------------------------------------------
 ROBOTSTXT_OBEY = True

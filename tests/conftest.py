@@ -30,12 +30,17 @@ class Crawl:
     archive: Path
 
     def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        connection = sqlite3.connect(self.archive)
-        connection.row_factory = sqlite3.Row
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
+        return query(self.archive, sql, params)
+
+
+def query(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    """Rows of a query on an archive, through a connection of its own."""
+    connection = sqlite3.connect(archive)
+    connection.row_factory = sqlite3.Row
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
 
 
 def run_crawl(base_url: str, archive: Path, **arguments: str) -> Crawl:

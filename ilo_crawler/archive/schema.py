@@ -5,6 +5,8 @@ Column meanings are documented in the README ("The archive"); keep the two in st
 
 from __future__ import annotations
 
+from ilo_crawler.normalize.fields import CATEGORY_FIELDS, DATE_FIELDS
+
 SCHEMA_VERSION = 1
 
 #: Fields that say what an article is: a change to any of them is a new revision. (The URL is
@@ -22,15 +24,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
 )
 
 #: Fields the pipelines derive from the content; re-derived on every write, never a revision.
-DERIVED_FIELDS: tuple[str, ...] = (
-    "published",
-    "article_published",
-    "date_problem",
-    "month",
-    "category",
-    "category_slug",
-    "category_kind",
-)
+DERIVED_FIELDS: tuple[str, ...] = DATE_FIELDS + CATEGORY_FIELDS
 
 TABLES: tuple[str, ...] = (
     """
@@ -70,6 +64,7 @@ TABLES: tuple[str, ...] = (
         body TEXT,
         translations TEXT,
         listing TEXT,
+        listing_heading TEXT,
         month TEXT,
         source TEXT NOT NULL DEFAULT 'live',
         fetched_at TEXT,

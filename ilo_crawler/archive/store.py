@@ -16,6 +16,8 @@ from typing import Any, Literal
 import sqlite_utils
 
 from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, SCHEMA_VERSION, TABLES
+from ilo_crawler.normalize.categories import Taxonomy
+from ilo_crawler.normalize.fields import category_fields, date_fields
 
 StoreOutcome = Literal["new", "changed", "unchanged"]
 
@@ -161,6 +163,38 @@ class Archive:
         )
         return "changed"
 
+    def renormalize(self, taxonomy: Taxonomy | None = None) -> dict[str, int]:
+        """Re-derive the normalised fields of every article from its raw fields (after the taxonomy
+        or the date rules changed), without crawling; one transaction. Returns how many rows were
+        examined and changed, and how many changes each field had."""
+        counts = {"articles": 0, "changed": 0}
+        with self.db.conn:
+            for row in list(self.db.query("SELECT * FROM articles")):
+                counts["articles"] += 1
+                derived = _derived(row, taxonomy)
+                different = {name: value for name, value in derived.items() if row[name] != value}
+                if not different:
+                    continue
+                counts["changed"] += 1
+                for name in different:
+                    counts[name] = counts.get(name, 0) + 1
+                self.db.table("articles").update((row["doc_id"], row["lang"]), different)
+        return counts
+
+
+def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any]:
+    """The normalised fields of an archived row, as a crawl on the day it was last seen would
+    have derived them."""
+    dates = date_fields(
+        lang=row["lang"],
+        date_text=row["date_text"],
+        article_date_text=row["article_date_text"],
+        heading=row["listing_heading"],
+        crawl_date=dt.date.fromisoformat(row["last_seen_at"][:10]),
+    )
+    categories = category_fields(row["label"], taxonomy)
+    return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
+
 
 def _row(record: Mapping[str, Any]) -> dict[str, Any]:
     """An item's fields as the ``articles`` columns hold them."""
@@ -173,6 +207,7 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         translations=json.dumps(sorted(record.get("translations") or [])),
         url=record.get("url"),
         listing=record.get("listing"),
+        listing_heading=record.get("listing_heading"),
         source=record.get("source") or "live",
         fetched_at=record.get("fetched_at"),
     )

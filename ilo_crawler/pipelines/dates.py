@@ -9,15 +9,14 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from ilo_crawler.normalize.dates import date_problem, parse_date_text, parse_month_heading
+from ilo_crawler.normalize.fields import date_fields
 
 
 class DateNormalizationPipeline:
     """Fills ``published``, ``article_published``, ``date_problem`` and ``month``.
 
-    A listing date that cannot be trusted is never dropped and never guessed: ``published`` then
-    takes the article page's own date if that one is sound, else stays NULL, and the problem is
-    kept on the item and counted in the stats (``dates/problem/<code>``).
+    A listing date that cannot be trusted is never dropped and never guessed: the item is kept,
+    the problem recorded on it and counted in the stats (``dates/problem/<code>``).
     """
 
     def __init__(self, stats: StatsCollector, crawl_date: dt.date) -> None:
@@ -30,27 +29,17 @@ class DateNormalizationPipeline:
 
     def process_item(self, item: Any) -> Any:
         fields = ItemAdapter(item)
-        lang = fields["lang"]
-        heading = parse_month_heading(fields.get("listing_heading"), lang)
-        listed = parse_date_text(fields.get("date_text"), lang)
-        problem = date_problem(
-            listed, fields.get("date_text"), crawl_date=self.crawl_date, heading=heading
+        derived = date_fields(
+            lang=fields["lang"],
+            date_text=fields.get("date_text"),
+            article_date_text=fields.get("article_date_text"),
+            heading=fields.get("listing_heading"),
+            crawl_date=self.crawl_date,
         )
-        on_article = parse_date_text(fields.get("article_date_text"), lang)
-        if on_article is not None and date_problem(
-            on_article, fields.get("article_date_text"), crawl_date=self.crawl_date, heading=None
-        ):
-            on_article = None
-        published = listed if problem is None else on_article
-        fields["published"] = published.isoformat() if published else None
-        fields["article_published"] = on_article.isoformat() if on_article else None
-        fields["date_problem"] = problem
-        if published is not None:
-            fields["month"] = f"{published.year:04d}-{published.month:02d}"
-        elif heading is not None:
-            fields["month"] = f"{heading[0]:04d}-{heading[1]:02d}"
-        if problem:
-            self.stats.inc_value(f"dates/problem/{problem}")
-        if listed and on_article and listed != on_article:
+        fields.update(derived)
+        if derived["date_problem"]:
+            self.stats.inc_value("dates/problems")
+            self.stats.inc_value(f"dates/problem/{derived['date_problem']}")
+        if derived["article_published"]:
             self.stats.inc_value("dates/article_date_differs")
         return item

@@ -17,7 +17,8 @@ from twisted.python.failure import Failure
 
 from ilo_crawler import urls
 from ilo_crawler.items import ArticleItem, article_item
-from ilo_crawler.normalize.dates import parse_date_text, parse_month_heading
+from ilo_crawler.normalize.dates import parse_date_text
+from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
@@ -39,6 +40,7 @@ class NewsroomSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.arguments = NewsroomArguments.parse(kwargs)
         self.target: Month = (self.arguments.year, self.arguments.month)
+        self.crawl_date = dt.datetime.now(dt.UTC).date()
         self.seek = MonthSeek(self.target, self.month_of)
 
     @property
@@ -84,11 +86,17 @@ class NewsroomSpider(scrapy.Spider):
         )
 
     def month_of(self, entry: ListingEntry) -> Month | None:
-        """An item's month is its date's month; the heading serves only where there is no date."""
-        day = parse_date_text(entry.date_text, self.arguments.lang)
-        if day is not None:
-            return (day.year, day.month)
-        return parse_month_heading(entry.heading, self.arguments.lang)
+        """An item's month is its date's month (headings are missing or blank on some listings);
+        the heading serves where the date is missing or cannot be trusted, exactly as the date
+        pipeline will decide it."""
+        month = date_fields(
+            lang=self.arguments.lang,
+            date_text=entry.date_text,
+            article_date_text=None,
+            heading=entry.heading,
+            crawl_date=self.crawl_date,
+        )["month"]
+        return (int(month[:4]), int(month[5:])) if month else None
 
     # Article pages -----------------------------------------------------------------------------
     def _follow(self, entry: ListingEntry, listing_url: str) -> Iterator[Any]:

@@ -1,0 +1,68 @@
+"""The normalised fields of an archived article, derived from its raw fields.
+
+One function per normaliser, used both by the crawl's item pipelines and by ``ilo-archive
+renormalize`` (which re-derives them for archived rows after the taxonomy or the date rules
+change), so both paths always give the same result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy
+from ilo_crawler.normalize.dates import date_problem, parse_date_text, parse_month_heading
+
+DATE_FIELDS = ("published", "article_published", "date_problem", "month")
+CATEGORY_FIELDS = ("category", "category_slug", "category_kind")
+
+
+def date_fields(
+    *,
+    lang: str,
+    date_text: str | None,
+    article_date_text: str | None,
+    heading: str | None,
+    crawl_date: dt.date,
+) -> dict[str, Any]:
+    """``published`` from the listing's date line; where that one cannot be trusted the article
+    page's own date if sound (held to the same checks), else None, and ``date_problem`` says why.
+    ``month`` is the published date's month, else the heading's: a date that contradicts the
+    heading it stands under does not move the item out of that month. ``article_published`` is
+    set only when the article page's date differs from ``published`` (the flag analysts query)."""
+    heading_month = parse_month_heading(heading, lang)
+    listed = parse_date_text(date_text, lang)
+    problem = date_problem(listed, date_text, crawl_date=crawl_date, heading=heading_month)
+    on_article = parse_date_text(article_date_text, lang)
+    if on_article is not None and date_problem(
+        on_article, article_date_text, crawl_date=crawl_date, heading=heading_month
+    ):
+        on_article = None
+    published = listed if problem is None else on_article
+    if published is not None:
+        month = f"{published.year:04d}-{published.month:02d}"
+    elif heading_month is not None:
+        month = f"{heading_month[0]:04d}-{heading_month[1]:02d}"
+    else:
+        month = None
+    differs = on_article is not None and on_article != published
+    return {
+        "published": published.isoformat() if published else None,
+        "article_published": on_article.isoformat() if differs else None,
+        "date_problem": problem,
+        "month": month,
+    }
+
+
+def category_fields(label: str | None, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """The label's canonical category, slug and kind (all None without a label); ``known`` says
+    whether the taxonomy has it (an unknown label is still categorised, as a topic)."""
+    category = (taxonomy or default_taxonomy()).normalize(label)
+    if category is None:
+        return {"category": None, "category_slug": None, "category_kind": None, "known": True}
+    return {
+        "category": category.name,
+        "category_slug": category.slug,
+        "category_kind": category.kind,
+        "known": category.known,
+    }
