@@ -79,6 +79,21 @@ def test_a_second_run_adds_no_row(november: Crawl, replica: str) -> None:
     )
 
 
+def test_a_span_of_months(replica: str, default_records: list[dict], tmp_path: Path) -> None:
+    crawl = run_crawl(replica, tmp_path / "archive.db", since="2021-09", until="2021-11")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    span = ("2021-09", "2021-10", "2021-11")
+    listing = english_listing(default_records)
+    expected = {r["id"] for r in listing if r["date"][:7] in span}
+    archived = crawl.rows("SELECT doc_id, month FROM articles")
+    assert {row["doc_id"] for row in archived} == expected
+    assert {row["month"] for row in archived} == set(span)
+    pages = math.ceil(len(listing) / 10)
+    holding = {i // 10 for i, r in enumerate(listing) if r["date"][:7] in span}
+    stats = json.loads(crawl.rows("SELECT stats FROM runs")[0][0])
+    assert stats["newsroom/listing_requests"] <= 2 * math.ceil(math.log2(pages)) + len(holding) + 2
+
+
 def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path) -> None:
     crawl = run_crawl(replica, tmp_path / "archive.db", month="2031-01")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
@@ -95,6 +110,11 @@ def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path
         ({"month": "2021-11", "listing": "blog"}, "'blog'"),
         ({"month": "2021-11", "colour": "red"}, "'colour'"),
         ({}, "month"),
+        ({"month": "2021-11", "all": "1"}, "month and all"),
+        ({"until": "2021-11"}, "until needs since"),
+        ({"since": "2021-12", "until": "2021-11"}, "'2021-12' is after until '2021-11'"),
+        ({"since": "2021-1"}, "'2021-1'"),
+        ({"all": "everything"}, "'everything'"),
     ],
 )
 def test_bad_arguments_end_before_any_request(

@@ -52,9 +52,12 @@ def month_of(entry: ListingEntry) -> tuple[int, int] | None:
     return (day.year, day.month)
 
 
-def run_seek(pages: list[ListingPage], target: tuple[int, int]) -> tuple[list[ListingEntry], int]:
-    """Drive the seek as the spider does; return the entries it follows and the pages fetched."""
-    seek = MonthSeek(target, month_of)
+def run_seek(
+    pages: list[ListingPage], target: tuple[int, int], newest: tuple[int, int] | None = None
+) -> tuple[list[ListingEntry], int]:
+    """Drive the seek as the spider does (for the month ``target``, or the span from ``target`` to
+    ``newest``); return the entries it follows and the pages fetched."""
+    seek = MonthSeek(target, newest or target, month_of)
     empty = ListingPage(
         url="/l/end", offset=0, title=None, entries=(), page_size=None, last_offset=None
     )
@@ -68,8 +71,16 @@ def run_seek(pages: list[ListingPage], target: tuple[int, int]) -> tuple[list[Li
     return followed, fetches
 
 
-def budget(pages: list[ListingPage], target: tuple[int, int], page_size: int) -> int:
-    holding = sum(1 for page in pages if any(month_of(e) == target for e in page.entries))
+def budget(
+    pages: list[ListingPage],
+    target: tuple[int, int],
+    page_size: int,
+    newest: tuple[int, int] | None = None,
+) -> int:
+    span = (target, newest or target)
+    holding = sum(
+        1 for page in pages if any(span[0] <= month_of(e) <= span[1] for e in page.entries)
+    )
     return 2 * math.ceil(math.log2(max(len(pages), 2))) + holding + 2
 
 
@@ -155,3 +166,28 @@ def test_any_listing_any_month(per_month: list[int], page_size: int, pick: int) 
     assert len(followed) == per_month[m]
     assert all(month_of(e) == target for e in followed)
     assert fetches <= budget(pages, target, page_size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    per_month=st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=48),
+    page_size=st.integers(min_value=1, max_value=15),
+    picks=st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)),
+)
+def test_any_span_of_months(per_month: list[int], page_size: int, picks: tuple[int, int]) -> None:
+    dates = []
+    for m, count in enumerate(per_month):
+        year, month = 2000 + m // 12, m % 12 + 1
+        dates += [dt.date(year, month, 1 + (i * 27) // max(count, 1)) for i in range(count)]
+    pages = make_listing(dates, page_size)
+    first, last = sorted(p % len(per_month) for p in picks)
+    oldest, newest = (2000 + first // 12, first % 12 + 1), (2000 + last // 12, last % 12 + 1)
+    followed, fetches = run_seek(pages, oldest, newest)
+    assert len(followed) == sum(per_month[first : last + 1])
+    assert fetches <= budget(pages, oldest, page_size, newest)
+
+
+def test_the_whole_listing() -> None:
+    pages = make_listing(monthly_dates(dt.date(2020, 1, 1), 24, 7), 10)
+    followed, fetches = run_seek(pages, (1919, 1), (9999, 12))
+    assert len(followed) == 24 * 7 and fetches == len(pages)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ilo_crawler import urls
 
+Month = tuple[int, int]
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: The span ``all=1`` stands for: every month the listing can hold.
+EVERY_MONTH: tuple[Month, Month] = ((1919, 1), (9999, 12))
 
 
 class ArgumentError(ValueError):
@@ -17,39 +22,28 @@ class ArgumentError(ValueError):
 
 @dataclass(frozen=True)
 class NewsroomArguments:
-    year: int
-    month: int
+    """What a run archives: a span of months (one month, a range, or all) of one listing."""
+
+    oldest: Month
+    newest: Month
     lang: str
     listing: str
+    given: tuple[tuple[str, str], ...]  #: the arguments as given, for the runs table
 
-    ACCEPTED = ("month", "lang", "listing")
-
-    @property
-    def month_key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+    ACCEPTED = ("month", "since", "until", "all", "lang", "listing")
 
     def as_dict(self) -> dict[str, str]:
-        return {"month": self.month_key, "lang": self.lang, "listing": self.listing}
+        return dict(self.given)
 
     @classmethod
-    def parse(cls, arguments: Mapping[str, str]) -> NewsroomArguments:
+    def parse(cls, arguments: Mapping[str, str], today: dt.date | None = None) -> NewsroomArguments:
         unknown = sorted(set(arguments) - set(cls.ACCEPTED))
         if unknown:
             raise ArgumentError(
                 f"unknown argument {unknown[0]!r}: accepted arguments are "
                 + ", ".join(f"-a {name}=..." for name in cls.ACCEPTED)
             )
-        month = arguments.get("month")
-        if month is None:
-            raise ArgumentError(
-                "missing argument month: give -a month=YYYY-MM, e.g. -a month=2021-11"
-            )
-        match = _MONTH.match(month)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1919:
-            raise ArgumentError(
-                f"invalid month {month!r}: expected YYYY-MM with a year from 1919 and a month "
-                "01-12, e.g. 2021-11"
-            )
+        oldest, newest = _span(arguments, today or dt.datetime.now(dt.UTC).date())
         lang = arguments.get("lang", "en")
         if lang not in urls.CRAWL_LANGUAGES:
             raise ArgumentError(
@@ -61,7 +55,53 @@ class NewsroomArguments:
                 f"invalid listing {listing!r}: accepted listings are "
                 + ", ".join(urls.LISTING_PATHS)
             )
-        return cls(year=int(match[1]), month=int(match[2]), lang=lang, listing=listing)
+        given = {**arguments, "lang": lang, "listing": listing}
+        return cls(oldest, newest, lang, listing, tuple(sorted(given.items())))
+
+
+def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
+    """The months to archive: ``month``; or ``since`` [to ``until``, default this month]; or all."""
+    chosen = [name for name in ("month", "since", "all") if name in arguments]
+    if len(chosen) > 1:
+        raise ArgumentError(
+            f"arguments {' and '.join(chosen)} exclude each other: give -a month=YYYY-MM, "
+            "or -a since=YYYY-MM [-a until=YYYY-MM], or -a all=1"
+        )
+    if "until" in arguments and "since" not in arguments:
+        raise ArgumentError("argument until needs since: give -a since=YYYY-MM -a until=YYYY-MM")
+    if not chosen:
+        raise ArgumentError(
+            "missing argument: give -a month=YYYY-MM (e.g. -a month=2021-11), "
+            "or -a since=YYYY-MM [-a until=YYYY-MM], or -a all=1"
+        )
+    if "month" in arguments:
+        month = _month("month", arguments["month"])
+        return month, month
+    if "all" in arguments:
+        if arguments["all"] not in ("1", "true", "yes"):
+            raise ArgumentError(f"invalid all {arguments['all']!r}: accepted value is 1")
+        return EVERY_MONTH
+    since = _month("since", arguments["since"])
+    until = (
+        _month("until", arguments["until"]) if "until" in arguments else (today.year, today.month)
+    )
+    if since > until:
+        raise ArgumentError(
+            f"invalid range: since {arguments['since']!r} is after until "
+            f"{arguments.get('until', f'{until[0]:04d}-{until[1]:02d}')!r}: expected since to be "
+            "the same month as until or earlier"
+        )
+    return since, until
+
+
+def _month(name: str, value: str) -> Month:
+    match = _MONTH.match(value)
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1919:
+        raise ArgumentError(
+            f"invalid {name} {value!r}: expected YYYY-MM with a year from 1919 and a month "
+            "01-12, e.g. 2021-11"
+        )
+    return int(match[1]), int(match[2])
 
 
 def check_base_url(base_url: str) -> str:

@@ -1,4 +1,5 @@
-"""The ``newsroom`` spider: archives one month of an ILO Newsroom listing.
+"""The ``newsroom`` spider: archives a month (or a span of months, or all) of an ILO Newsroom
+listing.
 
 It only navigates: ``MonthSeek`` decides which listing pages to fetch, the page objects in
 ``ilo_crawler.pages`` read them, and the item pipelines normalise and store what they read.
@@ -39,9 +40,8 @@ class NewsroomSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.arguments = NewsroomArguments.parse(kwargs)
-        self.target: Month = (self.arguments.year, self.arguments.month)
         self.crawl_date = dt.datetime.now(dt.UTC).date()
-        self.seek = MonthSeek(self.target, self.month_of)
+        self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
 
     @property
     def base_url(self) -> str:
@@ -127,8 +127,8 @@ class NewsroomSpider(scrapy.Spider):
             self.logger.error("article page has no article block: %s", response.url)
         if self.month_of(entry) is None:
             day = parse_date_text(article.date_text, self.arguments.lang)
-            if day is not None and (day.year, day.month) != self.target:
-                self.crawler.stats.inc_value("newsroom/undated_entries_outside_month")
+            if day is not None and not self.seek.in_span((day.year, day.month)):
+                self.crawler.stats.inc_value("newsroom/undated_entries_outside_span")
                 return
         key = urls.parse_article_path(entry.url or response.url)
         yield self._item(

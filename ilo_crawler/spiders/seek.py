@@ -1,9 +1,10 @@
-"""Finding the pages of a newest-first listing that hold one month, without walking the listing.
+"""Finding the pages of a newest-first listing that hold a span of months, without walking the
+whole listing.
 
-The listing is ordered by date, so "does this page reach back to the month yet?" is false for the
+The listing is ordered by date, so "does this page reach back to the span yet?" is false for the
 first pages and true for all later ones. ``MonthSeek`` gallops (pages 1, 2, 4, 8, ...) until a page
-reaches the month, binary-searches the gap for the first such page, then walks forward page by
-page while the month continues. Pure logic: it is told what each page holds and answers which page
+reaches the span's newest month, binary-searches the gap for the first such page, then walks
+forward page by page until it passes the span's oldest month. Pure logic: it is told what each page holds and answers which page
 to fetch next, so it is tested without a crawler.
 """
 
@@ -26,14 +27,17 @@ class Step:
 
 
 class MonthSeek:
-    def __init__(self, target: Month, month_of: Callable[[ListingEntry], Month | None]) -> None:
-        self.target = target
+    def __init__(
+        self, oldest: Month, newest: Month, month_of: Callable[[ListingEntry], Month | None]
+    ) -> None:
+        self.oldest = oldest
+        self.newest = newest
         self.month_of = month_of
         self.pages: dict[int, ListingPage] = {}
         self.page_size: int | None = None
         self.last: int | None = None  #: index of the last page, as far as pagers have shown it
-        self.newer = -1  #: highest page index known to hold only items newer than the month
-        self.reaching: int | None = None  #: lowest page index known to reach the month
+        self.newer = -1  #: highest page index known to hold only items newer than the span
+        self.reaching: int | None = None  #: lowest page index known to reach the span
         self.walking = False
 
     def observe(self, index: int, page: ListingPage) -> Step:
@@ -59,18 +63,21 @@ class MonthSeek:
     def offset(self, index: int) -> int:
         return index * (self.page_size or 0)
 
+    def in_span(self, month: Month | None) -> bool:
+        return month is not None and self.oldest <= month <= self.newest
+
     def entries_to_follow(self, page: ListingPage) -> list[ListingEntry]:
-        """The page's entries of the month, and undated ones standing next to one of them (their
+        """The page's entries of the span, and undated ones standing next to one of them (their
         article page will tell their date)."""
         months = [self.month_of(entry) for entry in page.entries]
         chosen = []
         for i, (entry, month) in enumerate(zip(page.entries, months, strict=True)):
-            if month == self.target:
+            if self.in_span(month):
                 chosen.append(entry)
             elif month is None:
                 before = next((m for m in reversed(months[:i]) if m is not None), None)
                 after = next((m for m in months[i + 1 :] if m is not None), None)
-                if self.target in (before, after):
+                if self.in_span(before) or self.in_span(after):
                     chosen.append(entry)
         return chosen
 
@@ -81,14 +88,14 @@ class MonthSeek:
         """True when the page holds the month or anything older, or nothing to judge by (past the
         end, or no dates): judging such a page as reaching can only make the walk start earlier."""
         months = self._known_months(page)
-        return not months or min(months) <= self.target
+        return not months or min(months) <= self.newest
 
     def _gallop(self, index: int) -> Step:
         if self.page_size is None:  # a listing of a single page, and it is all newer
             return Step()
         probe = 1 if index == 0 else index * 2
         if self.last is not None and probe > self.last:
-            if index >= self.last:  # the whole listing is newer than the month
+            if index >= self.last:  # the whole listing is newer than the span
                 return Step()
             probe = self.last
         return Step(fetch=probe)
@@ -96,7 +103,7 @@ class MonthSeek:
     def _walk(self, index: int) -> Step:
         page = self.pages[index]
         months = self._known_months(page)
-        passed = any(month < self.target for month in months)
+        passed = any(month < self.oldest for month in months)
         at_end = (
             not page.entries
             or self.page_size is None
