@@ -26,5 +26,9 @@ lint: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/python -m ilo_crawler.demo
 
+## make bench: the benchmarks against the replica (minutes; not part of make test).
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

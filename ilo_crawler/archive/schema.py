@@ -1,13 +1,13 @@
-"""The archive's tables, one statement each, and the schema version kept in ``PRAGMA user_version``.
+"""The archive's schema as a list of migrations; its version is kept in ``PRAGMA user_version``.
 
-Column meanings are documented in the README ("The archive"); keep the two in step.
+``MIGRATIONS[i]`` takes an archive from version ``i`` to ``i + 1``; a new archive runs them all.
+Never edit a migration that has shipped: add the next one. Column meanings are documented in the
+README ("The archive") and in ``ilo_crawler/archive/metadata.yml`` (Datasette); keep them in step.
 """
 
 from __future__ import annotations
 
 from ilo_crawler.normalize.fields import CATEGORY_FIELDS, DATE_FIELDS
-
-SCHEMA_VERSION = 1
 
 #: Fields that say what an article is: a change to any of them is a new revision. (The URL is
 #: not one: the same article fetched through another host, or a web archive, is the same state.)
@@ -26,9 +26,9 @@ CONTENT_FIELDS: tuple[str, ...] = (
 #: Fields the pipelines derive from the content; re-derived on every write, never a revision.
 DERIVED_FIELDS: tuple[str, ...] = DATE_FIELDS + CATEGORY_FIELDS
 
-TABLES: tuple[str, ...] = (
+_VERSION_1 = (
     """
-    CREATE TABLE IF NOT EXISTS runs (
+    CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         spider TEXT NOT NULL,
         arguments TEXT NOT NULL,
@@ -44,7 +44,8 @@ TABLES: tuple[str, ...] = (
     )
     """,
     """
-    CREATE TABLE IF NOT EXISTS articles (
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
         doc_id TEXT NOT NULL,
         lang TEXT NOT NULL,
         url TEXT,
@@ -75,11 +76,11 @@ TABLES: tuple[str, ...] = (
         first_seen_at TEXT NOT NULL,
         last_seen_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        PRIMARY KEY (doc_id, lang)
+        UNIQUE (doc_id, lang)
     )
     """,
     """
-    CREATE TABLE IF NOT EXISTS revisions (
+    CREATE TABLE revisions (
         id INTEGER PRIMARY KEY,
         doc_id TEXT NOT NULL,
         lang TEXT NOT NULL,
@@ -91,7 +92,11 @@ TABLES: tuple[str, ...] = (
         FOREIGN KEY (doc_id, lang) REFERENCES articles(doc_id, lang)
     )
     """,
-    "CREATE INDEX IF NOT EXISTS articles_month ON articles(month, lang)",
-    "CREATE INDEX IF NOT EXISTS articles_published ON articles(published)",
-    "CREATE INDEX IF NOT EXISTS revisions_article ON revisions(doc_id, lang)",
+    "CREATE INDEX articles_month ON articles(month, lang)",
+    "CREATE INDEX articles_published ON articles(published)",
+    "CREATE INDEX revisions_article ON revisions(doc_id, lang)",
 )
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1,)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, SCHEMA_VERSION, TABLES
+from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, MIGRATIONS, SCHEMA_VERSION
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
 
@@ -54,11 +54,11 @@ class Archive:
             raise ArchiveError(f"{self.path} is an SQLite file but not an ilo-crawler archive")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        if version < SCHEMA_VERSION:
-            with self.db.conn:
-                for statement in TABLES:
+        for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.conn:  # each step whole or not at all
+                for statement in statements:
                     self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self.db.execute(f"PRAGMA user_version={step}")
 
     def close(self) -> None:
         self.db.close()
@@ -137,11 +137,11 @@ class Archive:
             return "new"
         if record.get("fetch_error") and old["body"] is not None:
             # A failed fetch says nothing about the article: keep what was archived.
-            self.db.table("articles").update(key, seen)
+            self._update_article(key, seen)
             return "unchanged"
         if old["content_hash"] == row["content_hash"]:
             derived = {name: row[name] for name in DERIVED_FIELDS}
-            self.db.table("articles").update(key, {**derived, **seen})
+            self._update_article(key, {**derived, **seen})
             return "unchanged"
         changed = [name for name in CONTENT_FIELDS if old[name] != row[name]]
         self.db.table("revisions").insert(
@@ -158,10 +158,18 @@ class Archive:
                 ),
             }
         )
-        self.db.table("articles").update(
+        self._update_article(
             key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
         )
         return "changed"
+
+    def _update_article(self, key: tuple[str, str], values: Mapping[str, Any]) -> None:
+        columns = [name for name in values if name not in ("doc_id", "lang")]
+        self.db.execute(
+            f"UPDATE articles SET {', '.join(f'{name} = ?' for name in columns)} "
+            "WHERE doc_id = ? AND lang = ?",
+            [values[name] for name in columns] + list(key),
+        )
 
     def renormalize(self, taxonomy: Taxonomy | None = None) -> dict[str, int]:
         """Re-derive the normalised fields of every article from its raw fields (after the taxonomy
@@ -178,7 +186,7 @@ class Archive:
                 counts["changed"] += 1
                 for name in different:
                     counts[name] = counts.get(name, 0) + 1
-                self.db.table("articles").update((row["doc_id"], row["lang"]), different)
+                self._update_article((row["doc_id"], row["lang"]), different)
         return counts
 
 
