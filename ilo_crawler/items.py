@@ -6,10 +6,58 @@ what the pages say; the pipelines fill the normalised fields.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from scrapy.http import Headers, Response
 
 from ilo_crawler.pages.article import ArticlePage
 from ilo_crawler.pages.listing import ListingEntry
+
+
+@dataclass
+class Capture:
+    """A fetched page as received: what the archive keeps to re-extract or replay it later.
+
+    ``body`` is the body as Scrapy hands it over: already decoded from any Content-Encoding."""
+
+    kind: str  #: ``listing`` or ``article``
+    url: str  #: the URL first requested (before redirects)
+    final_url: str  #: the URL that answered
+    status: int
+    request_headers: dict[str, list[str]]
+    headers: dict[str, list[str]]
+    body: bytes
+    fetched_at: str  #: UTC, ISO 8601
+    source: str = "live"
+    doc_id: str | None = None
+    lang: str | None = None
+
+
+def capture_of(
+    response: Response, kind: str, doc_id: str | None = None, lang: str | None = None
+) -> Capture:
+    """The capture of a response, with the headers sent and received as text."""
+    redirects = response.request.meta.get("redirect_urls") if response.request else None
+    return Capture(
+        kind=kind,
+        url=redirects[0] if redirects else response.url,
+        final_url=response.url,
+        status=response.status,
+        request_headers=_headers(response.request.headers) if response.request else {},
+        headers=_headers(response.headers),
+        body=response.body,
+        fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        doc_id=doc_id,
+        lang=lang,
+    )
+
+
+def _headers(headers: Headers) -> dict[str, list[str]]:
+    return {
+        name.decode("latin-1"): [value.decode("latin-1") for value in values]
+        for name, values in headers.items()
+    }
 
 
 @dataclass
@@ -34,6 +82,7 @@ class ArticleItem:
     translations: list[str] = field(default_factory=list)  #: languages of the other versions
     fetched_at: str | None = None  #: when the article page was fetched (UTC, ISO 8601)
     fetch_error: str | None = None  #: why the article page could not be read, if it could not
+    capture: Capture | None = None  #: the article page as received
     source: str = "live"
     # Filled by the pipelines.
     published: str | None = None  #: ISO date
@@ -53,7 +102,7 @@ def article_item(
     listing_url: str,
     entry: ListingEntry,
     article: ArticlePage | None,
-    fetched_at: str | None = None,
+    capture: Capture | None = None,
     fetch_error: str | None = None,
 ) -> ArticleItem:
     """Join what the listing and the article page say about one article into one item."""
@@ -75,6 +124,7 @@ def article_item(
         article_date_text=page.date_text,
         body=list(page.body),
         translations=sorted(page.translations),
-        fetched_at=fetched_at,
+        fetched_at=capture.fetched_at if capture else None,
         fetch_error=fetch_error,
+        capture=capture,
     )

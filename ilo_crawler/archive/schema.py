@@ -97,6 +97,98 @@ _VERSION_1 = (
     "CREATE INDEX revisions_article ON revisions(doc_id, lang)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1,)
+_FTS_COLUMNS = "title, summary, body"
+
+_VERSION_2 = (
+    # Every fetched page, as received, so records can be re-extracted without crawling.
+    """
+    CREATE TABLE capture_bodies (
+        sha256 TEXT PRIMARY KEY,
+        encoding TEXT NOT NULL,
+        body BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        final_url TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        request_headers TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES capture_bodies(sha256),
+        size INTEGER NOT NULL,
+        source TEXT NOT NULL DEFAULT 'live',
+        doc_id TEXT,
+        lang TEXT
+    )
+    """,
+    "CREATE INDEX captures_url ON captures(url, run_id)",
+    "CREATE INDEX captures_article ON captures(doc_id, lang)",
+    """
+    CREATE TABLE appearances (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        doc_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        listing TEXT NOT NULL,
+        month TEXT,
+        page_offset INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        listing_url TEXT NOT NULL,
+        listing_capture_id INTEGER REFERENCES captures(id),
+        article_capture_id INTEGER REFERENCES captures(id),
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, doc_id, lang, listing)
+    )
+    """,
+    "CREATE INDEX appearances_article ON appearances(doc_id, lang)",
+    "CREATE INDEX appearances_month ON appearances(month, lang, listing)",
+    "ALTER TABLE articles ADD COLUMN capture_id INTEGER REFERENCES captures(id)",
+    # Full-text search over title, summary and body, kept in step by triggers on every write.
+    f"""
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        {_FTS_COLUMNS}, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    )
+    """,
+    f"""
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, {_FTS_COLUMNS})
+        VALUES (new.id, new.title, new.summary, new.body);
+    END
+    """,
+    f"""
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, {_FTS_COLUMNS})
+        VALUES ('delete', old.id, old.title, old.summary, old.body);
+    END
+    """,
+    f"""
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, {_FTS_COLUMNS})
+        VALUES ('delete', old.id, old.title, old.summary, old.body);
+        INSERT INTO articles_fts(rowid, {_FTS_COLUMNS})
+        VALUES (new.id, new.title, new.summary, new.body);
+    END
+    """,
+    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+    # Views for the questions analysts ask first.
+    """
+    CREATE VIEW month_categories AS
+    SELECT month, lang, category_kind, category, count(*) AS articles
+    FROM articles GROUP BY month, lang, category_kind, category
+    """,
+    "CREATE VIEW latest_run AS SELECT * FROM runs ORDER BY id DESC LIMIT 1",
+    """
+    CREATE VIEW articles_without_body AS
+    SELECT doc_id, lang, url, title, published, month, last_seen_at
+    FROM articles WHERE body IS NULL
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2)
 
 SCHEMA_VERSION = len(MIGRATIONS)

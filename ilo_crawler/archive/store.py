@@ -5,11 +5,13 @@ Every write of a batch happens in one transaction, so a reader (or a crash) neve
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +20,7 @@ import sqlite_utils
 from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, MIGRATIONS, SCHEMA_VERSION
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
+from ilo_crawler.urls import offset_in_url
 
 StoreOutcome = Literal["new", "changed", "unchanged"]
 
@@ -100,68 +103,137 @@ class Archive:
                 },
             )
 
-    # Articles --------------------------------------------------------------------------------
+    # Writes ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written inside is committed together, or not at all."""
+        with self.db.conn:
+            yield
+
+    def add_capture(self, capture: Mapping[str, Any], run_id: int | None) -> int:
+        """Keep a fetched page as received; identical bodies are stored once (by SHA-256)."""
+        body: bytes = capture["body"]
+        digest = hashlib.sha256(body).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO capture_bodies (sha256, encoding, body) VALUES (?, 'zlib', ?)",
+            (digest, zlib.compress(body, 6)),
+        )
+        cursor = self.db.execute(
+            "INSERT INTO captures (run_id, kind, url, final_url, status, request_headers, headers,"
+            " fetched_at, sha256, size, source, doc_id, lang)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                capture["kind"],
+                capture["url"],
+                capture["final_url"],
+                capture["status"],
+                json.dumps(capture["request_headers"]),
+                json.dumps(capture["headers"]),
+                capture["fetched_at"],
+                digest,
+                len(body),
+                capture.get("source") or "live",
+                capture.get("doc_id"),
+                capture.get("lang"),
+            ),
+        )
+        return int(cursor.lastrowid)
+
     def store_articles(
         self, records: Iterable[Mapping[str, Any]], run_id: int | None
     ) -> list[StoreOutcome]:
-        """Write a batch of articles in one transaction: new rows, unchanged rows touched, changed
-        rows updated with their previous state kept in ``revisions``."""
-        outcomes: list[StoreOutcome] = []
-        with self.db.conn:
-            for record in records:
-                outcomes.append(self._store_one(record, run_id))
-        return outcomes
+        """Write a batch of articles in one transaction (see ``store_article``)."""
+        with self.transaction():
+            return [self.store_article(record, run_id) for record in records]
 
-    def _store_one(self, record: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
+    def store_article(self, record: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
+        """Write one article with its capture and, within a run, its appearance in the listing:
+        a new row; an unchanged row touched; a changed row updated with its previous state kept
+        in ``revisions``. Call inside ``transaction()`` so the three land together."""
+        capture_id = self.add_capture(record["capture"], run_id) if record.get("capture") else None
         now = utc_now()
         row = _row(record)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
-        seen = {
-            "last_run": run_id,
-            "last_seen_at": now,
-            "listing": row["listing"],
-            "url": row["url"],
-        }
+        seen = {name: row[name] for name in ("url", "listing", "listing_heading")}
+        seen.update(last_run=run_id, last_seen_at=now)
+        if capture_id is not None:
+            seen["capture_id"] = capture_id
         if old is None:
-            self.db.table("articles").insert(
-                {
-                    **row,
-                    **seen,
-                    "revision": 1,
-                    "first_run": run_id,
-                    "first_seen_at": now,
-                    "updated_at": now,
-                }
-            )
-            return "new"
-        if record.get("fetch_error") and old["body"] is not None:
+            values = {**row, **seen, "revision": 1, "first_run": run_id}
+            self.db.table("articles").insert({**values, "first_seen_at": now, "updated_at": now})
+            outcome: StoreOutcome = "new"
+        elif record.get("fetch_error") and old["body"] is not None:
             # A failed fetch says nothing about the article: keep what was archived.
             self._update_article(key, seen)
-            return "unchanged"
-        if old["content_hash"] == row["content_hash"]:
-            derived = {name: row[name] for name in DERIVED_FIELDS}
-            self._update_article(key, {**derived, **seen})
-            return "unchanged"
-        changed = [name for name in CONTENT_FIELDS if old[name] != row[name]]
+            outcome = "unchanged"
+        elif old["content_hash"] == row["content_hash"]:
+            self._update_article(key, {**{name: row[name] for name in DERIVED_FIELDS}, **seen})
+            outcome = "unchanged"
+        else:
+            self._keep_revision(old, row, run_id, now)
+            self._update_article(
+                key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
+            )
+            outcome = "changed"
+        if run_id is not None:
+            self._record_appearance(record, row, run_id, capture_id, now)
+        return outcome
+
+    def _keep_revision(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], run_id: int | None, now: str
+    ) -> None:
         self.db.table("revisions").insert(
             {
-                "doc_id": key[0],
-                "lang": key[1],
+                "doc_id": old["doc_id"],
+                "lang": old["lang"],
                 "revision": old["revision"],
                 "run_id": run_id,
                 "replaced_at": now,
-                "changed_fields": json.dumps(changed),
+                "changed_fields": json.dumps([n for n in CONTENT_FIELDS if old[n] != new[n]]),
                 "state": json.dumps(
                     {name: old[name] for name in CONTENT_FIELDS + DERIVED_FIELDS},
                     ensure_ascii=False,
                 ),
             }
         )
-        self._update_article(
-            key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
+
+    def _record_appearance(
+        self,
+        record: Mapping[str, Any],
+        row: Mapping[str, Any],
+        run_id: int,
+        capture_id: int | None,
+        now: str,
+    ) -> None:
+        """Where the run saw the article: listing, month, page and position, and the captures."""
+        listing_url = record["listing_url"]
+        listing_capture = next(
+            self.db.query(
+                "SELECT id FROM captures WHERE url = ? AND run_id = ? ORDER BY id DESC LIMIT 1",
+                (listing_url, run_id),
+            ),
+            None,
         )
-        return "changed"
+        self.db.execute(
+            "INSERT OR REPLACE INTO appearances (run_id, doc_id, lang, listing, month, page_offset,"
+            " position, listing_url, listing_capture_id, article_capture_id, seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                row["doc_id"],
+                row["lang"],
+                row["listing"],
+                row["month"],
+                offset_in_url(listing_url) or 0,
+                record["listing_position"],
+                listing_url,
+                listing_capture["id"] if listing_capture else None,
+                capture_id,
+                now,
+            ),
+        )
 
     def _update_article(self, key: tuple[str, str], values: Mapping[str, Any]) -> None:
         columns = [name for name in values if name not in ("doc_id", "lang")]

@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from ilo_crawler.items import ArticleItem
 from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy, load_taxonomy
 from ilo_crawler.normalize.fields import CATEGORY_FIELDS, category_fields
 
@@ -39,6 +40,8 @@ class CategoryNormalizationPipeline:
         return pipeline
 
     def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):  # page captures carry no article fields
+            return item
         fields = ItemAdapter(item)
         derived = category_fields(fields.get("label"), self.taxonomy)
         for name in CATEGORY_FIELDS:

@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from ilo_crawler.items import ArticleItem
 from ilo_crawler.normalize.fields import date_fields
 
 
@@ -28,6 +29,8 @@ class DateNormalizationPipeline:
         return cls(crawler.stats, dt.datetime.now(dt.UTC).date())
 
     def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):  # page captures carry no article fields
+            return item
         fields = ItemAdapter(item)
         derived = date_fields(
             lang=fields["lang"],

@@ -17,10 +17,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from ilo_crawler import urls
-from ilo_crawler.items import ArticleItem, article_item
+from ilo_crawler.items import ArticleItem, Capture, article_item, capture_of
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
-from ilo_crawler.pages.article import parse_article
+from ilo_crawler.pages.article import ArticlePage, parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
 from ilo_crawler.spiders.seek import Month, MonthSeek
@@ -66,6 +66,7 @@ class NewsroomSpider(scrapy.Spider):
         )
 
     def parse_listing_page(self, response: Response, index: int) -> Iterator[Any]:
+        yield capture_of(response, "listing")
         page = parse_listing(response.body, response.url)
         if index == 0 and page.is_empty:
             self.logger.warning("listing %s shows no items at all", response.url)
@@ -132,7 +133,10 @@ class NewsroomSpider(scrapy.Spider):
                 return
         key = urls.parse_article_path(entry.url or response.url)
         yield self._item(
-            {"entry": entry, "listing_url": listing_url}, doc_id=key.doc_id, article=article
+            {"entry": entry, "listing_url": listing_url},
+            doc_id=key.doc_id,
+            article=article,
+            capture=capture_of(response, "article", key.doc_id, self.arguments.lang),
         )
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
@@ -152,7 +156,13 @@ class NewsroomSpider(scrapy.Spider):
         )
 
     def _item(
-        self, context: dict[str, Any], *, doc_id: str, article: Any, fetch_error: str | None = None
+        self,
+        context: dict[str, Any],
+        *,
+        doc_id: str,
+        article: ArticlePage | None,
+        capture: Capture | None = None,
+        fetch_error: str | None = None,
     ) -> ArticleItem:
         return article_item(
             doc_id=doc_id,
@@ -161,9 +171,7 @@ class NewsroomSpider(scrapy.Spider):
             listing_url=context["listing_url"],
             entry=context["entry"],
             article=article,
-            fetched_at=None
-            if article is None
-            else dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            capture=capture,
             fetch_error=fetch_error,
         )
 
