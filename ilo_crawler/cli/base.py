@@ -1,0 +1,59 @@
+"""What every ``ilo-archive`` command shares: the group, ``--db``/``--json``/filter options, opening
+the archive with a one-line error, and printing tables for people or JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from ilo_crawler.archive import Archive, ArchiveError
+
+DEFAULT_DB = "data/archive.db"
+
+
+def open_archive(path: str) -> Archive:
+    try:
+        return Archive(path, create=False)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def check_month(_context: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"{value!r} is not a month: expected YYYY-MM, e.g. 2021-11")
+    return value
+
+
+def article_filter(month: str | None, lang: str | None) -> tuple[str, list[str]]:
+    """A WHERE clause (possibly empty) selecting articles of one month and/or language."""
+    conditions = [
+        (sql, value) for sql, value in (("month = ?", month), ("lang = ?", lang)) if value
+    ]
+    if not conditions:
+        return "", []
+    return " WHERE " + " AND ".join(sql for sql, _ in conditions), [v for _, v in conditions]
+
+
+def emit(rows: Sequence[dict[str, Any]], as_json: bool, headers: Sequence[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+    elif rows:
+        click.echo(tabulate([[row[h] for h in headers] for row in rows], headers=headers))
+    else:
+        click.echo("(no articles)")
+
+
+db_option = click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive path.")
+json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+month_option = click.option("--month", callback=check_month, help="Only this month (YYYY-MM).")
+lang_option = click.option("--lang", help="Only this language (en, fr, es, ...).")
+
+
+@click.group()
+def cli() -> None:
+    """Query the ILO Newsroom archive."""
