@@ -58,7 +58,7 @@ class Archive:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.conn:  # each step whole or not at all
+            with self.db.atomic():  # each step whole or not at all
                 for statement in statements:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={step}")
@@ -68,7 +68,7 @@ class Archive:
 
     # Runs ------------------------------------------------------------------------------------
     def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             table = self.db.table("runs")
             table.insert(
                 {
@@ -89,7 +89,7 @@ class Archive:
         requests: int | None,
         stats: Mapping[str, Any],
     ) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.table("runs").update(
                 run_id,
                 {
@@ -106,8 +106,9 @@ class Archive:
     # Writes ----------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything written inside is committed together, or not at all."""
-        with self.db.conn:
+        """Everything written inside is committed together, or not at all. (sqlite-utils commits
+        each write made outside such a block at once: every multi-statement write needs one.)"""
+        with self.db.atomic():
             yield
 
     def add_capture(self, capture: Mapping[str, Any], run_id: int | None) -> int:
@@ -147,22 +148,37 @@ class Archive:
         with self.transaction():
             return [self.store_article(record, run_id) for record in records]
 
-    def store_article(self, record: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
+    def store_article(
+        self, record: Mapping[str, Any], run_id: int | None, *, sighting: bool = True
+    ) -> StoreOutcome:
         """Write one article with its capture and, within a run, its appearance in the listing:
         a new row; an unchanged row touched; a changed row updated with its previous state kept
-        in ``revisions``. Call inside ``transaction()`` so the three land together."""
+        in ``revisions``. Call inside ``transaction()`` so the three land together.
+
+        ``sighting=False`` (re-extraction from stored captures) changes the content and derived
+        fields only: the article was not seen again, so no appearance and no last-seen update."""
         capture_id = self.add_capture(record["capture"], run_id) if record.get("capture") else None
         now = utc_now()
         row = _row(record)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
         seen = {name: row[name] for name in ("url", "listing", "listing_heading")}
-        seen.update(last_run=run_id, last_seen_at=now)
+        if sighting:
+            seen.update(last_run=run_id, last_seen_at=now)
         if capture_id is not None:
             seen["capture_id"] = capture_id
         if old is None:
-            values = {**row, **seen, "revision": 1, "first_run": run_id}
-            self.db.table("articles").insert({**values, "first_seen_at": now, "updated_at": now})
+            values = {**row, "last_run": run_id, "last_seen_at": now, **seen}
+            self._insert(
+                "articles",
+                {
+                    **values,
+                    "revision": 1,
+                    "first_run": run_id,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                },
+            )
             outcome: StoreOutcome = "new"
         elif record.get("fetch_error") and old["body"] is not None:
             # A failed fetch says nothing about the article: keep what was archived.
@@ -177,14 +193,15 @@ class Archive:
                 key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
             )
             outcome = "changed"
-        if run_id is not None:
+        if sighting and run_id is not None:
             self._record_appearance(record, row, run_id, capture_id, now)
         return outcome
 
     def _keep_revision(
         self, old: Mapping[str, Any], new: Mapping[str, Any], run_id: int | None, now: str
     ) -> None:
-        self.db.table("revisions").insert(
+        self._insert(
+            "revisions",
             {
                 "doc_id": old["doc_id"],
                 "lang": old["lang"],
@@ -196,7 +213,7 @@ class Archive:
                     {name: old[name] for name in CONTENT_FIELDS + DERIVED_FIELDS},
                     ensure_ascii=False,
                 ),
-            }
+            },
         )
 
     def _record_appearance(
@@ -235,6 +252,14 @@ class Archive:
             ),
         )
 
+    def _insert(self, table: str, values: Mapping[str, Any]) -> None:
+        """A plain INSERT: cheaper than sqlite-utils' ``insert()`` on the per-article path."""
+        columns = list(values)
+        self.db.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [values[name] for name in columns],
+        )
+
     def _update_article(self, key: tuple[str, str], values: Mapping[str, Any]) -> None:
         columns = [name for name in values if name not in ("doc_id", "lang")]
         self.db.execute(
@@ -248,7 +273,7 @@ class Archive:
         or the date rules changed), without crawling; one transaction. Returns how many rows were
         examined and changed, and how many changes each field had."""
         counts = {"articles": 0, "changed": 0}
-        with self.db.conn:
+        with self.db.atomic():
             for row in list(self.db.query("SELECT * FROM articles")):
                 counts["articles"] += 1
                 derived = _derived(row, taxonomy)

@@ -1,4 +1,4 @@
-"""Commands that keep the archive right: re-deriving normalised fields."""
+"""Commands that keep the archive right: checking it, re-extracting it, re-normalising it."""
 
 from __future__ import annotations
 
@@ -7,26 +7,72 @@ from pathlib import Path
 
 import click
 
-from ilo_crawler.cli.base import cli, db_option, json_option, open_archive
-from ilo_crawler.normalize.categories import TaxonomyError, load_taxonomy
+from ilo_crawler.archive.maintenance import reparse as reparse_archive
+from ilo_crawler.archive.maintenance import verify as verify_archive
+from ilo_crawler.cli.base import cli, db_option, emit, json_option, open_archive
+from ilo_crawler.normalize.categories import Taxonomy, TaxonomyError, load_taxonomy
+
+taxonomy_option = click.option(
+    "--taxonomy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Taxonomy file (default: the one shipped with ilo-crawler).",
+)
+
+
+def _taxonomy(path: Path | None) -> Taxonomy | None:
+    try:
+        return load_taxonomy(path) if path else None
+    except TaxonomyError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
 @db_option
 @json_option
-@click.option(
-    "--taxonomy",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Taxonomy file (default: the one shipped with ilo-crawler).",
-)
+def verify(db: str, as_json: bool) -> None:
+    """Check the archive end to end: SQLite integrity, foreign keys, the full-text index against
+    the articles, the schema version, a capture for every article, every capture's body against
+    its SHA-256. Exit status 1 when any check finds a problem."""
+    checks = verify_archive(open_archive(db))
+    rows = [
+        {
+            "check": c.name,
+            "result": "ok" if c.ok else f"{c.problems} problem(s)",
+            "problems": c.problems,
+            "examples": "; ".join(c.examples) if not c.ok else "",
+        }
+        for c in checks
+    ]
+    emit(rows, as_json, ["check", "result", "examples"])
+    if not all(c.ok for c in checks):
+        raise SystemExit(1)
+
+
+@cli.command()
+@db_option
+@json_option
+@taxonomy_option
+def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
+    """Re-run extraction and normalisation over the stored captures, without the network, through
+    the same dedup and revision path as a crawl (recorded as a run of spider ``reparse``)."""
+    counts = reparse_archive(open_archive(db), _taxonomy(taxonomy))
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    click.echo(
+        f"run {counts['run_id']}: {counts['changed']} changed, {counts['unchanged']} unchanged, "
+        f"{counts['without_captures']} without stored captures"
+    )
+
+
+@cli.command()
+@db_option
+@json_option
+@taxonomy_option
 def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-apply date and category normalisation to every archived article, without crawling
     (after the taxonomy or the date rules changed). Raw fields are untouched; no revision."""
-    try:
-        chosen = load_taxonomy(taxonomy) if taxonomy else None
-    except TaxonomyError as error:
-        raise click.ClickException(str(error)) from error
-    counts = open_archive(db).renormalize(chosen)
+    counts = open_archive(db).renormalize(_taxonomy(taxonomy))
     if as_json:
         click.echo(json.dumps(counts))
         return

@@ -1,0 +1,208 @@
+"""Keeping an archive trustworthy: checking it end to end, and re-extracting it from its captures.
+
+Both work on the archive alone, without the network: what was fetched is in ``captures``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ilo_crawler.archive.schema import SCHEMA_VERSION
+from ilo_crawler.archive.store import Archive, StoreOutcome
+from ilo_crawler.items import article_item
+from ilo_crawler.normalize.categories import Taxonomy
+from ilo_crawler.normalize.fields import category_fields, date_fields
+from ilo_crawler.pages.article import parse_article
+from ilo_crawler.pages.listing import ListingEntry, parse_listing
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification: its name, how many problems it found, and a few examples."""
+
+    name: str
+    problems: int
+    examples: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.problems == 0
+
+
+def verify(archive: Archive) -> list[Check]:
+    """Every check, each run whatever the others found."""
+    db = archive.db
+    checks = [_integrity(db.conn), _foreign_keys(db.conn), _fts_in_sync(db.conn)]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    checks.append(
+        Check("schema is current", int(version != SCHEMA_VERSION), (f"version {version}",))
+    )
+    missing = [
+        f"{doc_id}/{lang}"
+        for doc_id, lang in db.execute(
+            "SELECT doc_id, lang FROM articles WHERE capture_id IS NULL ORDER BY doc_id, lang"
+        )
+    ]
+    checks.append(Check("every article has a capture", len(missing), tuple(missing[:5])))
+    checks.append(_capture_hashes(db.conn))
+    return checks
+
+
+def _integrity(connection: sqlite3.Connection) -> Check:
+    found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    bad = [message for message in found if message != "ok"]
+    return Check("sqlite integrity_check", len(bad), tuple(bad[:5]))
+
+
+def _foreign_keys(connection: sqlite3.Connection) -> Check:
+    rows = connection.execute("PRAGMA foreign_key_check").fetchall()
+    return Check("foreign keys", len(rows), tuple(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5]))
+
+
+def _fts_in_sync(connection: sqlite3.Connection) -> Check:
+    """FTS5's own integrity check against its content table (rank 1: compare with the content)."""
+    try:
+        connection.execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    except sqlite3.DatabaseError as error:
+        return Check("full-text index in step with articles", 1, (str(error),))
+    return Check("full-text index in step with articles", 0)
+
+
+def _capture_hashes(connection: sqlite3.Connection) -> Check:
+    """Every stored body hashes to its key, and every capture's size matches its body."""
+    bad = []
+    for sha256, encoding, body in connection.execute(
+        "SELECT sha256, encoding, body FROM capture_bodies"
+    ):
+        try:
+            data = _decode(encoding, body)
+        except (zlib.error, ValueError) as error:
+            bad.append(f"{sha256[:12]}: {error}")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256:
+            bad.append(f"{sha256[:12]}: body does not hash to its key")
+            continue
+        for (capture_id,) in connection.execute(
+            "SELECT id FROM captures WHERE sha256 = ? AND size != ?", (sha256, len(data))
+        ):
+            bad.append(f"capture {capture_id}: size differs from its body")
+    orphans = connection.execute(
+        "SELECT count(*) FROM captures WHERE sha256 NOT IN (SELECT sha256 FROM capture_bodies)"
+    ).fetchone()[0]
+    if orphans:
+        bad.append(f"{orphans} captures without a stored body")
+    return Check("capture bodies match their hashes", len(bad), tuple(bad[:5]))
+
+
+def capture_body(archive: Archive, capture_id: int) -> bytes:
+    """The body of a capture, as it was received."""
+    encoding, body = archive.db.execute(
+        "SELECT b.encoding, b.body FROM captures c JOIN capture_bodies b USING (sha256) "
+        "WHERE c.id = ?",
+        (capture_id,),
+    ).fetchone()
+    return _decode(encoding, body)
+
+
+def _decode(encoding: str, body: bytes) -> bytes:
+    if encoding == "zlib":
+        return zlib.decompress(body)
+    if encoding == "identity":
+        return bytes(body)
+    raise ValueError(f"unknown body encoding {encoding!r}")
+
+
+def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
+    """Re-run extraction and normalisation over the stored captures of every article, and write
+    the results through the crawl's own dedup and revision path, as a run of its own (spider
+    ``reparse``). Articles with no stored listing or article capture are counted and left as
+    they are."""
+    run_id = archive.start_run("reparse", {}, "")
+    counts: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0, "without_captures": 0}
+    try:
+        with archive.transaction():
+            for record in _records_from_captures(archive, taxonomy):
+                if record is None:
+                    counts["without_captures"] += 1
+                    continue
+                outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
+                counts[outcome] += 1
+    except BaseException:
+        archive.finish_run(run_id, outcome="failed", counts=counts, requests=0, stats=counts)
+        raise
+    archive.finish_run(run_id, outcome="finished", counts=counts, requests=0, stats=counts)
+    return {**counts, "run_id": run_id}
+
+
+def _records_from_captures(
+    archive: Archive, taxonomy: Taxonomy | None
+) -> Iterator[dict[str, Any] | None]:
+    """One record per archived article, rebuilt from its last appearance's listing capture and
+    its article capture exactly as the spider and pipelines would build it; None where the
+    captures are missing."""
+    sources = archive.db.query(
+        """
+        SELECT a.doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
+               p.listing_capture_id, c.fetched_at, c.final_url
+        FROM articles a
+        LEFT JOIN appearances p ON p.rowid = (
+            SELECT rowid FROM appearances WHERE doc_id = a.doc_id AND lang = a.lang
+            ORDER BY run_id DESC LIMIT 1)
+        LEFT JOIN captures c ON c.id = a.capture_id
+        ORDER BY a.doc_id, a.lang
+        """
+    )
+    listings: dict[int, Any] = {}
+    for source in list(sources):
+        if source["capture_id"] is None or source["listing_capture_id"] is None:
+            yield None
+            continue
+        listing_capture = source["listing_capture_id"]
+        if listing_capture not in listings:
+            url = archive.db.execute(
+                "SELECT final_url FROM captures WHERE id = ?", (listing_capture,)
+            ).fetchone()[0]
+            listings[listing_capture] = parse_listing(capture_body(archive, listing_capture), url)
+        entry = _entry_at(listings[listing_capture].entries, source["position"], source["doc_id"])
+        if entry is None:
+            yield None
+            continue
+        page = parse_article(capture_body(archive, source["capture_id"]), source["final_url"])
+        item = asdict(
+            article_item(
+                doc_id=source["doc_id"],
+                lang=source["lang"],
+                listing=source["listing"],
+                listing_url=source["listing_url"],
+                entry=entry,
+                article=page,
+            )
+        )
+        item["fetched_at"] = source["fetched_at"]
+        item.update(
+            date_fields(
+                lang=item["lang"],
+                date_text=item["date_text"],
+                article_date_text=item["article_date_text"],
+                heading=item["listing_heading"],
+                crawl_date=dt.date.fromisoformat(source["fetched_at"][:10]),
+            )
+        )
+        item.update(category_fields(item["label"], taxonomy))
+        yield item
+
+
+def _entry_at(entries: tuple[ListingEntry, ...], position: int, doc_id: str) -> ListingEntry | None:
+    """The listing entry the article was seen as: at its recorded position if that entry links to
+    the document, else wherever on the page it does."""
+    linking = [entry for entry in entries if entry.url and f"/{doc_id}/" in entry.url]
+    at_position = [entry for entry in linking if entry.position == position]
+    return (at_position or linking or [None])[0]
