@@ -1,0 +1,201 @@
+"""``ilo-archive warc`` on archives filled by real crawls, read back with warcio."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import MONTH, Crawl, query, run_crawl
+from warcio.archiveiterator import ArchiveIterator
+
+from ilo_crawler.archive import Archive, ArchiveError, warc
+from ilo_crawler.archive.warc import _response_headers, write_warc
+
+
+def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def read_warc(path: Path) -> list[dict]:
+    """Every record of a WARC file: its WARC headers, HTTP headers and payload."""
+    records = []
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            records.append(
+                {
+                    "type": record.rec_type,
+                    "warc": dict(record.rec_headers.headers),
+                    "http": record.http_headers,
+                    "payload": record.content_stream().read(),
+                }
+            )
+    return records
+
+
+def stored_captures(archive: Path) -> list[sqlite3.Row]:
+    """The captures in fetch order, with their bodies as stored."""
+    return query(
+        archive,
+        "SELECT c.*, b.body AS compressed FROM captures c JOIN capture_bodies b USING (sha256)"
+        " ORDER BY c.fetched_at, c.id",
+    )
+
+
+def export(archive: Path, path: Path, **selection: str) -> list[dict]:
+    write_warc(Archive(archive, create=False), path, **selection)
+    return read_warc(path)
+
+
+@pytest.mark.parametrize("name", ["november.warc.gz", "november.warc"])
+def test_one_response_per_capture_with_the_stored_body(
+    name: str, november: Crawl, tmp_path: Path
+) -> None:
+    records = export(november.archive, tmp_path / name)
+    with (tmp_path / name).open("rb") as stream:
+        assert (stream.read(2) == b"\x1f\x8b") == name.endswith(".gz")
+    assert records[0]["type"] == "warcinfo"
+    assert b"software: ilo-crawler/" in records[0]["payload"]
+    assert b"robots: obey" in records[0]["payload"]
+    assert b"not as received: HTTP status lines are rebuilt" in records[0]["payload"]
+    assert [r["type"] for r in records[1:]] == ["request", "response"] * (len(records) // 2)
+    captures = stored_captures(november.archive)
+    responses = [r for r in records if r["type"] == "response"]
+    assert len(responses) == len(captures) > 0
+    for capture, response in zip(captures, responses, strict=True):
+        body = zlib.decompress(capture["compressed"])
+        assert response["payload"] == body
+        assert response["warc"]["WARC-Target-URI"] == capture["final_url"]
+        assert response["warc"]["WARC-Date"] == capture["fetched_at"].replace("+00:00", "Z")
+        assert response["warc"]["WARC-Payload-Digest"].startswith("sha1:")
+        assert response["http"].get_statuscode() == str(capture["status"])
+        assert response["http"].get_header("Content-Length") == str(len(body))
+
+
+def test_requests_and_responses_are_linked(november: Crawl, tmp_path: Path) -> None:
+    records = export(november.archive, tmp_path / "n.warc.gz", kind="article")
+    pairs = list(zip(records[1::2], records[2::2], strict=True))
+    assert len(pairs) == len(
+        query(november.archive, "SELECT id FROM captures WHERE kind = ?", ("article",))
+    )
+    for request, response in pairs:
+        assert request["warc"]["WARC-Concurrent-To"] == response["warc"]["WARC-Record-ID"]
+        assert response["warc"]["WARC-Concurrent-To"] == request["warc"]["WARC-Record-ID"]
+        assert request["warc"]["WARC-Target-URI"] == response["warc"]["WARC-Target-URI"]
+        assert request["http"].protocol == "GET"
+        assert request["http"].get_header("User-Agent").startswith("ilo-crawler/")
+
+
+def test_a_second_crawl_of_identical_pages_becomes_revisits(
+    replica: str, november: Crawl, tmp_path: Path
+) -> None:
+    copy = tmp_path / "twice.db"
+    with sqlite3.connect(november.archive) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    assert run_crawl(replica, copy, month=MONTH).returncode == 0
+    records = export(copy, tmp_path / "twice.warc.gz")
+    captures = stored_captures(copy)
+    first_of: dict[tuple[str, str], sqlite3.Row] = {}
+    expected = []
+    for capture in captures:
+        earlier = first_of.setdefault((capture["final_url"], capture["sha256"]), capture)
+        expected.append(earlier if earlier is not capture else None)
+    assert sum(e is not None for e in expected) > 0  # the replica serves the same pages again
+    answers = [r for r in records if r["type"] in ("response", "revisit")]
+    by_id = {r["warc"]["WARC-Record-ID"]: r for r in answers}
+    for capture, earlier, answer in zip(captures, expected, answers, strict=True):
+        assert answer["warc"]["WARC-Target-URI"] == capture["final_url"]
+        if earlier is None:
+            assert answer["type"] == "response"
+            continue
+        assert answer["type"] == "revisit" and answer["payload"] == b""
+        assert answer["warc"]["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+        assert answer["warc"]["WARC-Refers-To-Target-URI"] == earlier["final_url"]
+        assert answer["warc"]["WARC-Refers-To-Date"] == earlier["fetched_at"].replace("+00:00", "Z")
+        original = by_id[answer["warc"]["WARC-Refers-To"]]
+        assert original["type"] == "response"
+        assert original["warc"]["WARC-Payload-Digest"] == answer["warc"]["WARC-Payload-Digest"]
+
+
+def test_headers_describe_the_stored_body() -> None:
+    received = {
+        "Content-Length": ["120"],
+        "Transfer-Encoding": ["chunked"],
+        "Content-Encoding": ["x-unknown"],
+        "Set-Cookie": ["a=1", "b=2"],
+    }
+    assert _response_headers(received, 300) == [
+        ("X-Archive-Orig-Content-Length", "120"),
+        ("X-Archive-Orig-Transfer-Encoding", "chunked"),
+        ("Content-Encoding", "x-unknown"),  # Scrapy could not decode it: the body is still in it
+        ("Set-Cookie", "a=1"),
+        ("Set-Cookie", "b=2"),
+        ("Content-Length", "300"),
+    ]
+    assert _response_headers({"Content-Length": ["300"]}, 300) == [("Content-Length", "300")]
+
+
+def test_the_command_prints_a_summary(november: Crawl, tmp_path: Path) -> None:
+    result = ilo_archive(
+        "warc", str(tmp_path / "n.warc.gz"), "--db", str(november.archive), "--kind", "listing"
+    )
+    assert result.returncode == 0, result.stderr
+    listings = len(query(november.archive, "SELECT id FROM captures WHERE kind = 'listing'"))
+    assert result.stderr.startswith(f"wrote {tmp_path / 'n.warc.gz'}: {2 * listings + 1} records")
+    assert f"{listings} response" in result.stderr and "bytes" in result.stderr
+    assert len(read_warc(tmp_path / "n.warc.gz")) == 2 * listings + 1
+
+
+@pytest.mark.parametrize(
+    ("file", "args", "message"),
+    [
+        ("{tmp}/out.warc", ("--db", "{tmp}/none.db"), "archive not found"),
+        (
+            "{tmp}/out.warc",
+            ("--db", "{archive}", "--since", "2021-13"),
+            "invalid --since '2021-13'",
+        ),
+        (
+            "{tmp}/out.warc",
+            ("--db", "{archive}", "--until", "2020-01"),
+            "no captures fetched until",
+        ),
+        ("{tmp}/missing/out.warc", ("--db", "{archive}"), "cannot write"),
+        ("{tmp}/a-file/out.warc", ("--db", "{archive}"), "cannot write"),
+        ("{archive}", ("--db", "{archive}"), "refusing to overwrite the archive"),
+    ],
+)
+def test_errors_are_one_line_and_leave_no_file(
+    file: str, args: tuple[str, ...], message: str, november: Crawl, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    archive_before = november.archive.stat()
+    paths = {"tmp": tmp_path, "archive": november.archive}
+    result = ilo_archive("warc", file.format(**paths), *(a.format(**paths) for a in args))
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+    assert november.archive.stat().st_ino == archive_before.st_ino
+
+
+def test_a_failure_while_writing_leaves_no_file(
+    november: Crawl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def failing_body(archive: Archive, sha256: str) -> bytes:
+        calls.append(sha256)
+        if len(calls) == 3:
+            raise ArchiveError("capture body cannot be read")
+        return real_body(archive, sha256)
+
+    real_body = warc._body
+    monkeypatch.setattr(warc, "_body", failing_body)
+    with pytest.raises(ArchiveError, match="cannot be read"):
+        write_warc(Archive(november.archive, create=False), tmp_path / "out.warc.gz")
+    assert list(tmp_path.iterdir()) == []
