@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from scrapy.http import Headers, Response
+from typing import TYPE_CHECKING
 
 from ilo_crawler.pages.article import ArticlePage
 from ilo_crawler.pages.listing import ListingEntry
+
+if TYPE_CHECKING:  # the archive's tools use these items without loading Scrapy
+    from scrapy.http import Headers, Response
 
 
 @dataclass

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,13 @@ class Crawl:
 
     def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return query(self.archive, sql, params)
+
+
+def copy_archive(source: Path, target: Path) -> Path:
+    """A consistent copy of an archive (WAL included), to change without touching the source."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return target
 
 
 def query(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
@@ -64,8 +72,8 @@ def replica() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def november(replica: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    """November 2021 crawled from the default replica into a fresh archive (tests that write to
-    it, like a second run, must leave its articles as they are)."""
+    """November 2021 crawled from the default replica into a fresh archive, shared: tests that
+    write must work on a copy."""
     crawl = run_crawl(replica, tmp_path_factory.mktemp("nov") / "archive.db", month=MONTH)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     return crawl

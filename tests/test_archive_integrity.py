@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import Crawl, query
+from conftest import Crawl, copy_archive, query
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.maintenance import reparse
@@ -31,9 +30,7 @@ def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def archive_copy(november: Crawl, tmp_path: Path) -> Path:
     """A private copy of the November archive, free to damage."""
-    path = tmp_path / "archive.db"
-    shutil.copyfile(november.archive, path)
-    return path
+    return copy_archive(november.archive, tmp_path / "archive.db")
 
 
 def test_an_archive_of_the_previous_schema_is_upgraded_in_place(tmp_path: Path) -> None:

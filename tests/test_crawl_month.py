@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, MONTH, Crawl, run_crawl
+from conftest import FIXTURES, MONTH, Crawl, copy_archive, run_crawl
 
 
 def english_listing(records: list[dict]) -> list[dict]:
@@ -64,9 +64,10 @@ def test_requests_stay_within_the_seek_budget(november: Crawl, default_records: 
     assert run["outcome"] == "finished" and run["items_new"] == in_month
 
 
-def test_a_second_run_adds_no_row(november: Crawl, replica: str) -> None:
+def test_a_second_run_adds_no_row(november: Crawl, replica: str, tmp_path: Path) -> None:
+    archive = copy_archive(november.archive, tmp_path / "archive.db")
     before = november.rows("SELECT doc_id, lang, content_hash FROM articles ORDER BY doc_id")
-    again = run_crawl(replica, november.archive, month=MONTH)
+    again = run_crawl(replica, archive, month=MONTH)
     assert again.returncode == 0, again.stderr[-3000:]
     after = again.rows("SELECT doc_id, lang, content_hash FROM articles ORDER BY doc_id")
     assert [tuple(r) for r in after] == [tuple(r) for r in before]

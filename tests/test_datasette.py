@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MONTH, ROOT, Crawl, query
+from conftest import MONTH, ROOT, Crawl, copy_archive, query
 
 from ilo_crawler.archive import Archive
 
@@ -63,9 +63,7 @@ class Served:
 def datasette(november: Crawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``datasette`` serving a copy of the November archive (named archive.db, as the metadata
     expects) on a free port; yields its base URL; fails if it logs a warning or an error."""
-    copy = tmp_path_factory.mktemp("datasette") / "archive.db"
-    with sqlite3.connect(november.archive) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
+    copy = copy_archive(november.archive, tmp_path_factory.mktemp("datasette") / "archive.db")
     command = [sys.executable, "-m", "datasette", "serve", str(copy), "-m", str(METADATA)]
     process = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", "0"],

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, query, run_crawl, write_dataset
+from conftest import MONTH, Crawl, copy_archive, query, run_crawl, write_dataset
 
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.normalize.fields import date_fields
@@ -128,8 +128,7 @@ def test_unknown_labels_are_counted_and_listed(november: Crawl) -> None:
 def test_renormalize_applies_a_changed_taxonomy_without_crawling(
     november: Crawl, tmp_path: Path
 ) -> None:
-    archive = tmp_path / "archive.db"
-    archive.write_bytes(november.archive.read_bytes())
+    archive = copy_archive(november.archive, tmp_path / "archive.db")
     unchanged = ilo_archive("renormalize", "--db", str(archive), "--json")
     assert unchanged.returncode == 0, unchanged.stderr
     assert json.loads(unchanged.stdout)["changed"] == 0

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, query, run_crawl
+from conftest import MONTH, Crawl, copy_archive, query, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
 from ilo_crawler.archive import Archive, ArchiveError, warc
@@ -94,9 +94,7 @@ def test_requests_and_responses_are_linked(november: Crawl, tmp_path: Path) -> N
 def test_a_second_crawl_of_identical_pages_becomes_revisits(
     replica: str, november: Crawl, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "twice.db"
-    with sqlite3.connect(november.archive) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
+    copy = copy_archive(november.archive, tmp_path / "twice.db")
     assert run_crawl(replica, copy, month=MONTH).returncode == 0
     records = export(copy, tmp_path / "twice.warc.gz")
     captures = stored_captures(copy)

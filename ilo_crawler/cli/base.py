@@ -29,16 +29,6 @@ def check_month(_context: click.Context, _param: click.Parameter, value: str | N
     return value
 
 
-def article_filter(month: str | None, lang: str | None) -> tuple[str, list[str]]:
-    """A WHERE clause (possibly empty) selecting articles of one month and/or language."""
-    conditions = [
-        (sql, value) for sql, value in (("month = ?", month), ("lang = ?", lang)) if value
-    ]
-    if not conditions:
-        return "", []
-    return " WHERE " + " AND ".join(sql for sql, _ in conditions), [v for _, v in conditions]
-
-
 def emit(rows: Sequence[dict[str, Any]], as_json: bool, headers: Sequence[str]) -> None:
     if as_json:
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))

@@ -1,11 +1,29 @@
-"""Commands that read the archive: what it holds, per month and language."""
+"""Commands that read the archive: what it holds, what is missing, search, one article, export.
+
+The SQL lives in ``ilo_crawler.archive.queries``; these commands parse options, turn its
+``QueryError`` (and any SQLite error) into one line, and print tables or JSON.
+"""
 
 from __future__ import annotations
 
-import click
+import contextlib
+import io
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
+import click
+from tabulate import tabulate
+
+from ilo_crawler import urls
+from ilo_crawler.archive import Archive, queries
+from ilo_crawler.archive.queries import ArticleFilter, QueryError
 from ilo_crawler.cli.base import (
-    article_filter,
+    check_month,
     cli,
     db_option,
     emit,
@@ -15,26 +33,67 @@ from ilo_crawler.cli.base import (
     open_archive,
 )
 
+since_option = click.option(
+    "--since", callback=check_month, help="From this month on (YYYY-MM), included."
+)
+until_option = click.option(
+    "--until", callback=check_month, help="Up to this month (YYYY-MM), included."
+)
+listing_option = click.option(
+    "--listing", type=click.Choice(list(urls.LISTING_PATHS)), help="Only articles seen in it."
+)
+category_option = click.option("--category", help="Only this category (slug or name).")
+
+
+@contextlib.contextmanager
+def reading(db: str) -> Iterator[Archive]:
+    """The archive at ``db``, with every failure of a question reported as one line."""
+    archive = open_archive(db)
+    try:
+        yield archive
+    except QueryError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.Error as error:
+        raise click.ClickException(f"archive {db}: {error}") from error
+    finally:
+        archive.close()
+
+
+def article_filter(**options: str | None) -> ArticleFilter:
+    """The filter the options ask for; contradictory options are a usage error naming them."""
+    since, until = options.get("since"), options.get("until")
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}")
+    if options.get("month") and (since or until):
+        raise click.UsageError("--month excludes --since and --until: give one month or a range")
+    return ArticleFilter(**options)
+
+
+def shorten(text: str | None, width: int) -> str:
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
 
 @cli.command()
 @db_option
 @json_option
 @month_option
 @lang_option
-def stats(db: str, as_json: bool, month: str | None, lang: str | None) -> None:
+@listing_option
+def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: str | None) -> None:
     """Articles per month and language: with a body, a label, a date; and the last run."""
-    archive = open_archive(db)
-    where, params = article_filter(month, lang)
-    rows = list(
-        archive.db.query(
-            "SELECT month, lang, count(*) AS articles, count(body) AS with_body, "
-            "count(label) AS with_label, count(published) AS with_date FROM articles"
-            f"{where} GROUP BY month, lang ORDER BY month DESC, lang",
-            params,
+    with reading(db) as archive:
+        where, params = ArticleFilter(month=month, lang=lang, listing=listing).where()
+        rows = list(
+            archive.db.query(
+                "SELECT month, lang, count(*) AS articles, count(body) AS with_body, "
+                "count(label) AS with_label, count(published) AS with_date FROM articles"
+                f"{where} GROUP BY month, lang ORDER BY month DESC, lang",
+                params,
+            )
         )
-    )
-    emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
-    last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
+        emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
+        last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
     if last and not as_json:
         click.echo(
             f"\nlast run #{last['id']} {last['arguments']}: {last['outcome']}, "
@@ -48,20 +107,219 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None) -> None:
 @json_option
 @month_option
 @lang_option
-def list_articles(db: str, as_json: bool, month: str | None, lang: str | None) -> None:
+@listing_option
+def list_articles(
+    db: str, as_json: bool, month: str | None, lang: str | None, listing: str | None
+) -> None:
     """Archived articles, newest first."""
-    archive = open_archive(db)
-    where, params = article_filter(month, lang)
-    rows = list(
-        archive.db.query(
-            "SELECT doc_id, lang, published, category, category_kind, title, "
-            f"length(body) AS body_chars FROM articles{where} ORDER BY published DESC, doc_id",
-            params,
+    with reading(db) as archive:
+        where, params = ArticleFilter(month=month, lang=lang, listing=listing).where()
+        rows = list(
+            archive.db.query(
+                "SELECT doc_id, lang, published, category, category_kind, title, "
+                f"length(body) AS body_chars FROM articles{where} ORDER BY published DESC, doc_id",
+                params,
+            )
         )
-    )
     if not as_json:
         for row in rows:
-            title = row["title"] or ""
-            row["title"] = title if len(title) <= 60 else title[:59] + "…"
+            row["title"] = shorten(row["title"], 60)
     headers = ["doc_id", "lang", "published", "category", "category_kind", "title", "body_chars"]
     emit(rows, as_json, headers)
+
+
+@cli.command()
+@db_option
+@json_option
+@since_option
+@until_option
+@lang_option
+@listing_option
+def coverage(
+    db: str,
+    as_json: bool,
+    since: str | None,
+    until: str | None,
+    lang: str | None,
+    listing: str | None,
+) -> None:
+    """What the archive holds against what the listings showed, per month and language: items
+    seen, archived, with a body, gaps, and months no finished run ever crawled. A report: exit
+    status 0 even with gaps. The range defaults to the oldest to newest archived month."""
+    article_filter(since=since, until=until)  # the range's ends, checked as a usage error
+    with reading(db) as archive:
+        rows = queries.coverage(archive, since=since, until=until, lang=lang, listing=listing)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    headers = ["month", "lang", "listings", "runs", "seen", "archived", "with_body", "gaps"]
+    headers.append("status")
+    click.echo(
+        tabulate(
+            [[",".join(row[h]) if h == "listings" else row[h] for h in headers] for row in rows],
+            headers,
+        )
+    )
+    statuses = [row["status"] for row in rows]
+    gaps = [row for row in rows if row["gaps"]]
+    click.echo(
+        f"\n{len(rows)} month-languages: {statuses.count('ok')} ok, {len(gaps)} with gaps, "
+        f"{statuses.count('never crawled')} never crawled by a finished run"
+    )
+    for row in gaps:
+        more = row["gaps"] - len(row["gap_doc_ids"])
+        click.echo(
+            f"gaps {row['month']} {row['lang']}: {', '.join(row['gap_doc_ids'])}"
+            + (f" and {more} more" if more else "")
+        )
+
+
+@cli.command()
+@db_option
+@json_option
+@click.argument("query")
+@month_option
+@since_option
+@until_option
+@lang_option
+@category_option
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most hits shown."
+)
+def search(
+    db: str,
+    as_json: bool,
+    query: str,
+    month: str | None,
+    since: str | None,
+    until: str | None,
+    lang: str | None,
+    category: str | None,
+    limit: int,
+) -> None:
+    """Full-text search of titles, summaries and bodies, best match first. QUERY is FTS5
+    syntax: words, "a phrase", AND/OR/NOT, prefix*, title:word."""
+    where = article_filter(month=month, since=since, until=until, lang=lang, category=category)
+    with reading(db) as archive:
+        rows = queries.search(archive, query, where, limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        click.echo(f"no article matches {query!r}")
+    else:
+        for row in rows:
+            row["title"] = shorten(row["title"], 50)
+            row["snippet"] = shorten(row["snippet"], 90)
+        emit(rows, False, ["doc_id", "lang", "published", "category", "title", "snippet"])
+
+
+@cli.command()
+@db_option
+@json_option
+@click.argument("doc_id")
+@lang_option
+def show(db: str, as_json: bool, doc_id: str, lang: str | None) -> None:
+    """One article in every archived language (or one): its fields, its other languages, its
+    revisions with the old values, where runs saw it, and the pages fetched for it."""
+    with reading(db) as archive:
+        articles = queries.show(archive, doc_id, lang)
+    if as_json:
+        click.echo(json.dumps(articles, ensure_ascii=False, indent=2))
+        return
+    for number, article in enumerate(articles):
+        click.echo(("\n" if number else "") + _article_text(article))
+
+
+_SECTIONS = ("other_languages", "revisions", "appearances", "captures")
+
+
+def _article_text(article: dict[str, Any]) -> str:
+    """One article for people: fields one a line, the body, then a small table per section."""
+    fields = {k: v for k, v in article.items() if k not in ("body", *_SECTIONS)}
+    width = max(len(name) for name in fields)
+    lines = [f"== {article['doc_id']} {article['lang']}: {article['title']}"]
+    lines += [f"{name:<{width}}  {_value(value)}" for name, value in fields.items()]
+    lines += ["", "body:", article["body"] or "(none: the article page could not be read)"]
+    for section in _SECTIONS:
+        rows = article[section]
+        if section == "revisions":
+            rows = [
+                {**row, "changed_fields": ", ".join(row["changed_fields"]), "old": _old(row)}
+                for row in rows
+            ]
+        lines += ["", f"{section.replace('_', ' ')}:"]
+        lines.append(tabulate(rows, headers="keys") if rows else "(none)")
+    return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return ""
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _old(revision: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{name}={shorten(json.dumps(value, ensure_ascii=False), 60)}"
+        for name, value in revision["old"].items()
+    )
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--format", "fmt", type=click.Choice(queries.EXPORT_FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (atomically), or - for standard output.",
+)
+@month_option
+@since_option
+@until_option
+@lang_option
+@category_option
+@listing_option
+def export(
+    db: str,
+    fmt: queries.ExportFormat,
+    output: str,
+    month: str | None,
+    since: str | None,
+    until: str | None,
+    lang: str | None,
+    category: str | None,
+    listing: str | None,
+) -> None:
+    """Export articles (every column but internal ids, body included) as CSV, JSON Lines or
+    JSON, UTF-8, one row at a time. A file is written whole or not at all."""
+    where = article_filter(
+        month=month, since=since, until=until, lang=lang, category=category, listing=listing
+    )
+    with reading(db) as archive:
+        if output == "-":
+            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where))
+            return
+        try:
+            count = queries.export(archive, Path(output), fmt, where)
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
+    click.echo(f"wrote {count} articles to {output} ({fmt})", err=True)
+
+
+def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
+    """Run ``write`` on a UTF-8 standard output; a reader that stops early (``| head``) ends
+    the command quietly, as for any Unix filter."""
+    stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    try:
+        write(stream)
+        stream.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    finally:
+        stream.detach()

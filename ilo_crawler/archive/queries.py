@@ -1,0 +1,467 @@
+"""The questions analysts ask of the archive, as plain functions: ``ilo-archive`` is a thin layer
+over them, so a notebook gets exactly what the command line prints.
+
+Every function takes an ``Archive`` or its ``sqlite_utils.Database`` and raises ``QueryError``
+(a one-line message) for a question it cannot answer: a bad filter, FTS syntax, an unknown
+document, an empty archive.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+import sqlite_utils
+
+from ilo_crawler.archive.store import Archive
+
+Source = Archive | sqlite_utils.Database
+ExportFormat = Literal["csv", "jsonl", "json"]
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "json")
+
+#: Columns that only link rows inside the archive; an export leaves them out.
+INTERNAL_COLUMNS = frozenset({"id", "capture_id"})
+#: bm25 weights of the FTS columns (title, summary, body): a word in the title counts most.
+SEARCH_WEIGHTS = (10.0, 3.0, 1.0)
+#: A run's span when it was given ``all=1``.
+ALL_MONTHS = ("1919-01", "9999-12")
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+#: SQLite's messages for a MATCH expression it cannot parse (as opposed to a failing database).
+_FTS_SYNTAX = re.compile(r"fts5:|unterminated string|no such column|unknown special query")
+
+
+class QueryError(ValueError):
+    """A question the archive cannot answer as asked; the message is one line for a person."""
+
+
+def database(source: Source) -> sqlite_utils.Database:
+    return source.db if isinstance(source, Archive) else source
+
+
+def is_empty(source: Source) -> bool:
+    """No run and no article: nothing was ever crawled into it."""
+    return not next(
+        database(source).query(
+            "SELECT EXISTS (SELECT 1 FROM runs) OR EXISTS (SELECT 1 FROM articles) AS filled"
+        )
+    )["filled"]
+
+
+def _require_content(source: Source) -> sqlite_utils.Database:
+    db = database(source)
+    if is_empty(db):
+        raise QueryError(
+            "the archive is empty (no runs, no articles): crawl first, "
+            "e.g. scrapy crawl newsroom -a month=2021-11"
+        )
+    return db
+
+
+def _check_month(name: str, value: str | None) -> None:
+    if value is not None and not _MONTH.fullmatch(value):
+        raise QueryError(f"{name} {value!r} is not a month: expected YYYY-MM, e.g. 2021-11")
+
+
+def check_range(since: str | None, until: str | None) -> None:
+    """Refuse a range that ends before it starts, naming both ends."""
+    _check_month("since", since)
+    _check_month("until", until)
+    if since and until and since > until:
+        raise QueryError(f"since {since} is after until {until}: give since <= until")
+
+
+def months_between(since: str, until: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``since`` to ``until``, both included."""
+    year, month = int(since[:4]), int(since[5:])
+    months = []
+    while (current := f"{year:04d}-{month:02d}") <= until:
+        months.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a question is about; every field optional. ``listing`` selects articles
+    seen in that listing by any run (or last stored from it), not only the last one."""
+
+    month: str | None = None
+    since: str | None = None
+    until: str | None = None
+    lang: str | None = None
+    category: str | None = None
+    listing: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_month("month", self.month)
+        check_range(self.since, self.until)
+        if self.month and (self.since or self.until):
+            raise QueryError("month excludes since and until: give one month or a range")
+
+    def where(self, table: str = "articles", joiner: str = "WHERE") -> tuple[str, list[str]]:
+        """The SQL selecting these articles of ``table`` (an alias), starting with ``joiner``,
+        or an empty string when nothing is filtered."""
+        conditions: list[str] = []
+        params: list[str] = []
+        for column, operator, value in (
+            ("month", "=", self.month),
+            ("month", ">=", self.since),
+            ("month", "<=", self.until),
+            ("lang", "=", self.lang),
+        ):
+            if value:
+                conditions.append(f"{table}.{column} {operator} ?")
+                params.append(value)
+        if self.category:
+            conditions.append(f"({table}.category_slug = ? OR lower({table}.category) = lower(?))")
+            params += [self.category, self.category]
+        if self.listing:
+            conditions.append(
+                f"({table}.listing = ? OR EXISTS (SELECT 1 FROM appearances ap WHERE "
+                f"ap.doc_id = {table}.doc_id AND ap.lang = {table}.lang AND ap.listing = ?))"
+            )
+            params += [self.listing, self.listing]
+        if not conditions:
+            return "", []
+        return f" {joiner} " + " AND ".join(conditions), params
+
+
+# Coverage ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunSpan:
+    """The months, language and listing one finished run archived."""
+
+    oldest: str
+    newest: str
+    lang: str
+    listing: str
+
+
+def finished_run_spans(source: Source) -> list[RunSpan]:
+    """What each finished run covered, read from its arguments (``month``, ``since``/``until``
+    (``until`` defaulting to the month it started), or ``all``). Runs that did not finish
+    cleanly are left out: their months may be incomplete."""
+    spans = []
+    for run in database(source).query(
+        "SELECT arguments, started_at FROM runs WHERE outcome = 'finished'"
+    ):
+        try:
+            arguments = json.loads(run["arguments"])
+        except json.JSONDecodeError:
+            continue
+        if "month" in arguments:
+            oldest = newest = arguments["month"]
+        elif "since" in arguments:
+            oldest, newest = arguments["since"], arguments.get("until", run["started_at"][:7])
+        elif "all" in arguments:
+            oldest, newest = ALL_MONTHS
+        else:
+            continue
+        lang, listing = arguments.get("lang", "en"), arguments.get("listing", "all-newsroom")
+        spans.append(RunSpan(oldest, newest, lang, listing))
+    return spans
+
+
+def coverage(
+    source: Source,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    lang: str | None = None,
+    listing: str | None = None,
+    examples: int = 5,
+) -> list[dict[str, Any]]:
+    """Per month and language of the range: how many finished runs covered it, the articles the
+    listings showed (``seen``), those archived and with a body, and the ``gaps`` (seen but not
+    archived with a body, up to ``examples`` doc_ids of them). ``status`` is ``never crawled``,
+    ``gaps`` or ``ok``. The range defaults to the oldest to newest archived month."""
+    db = _require_content(source)
+    check_range(since, until)
+    since, until = _default_range(db, since, until, lang)
+    by_lang = ArticleFilter(since=since, until=until, lang=lang)
+    articles = ArticleFilter(since=since, until=until, lang=lang, listing=listing)
+    seen_where, seen_params = _appearance_filter(since, until, lang, listing)
+
+    seen = {
+        (row["month"], row["lang"]): row
+        for row in db.query(
+            "SELECT month, lang, count(DISTINCT doc_id) AS seen, "
+            "group_concat(DISTINCT listing) AS listings FROM appearances ap"
+            f"{seen_where} GROUP BY month, lang",
+            seen_params,
+        )
+    }
+    where, params = articles.where()
+    archived = {
+        (row["month"], row["lang"]): row
+        for row in db.query(
+            "SELECT month, lang, count(*) AS archived, count(body) AS with_body FROM articles"
+            f"{where} GROUP BY month, lang",
+            params,
+        )
+    }
+    gaps: dict[tuple[str, str], list[str]] = {}
+    for row in db.query(
+        "SELECT DISTINCT ap.month, ap.lang, ap.doc_id FROM appearances ap LEFT JOIN articles a "
+        "ON a.doc_id = ap.doc_id AND a.lang = ap.lang"
+        f"{seen_where} AND (a.id IS NULL OR a.body IS NULL) ORDER BY ap.doc_id",
+        seen_params,
+    ):
+        gaps.setdefault((row["month"], row["lang"]), []).append(row["doc_id"])
+
+    spans = [
+        span
+        for span in finished_run_spans(db)
+        if (lang is None or span.lang == lang) and (listing is None or span.listing == listing)
+    ]
+    langs = [lang] if lang else _languages(db, by_lang, spans)
+    rows = []
+    for month in months_between(since, until):
+        for language in langs:
+            key = (month, language)
+            runs = sum(1 for s in spans if s.lang == language and s.oldest <= month <= s.newest)
+            missing = gaps.get(key, [])
+            listed = seen.get(key)
+            stored = archived.get(key)
+            rows.append(
+                {
+                    "month": month,
+                    "lang": language,
+                    "listings": (listed["listings"].split(",") if listed else []),
+                    "runs": runs,
+                    "seen": listed["seen"] if listed else 0,
+                    "archived": stored["archived"] if stored else 0,
+                    "with_body": stored["with_body"] if stored else 0,
+                    "gaps": len(missing),
+                    "gap_doc_ids": missing[:examples],
+                    "status": "never crawled" if not runs else "gaps" if missing else "ok",
+                }
+            )
+    return rows
+
+
+def _default_range(
+    db: sqlite_utils.Database, since: str | None, until: str | None, lang: str | None
+) -> tuple[str, str]:
+    """The range asked for, its open ends taken from the oldest and newest archived month."""
+    if since and until:
+        return since, until
+    where, params = ArticleFilter(lang=lang).where(joiner="AND")
+    bounds = next(
+        db.query(
+            "SELECT min(month) AS oldest, max(month) AS newest FROM articles "
+            f"WHERE month IS NOT NULL{where}",
+            params,
+        )
+    )
+    if bounds["oldest"] is None:
+        raise QueryError(
+            "no archived articles"
+            + (f" in {lang}" if lang else "")
+            + " to take the months from: give since and until"
+        )
+    since = since or min(bounds["oldest"], until or bounds["oldest"])
+    return since, until or max(bounds["newest"], since)
+
+
+def _appearance_filter(
+    since: str, until: str, lang: str | None, listing: str | None
+) -> tuple[str, list[str]]:
+    sql = " WHERE ap.month BETWEEN ? AND ?"
+    params = [since, until]
+    for column, value in (("lang", lang), ("listing", listing)):
+        if value:
+            sql += f" AND ap.{column} = ?"
+            params.append(value)
+    return sql, params
+
+
+def _languages(
+    db: sqlite_utils.Database, articles: ArticleFilter, spans: list[RunSpan]
+) -> list[str]:
+    """Languages the range concerns: archived in it, seen in it, or crawled by some run."""
+    where, params = articles.where()
+    found = {row["lang"] for row in db.query(f"SELECT DISTINCT lang FROM articles{where}", params)}
+    found |= {
+        row["lang"]
+        for row in db.query(
+            "SELECT DISTINCT lang FROM appearances WHERE month BETWEEN ? AND ?",
+            [articles.since, articles.until],
+        )
+    }
+    return sorted(found | {span.lang for span in spans})
+
+
+# Search --------------------------------------------------------------------------------------
+def search(
+    source: Source, query: str, where: ArticleFilter | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Articles matching an FTS5 query over title, summary and body, best first (bm25, a title
+    match weighing most), each with a snippet marking the matches in ``[`` ``]``."""
+    db = _require_content(source)
+    if not query.strip():
+        raise QueryError("empty search query: give a word, a phrase in quotes, or an expression")
+    condition, params = (where or ArticleFilter()).where("a", joiner="AND")
+    weights = ", ".join(str(weight) for weight in SEARCH_WEIGHTS)
+    sql = (
+        "SELECT a.doc_id, a.lang, a.published, a.category, a.title, "
+        "snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet, "
+        f"bm25(articles_fts, {weights}) AS score "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ?{condition} ORDER BY score, a.published DESC LIMIT ?"
+    )
+    try:
+        rows = list(db.query(sql, [query, *params, limit]))
+    except sqlite3.OperationalError as error:
+        if not _FTS_SYNTAX.search(str(error)):
+            raise
+        raise QueryError(
+            f'invalid search query {query!r} ({error}): use words, "quoted phrases", '
+            "AND/OR/NOT, prefix*; quote anything with punctuation"
+        ) from error
+    for row in rows:
+        row["snippet"] = " ".join((row["snippet"] or "").split())
+    return rows
+
+
+# Show ----------------------------------------------------------------------------------------
+def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str, Any]]:
+    """Everything the archive knows of one document, per language: its fields, the other
+    languages archived, earlier states (the old values of what changed), where runs saw it, and
+    the pages fetched for it."""
+    db = _require_content(source)
+    languages = [row["lang"] for row in db.query(_LANGS, [doc_id])]
+    if not languages:
+        raise QueryError(f"no article {doc_id!r} in the archive")
+    if lang and lang not in languages:
+        raise QueryError(
+            f"article {doc_id} has no {lang!r} version (archived: {', '.join(languages)})"
+        )
+    articles = []
+    for row in db.query(
+        "SELECT * FROM articles WHERE doc_id = ? AND (? IS NULL OR lang = ?) ORDER BY lang",
+        [doc_id, lang, lang],
+    ):
+        key = [doc_id, row["lang"]]
+        row["translations"] = json.loads(row["translations"] or "[]")
+        row["other_languages"] = list(
+            db.query(
+                "SELECT lang, title FROM articles WHERE doc_id = ? AND lang != ? ORDER BY lang",
+                key,
+            )
+        )
+        row["revisions"] = [_revision(revision) for revision in db.query(_REVISIONS, key)]
+        row["appearances"] = list(db.query(_APPEARANCES, key))
+        row["captures"] = list(db.query(_CAPTURES, key))
+        articles.append(row)
+    return articles
+
+
+_LANGS = "SELECT lang FROM articles WHERE doc_id = ? ORDER BY lang"
+_REVISIONS = (
+    "SELECT revision, run_id, replaced_at, changed_fields, state FROM revisions "
+    "WHERE doc_id = ? AND lang = ? ORDER BY revision"
+)
+_APPEARANCES = (
+    "SELECT run_id, listing, month, page_offset, position, seen_at FROM appearances "
+    "WHERE doc_id = ? AND lang = ? ORDER BY run_id, listing"
+)
+_CAPTURES = (
+    "SELECT id, run_id, kind, status, fetched_at, size, substr(sha256, 1, 12) AS sha256 "
+    "FROM captures WHERE doc_id = ? AND lang = ? ORDER BY id"
+)
+
+
+def _revision(row: dict[str, Any]) -> dict[str, Any]:
+    """A revisions row with the old values of the fields that changed, not the whole state."""
+    changed = json.loads(row["changed_fields"])
+    state = json.loads(row.pop("state"))
+    return {**row, "changed_fields": changed, "old": {name: state.get(name) for name in changed}}
+
+
+# Export --------------------------------------------------------------------------------------
+def export_columns(source: Source) -> list[str]:
+    """The articles columns an export holds: all but the archive's internal links."""
+    return [
+        column.name
+        for column in database(source).table("articles").columns
+        if column.name not in INTERNAL_COLUMNS
+    ]
+
+
+def export_rows(source: Source, where: ArticleFilter | None = None) -> Iterator[dict[str, Any]]:
+    """The selected articles, oldest month first, read from the database one at a time. Checks
+    (an empty archive) happen now, not at the first row."""
+    db = _require_content(source)
+    condition, params = (where or ArticleFilter()).where()
+    columns = ", ".join(f"articles.{name}" for name in export_columns(db))
+    return db.query(
+        f"SELECT {columns} FROM articles{condition} ORDER BY month, published, doc_id, lang",
+        params,
+    )
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]], stream: TextIO, fmt: ExportFormat, columns: list[str]
+) -> int:
+    """Write rows to a text stream as CSV (translations as JSON text), JSON Lines or a JSON
+    array, one row at a time; returns how many."""
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"unknown export format {fmt!r}: choose from {', '.join(EXPORT_FORMATS)}")
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row[name] is None else row[name] for name in columns])
+            count += 1
+        return count
+    stream.write("[" if fmt == "json" else "")
+    for row in rows:
+        count += 1
+        if row.get("translations") is not None:
+            row["translations"] = json.loads(row["translations"])
+        text = json.dumps(row, ensure_ascii=False)
+        if fmt == "json":
+            stream.write(("\n" if count == 1 else ",\n") + text)
+        else:
+            stream.write(text + "\n")
+    stream.write(("\n]\n" if count else "]\n") if fmt == "json" else "")
+    return count
+
+
+def export(
+    source: Source,
+    output: Path | TextIO,
+    fmt: ExportFormat = "csv",
+    where: ArticleFilter | None = None,
+) -> int:
+    """Export the selected articles to a stream, or atomically to a file: written beside it
+    under a temporary name and renamed over it when complete, so a failure leaves no partial
+    file. Returns how many rows were written."""
+    rows = export_rows(source, where)
+    columns = export_columns(source)
+    if not isinstance(output, Path):
+        return write_rows(rows, output, fmt, columns)
+    partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+            count = write_rows(rows, stream, fmt, columns)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count

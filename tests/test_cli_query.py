@@ -1,0 +1,344 @@
+"""``ilo-archive coverage|search|show|export`` run for real, in a subprocess, on an archive filled
+by real crawls of the replica: November 2021 in English and French, the November press releases,
+and August-September 2021 in English, so October 2021 is a month no run covered."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import MONTH, Crawl, copy_archive, query, run_crawl
+
+from ilo_crawler.archive import Archive, queries
+
+COBALT_TITLE = "We work to end child labour in DR Congo’s cobalt mines"
+#: An article archived in English and French (its page links to a Spanish version too).
+BILINGUAL = "WCMS_826282"
+
+
+def ilo_archive(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ilo_crawler", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        encoding="utf-8",
+    )
+
+
+def ilo_archive_json(*args: str | Path) -> list[dict]:
+    result = ilo_archive(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def archive(november: Crawl, replica: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_archive(november.archive, tmp_path_factory.mktemp("query") / "archive.db")
+    for arguments in (
+        {"month": MONTH, "lang": "fr"},
+        {"month": MONTH, "listing": "press-releases"},
+        {"since": "2021-08", "until": "2021-09"},
+    ):
+        crawl = run_crawl(replica, path, **arguments)
+        assert crawl.returncode == 0, crawl.stderr[-3000:]
+    return path
+
+
+# coverage ------------------------------------------------------------------------------------
+def test_coverage_matches_the_articles_and_appearances_tables(archive: Path) -> None:
+    rows = ilo_archive_json("coverage", "--db", archive)
+    assert [row["month"] for row in rows] == [
+        month for month in ("2021-08", "2021-09", "2021-10", "2021-11") for _ in ("en", "fr")
+    ]
+    for row in rows:
+        key = (row["month"], row["lang"])
+        seen = query(
+            archive,
+            "SELECT count(DISTINCT doc_id) FROM appearances WHERE month = ? AND lang = ?",
+            key,
+        )[0][0]
+        archived, with_body = query(
+            archive, "SELECT count(*), count(body) FROM articles WHERE month = ? AND lang = ?", key
+        )[0]
+        assert (row["seen"], row["archived"], row["with_body"], row["gaps"]) == (
+            seen,
+            archived,
+            with_body,
+            0,
+        ), key
+    by_key = {(row["month"], row["lang"]): row for row in rows}
+    assert by_key[("2021-11", "en")]["listings"] == ["all-newsroom", "press-releases"]
+    assert by_key[("2021-11", "en")]["runs"] == 2 and by_key[("2021-11", "en")]["seen"] > 50
+    never = {key for key, row in by_key.items() if row["status"] == "never crawled"}
+    assert never == {("2021-08", "fr"), ("2021-09", "fr"), ("2021-10", "en"), ("2021-10", "fr")}
+
+    table = ilo_archive("coverage", "--db", archive, "--lang", "en")
+    assert table.returncode == 0, table.stderr
+    october = next(line for line in table.stdout.splitlines() if line.startswith("2021-10"))
+    assert october.endswith("never crawled")
+    assert "1 never crawled by a finished run" in table.stdout
+
+
+def test_coverage_by_listing_counts_that_listing_only(archive: Path) -> None:
+    (row,) = ilo_archive_json(
+        "coverage", "--db", archive, "--listing", "press-releases", "--since", MONTH, "--lang", "en"
+    )
+    releases = query(archive, "SELECT count(*) FROM appearances WHERE listing = 'press-releases'")[
+        0
+    ][0]
+    assert (row["runs"], row["seen"], row["archived"], row["status"]) == (
+        1,
+        releases,
+        releases,
+        "ok",
+    )
+
+
+def test_coverage_reports_gaps_and_still_exits_zero(archive: Path, tmp_path: Path) -> None:
+    copy = copy_archive(archive, tmp_path / "gaps.db")
+    doc_ids = [
+        row[0]
+        for row in query(
+            copy,
+            "SELECT doc_id FROM articles WHERE month = ? AND lang = 'en' ORDER BY doc_id LIMIT 7",
+            (MONTH,),
+        )
+    ]
+    with closing(sqlite3.connect(copy)) as connection, connection:
+        connection.executemany(
+            "UPDATE articles SET body = NULL WHERE doc_id = ? AND lang = 'en'",
+            [(doc_id,) for doc_id in doc_ids],
+        )
+    (row,) = ilo_archive_json("coverage", "--db", copy, "--since", MONTH, "--lang", "en")
+    assert (row["gaps"], row["gap_doc_ids"], row["status"]) == (7, doc_ids[:5], "gaps")
+    assert row["with_body"] == row["archived"] - 7
+    table = ilo_archive("coverage", "--db", copy, "--since", MONTH, "--lang", "en")
+    assert table.returncode == 0
+    assert f"gaps {MONTH} en: {', '.join(doc_ids[:5])} and 2 more" in table.stdout
+
+
+# search --------------------------------------------------------------------------------------
+def test_search_finds_a_seed_title_with_a_marked_snippet(archive: Path) -> None:
+    hits = ilo_archive_json("search", "cobalt", "--db", archive)
+    assert hits[0]["title"] == COBALT_TITLE and hits[0]["doc_id"] == "WCMS_825658"
+    assert all("[cobalt]" in hit["snippet"].lower() for hit in hits)
+    table = ilo_archive("search", "cobalt", "--db", archive)
+    assert "WCMS_825658" in table.stdout and "[cobalt]" in table.stdout
+
+
+def test_search_ranks_title_matches_first_and_filters_narrow(archive: Path) -> None:
+    hits = ilo_archive_json("search", "labour", "--db", archive, "--limit", "50")
+    assert len(hits) == 50
+    assert all("labour" in hit["title"].lower() for hit in hits[:3])
+    scores = [hit["score"] for hit in hits]
+    assert scores == sorted(scores)
+
+    september = ilo_archive_json("search", "labour", "--db", archive, "--month", "2021-09")
+    assert september and {hit["published"][:7] for hit in september} == {"2021-09"}
+    ranged = ilo_archive_json(
+        "search", "labour", "--db", archive, "--since", "2021-09", "--until", "2021-11"
+    )
+    assert {hit["published"][:7] for hit in ranged} <= {"2021-09", "2021-10", "2021-11"}
+    french = ilo_archive_json("search", "travail", "--db", archive, "--lang", "fr")
+    assert french and {hit["lang"] for hit in french} == {"fr"}
+    by_slug = ilo_archive_json("search", "labour", "--db", archive, "--category", "ilo-in-action")
+    by_name = ilo_archive_json("search", "labour", "--db", archive, "--category", "ILO in action")
+    assert by_slug == by_name and {hit["category"] for hit in by_slug} == {"ILO in action"}
+    none = ilo_archive("search", "cobalt", "--db", archive, "--lang", "fr")
+    assert none.returncode == 0 and "no article matches 'cobalt'" in none.stdout
+
+
+# show ----------------------------------------------------------------------------------------
+def test_show_gives_fields_translations_appearances_and_captures(archive: Path) -> None:
+    english, french = ilo_archive_json("show", BILINGUAL, "--db", archive)
+    row = query(archive, "SELECT * FROM articles WHERE doc_id = ? AND lang = 'en'", (BILINGUAL,))[0]
+    assert {name: english[name] for name in ("title", "url", "published", "body")} == {
+        name: row[name] for name in ("title", "url", "published", "body")
+    }
+    assert english["translations"] == ["es", "fr"]
+    assert english["other_languages"] == [{"lang": "fr", "title": french["title"]}]
+    assert french["other_languages"] == [{"lang": "en", "title": english["title"]}]
+    assert [a["run_id"] for a in english["appearances"]] == [
+        r[0]
+        for r in query(
+            archive,
+            "SELECT run_id FROM appearances WHERE doc_id = ? AND lang = 'en' ORDER BY run_id",
+            (BILINGUAL,),
+        )
+    ]
+    assert english["captures"] and {c["kind"] for c in english["captures"]} == {"article"}
+    assert english["revisions"] == []
+
+    table = ilo_archive("show", BILINGUAL, "--db", archive, "--lang", "fr")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith(f"== {BILINGUAL} fr: {french['title']}")
+    for heading in ("body:", "other languages:", "revisions:", "appearances:", "captures:"):
+        assert f"\n{heading}\n" in table.stdout
+
+
+def test_show_lists_a_revision_with_the_old_values(archive: Path, tmp_path: Path) -> None:
+    copy = copy_archive(archive, tmp_path / "revised.db")
+    store = Archive(copy, create=False)
+    row = next(store.db.query("SELECT * FROM articles WHERE doc_id = 'WCMS_825658'"))
+    changed = {
+        **row,
+        "title": "Ending child labour in cobalt mines",
+        "body": row["body"].split("\n\n"),
+        "translations": json.loads(row["translations"]),
+    }
+    assert store.store_articles([changed], None) == ["changed"]
+    store.close()
+    (article,) = ilo_archive_json("show", "WCMS_825658", "--db", copy)
+    assert (article["title"], article["revision"]) == ("Ending child labour in cobalt mines", 2)
+    (revision,) = article["revisions"]
+    assert revision["revision"] == 1 and revision["changed_fields"] == ["title"]
+    assert revision["old"] == {"title": COBALT_TITLE}
+    table = ilo_archive("show", "WCMS_825658", "--db", copy)
+    assert f'title="{COBALT_TITLE}"' in table.stdout
+
+
+# export --------------------------------------------------------------------------------------
+ARTICLE_COLUMNS = (
+    "SELECT name FROM pragma_table_info('articles') WHERE name NOT IN ('id', 'capture_id')"
+)
+
+
+def test_export_csv_to_stdout_parses_back(archive: Path) -> None:
+    result = ilo_archive("export", "--db", archive, "--month", MONTH, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    archived = query(
+        archive, "SELECT * FROM articles WHERE month = ? AND lang = 'en' ORDER BY doc_id", (MONTH,)
+    )
+    assert len(rows) == len(archived)
+    assert list(rows[0]) == [r[0] for r in query(archive, ARTICLE_COLUMNS)]
+    by_id = {row["doc_id"]: row for row in rows}
+    for stored in archived:
+        assert by_id[stored["doc_id"]]["body"] == stored["body"]  # paragraphs and UTF-8 intact
+        assert json.loads(by_id[stored["doc_id"]]["translations"]) == json.loads(
+            stored["translations"]
+        )
+    assert by_id["WCMS_825658"]["title"] == COBALT_TITLE
+
+
+def test_export_jsonl_and_json_match_the_filters(archive: Path, tmp_path: Path) -> None:
+    jsonl = ilo_archive(
+        "export", "--db", archive, "--format", "jsonl", "--since", "2021-08", "--until", "2021-09"
+    )
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    expected = query(
+        archive, "SELECT count(*) FROM articles WHERE month BETWEEN '2021-08' AND '2021-09'"
+    )
+    assert len(rows) == expected[0][0] and {row["month"] for row in rows} == {"2021-08", "2021-09"}
+    assert all(isinstance(row["translations"], list) for row in rows)
+
+    releases = ilo_archive(
+        "export", "--db", archive, "--format", "jsonl", "--listing", "press-releases"
+    ).stdout.splitlines()
+    seen = query(
+        archive, "SELECT count(DISTINCT doc_id) FROM appearances WHERE listing = 'press-releases'"
+    )
+    assert len(releases) == seen[0][0] > 0
+
+    output = tmp_path / "french.json"
+    output.write_text("an older export, longer than nothing\n" * 1000)
+    result = ilo_archive(
+        "export", "--db", archive, "--format", "json", "--lang", "fr", "--output", output
+    )
+    assert result.returncode == 0, result.stderr
+    french = json.loads(output.read_text("utf-8"))
+    count = query(archive, "SELECT count(*) FROM articles WHERE lang = 'fr'")[0][0]
+    assert len(french) == count and {row["lang"] for row in french} == {"fr"}
+    assert result.stderr.strip() == f"wrote {count} articles to {output} (json)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["french.json"]
+
+    empty = ilo_archive("export", "--db", archive, "--format", "json", "--month", "2020-01")
+    assert (empty.returncode, json.loads(empty.stdout)) == (0, [])
+
+
+def test_export_to_a_file_is_all_or_nothing(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "export.csv"
+    output.write_text("the previous export\n")
+
+    def fail_halfway(rows: object, stream: io.TextIOBase, *_: object) -> int:
+        stream.write("doc_id,lang\nWCMS_1,en\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(queries, "write_rows", fail_halfway)
+    store = Archive(archive, create=False)
+    with pytest.raises(OSError, match="No space left"):
+        queries.export(store, output, "csv")
+    store.close()
+    assert output.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["export.csv"]
+
+
+# errors --------------------------------------------------------------------------------------
+def _check_errors(cases: list[tuple[tuple[str | Path, ...], str]]) -> None:
+    """Run the invocations side by side (each is a Python start-up) and check every one fails
+    with one ``Error:`` line holding the message, and no traceback."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda case: ilo_archive(*case[0]), cases))
+    for (args, message), result in zip(cases, results, strict=True):
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert result.returncode != 0, args
+        assert "Traceback" not in result.stderr, (args, result.stderr)
+        assert len(errors) == 1 and message in errors[0], (args, result.stderr)
+
+
+def test_every_command_refuses_a_missing_a_foreign_and_an_empty_archive(tmp_path: Path) -> None:
+    """Opening is shared (a missing or foreign file is refused the same way by every command);
+    an empty archive is each command's own check."""
+    garbage = tmp_path / "garbage.db"
+    garbage.write_text("not a database")
+    empty = Archive(tmp_path / "empty.db")
+    empty.close()
+    commands = [("coverage",), ("search", "cobalt"), ("show", "WCMS_825658"), ("export",)]
+    missing = tmp_path / "none.db"
+    _check_errors(
+        [((*command, "--db", empty.path), "the archive is empty") for command in commands]
+        + [
+            (("coverage", "--db", missing), "archive not found"),
+            (("export", "--db", missing, "-o", tmp_path / "out.csv"), "archive not found"),
+            (("search", "cobalt", "--db", garbage), "not an SQLite archive"),
+            (("show", "WCMS_825658", "--db", garbage), "not an SQLite archive"),
+        ]
+    )
+    assert not missing.exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_bad_options_and_unknown_things_are_one_line_errors(archive: Path, tmp_path: Path) -> None:
+    missing_dir = tmp_path / "no" / "such" / "dir" / "x.csv"
+    _check_errors(
+        [
+            (("coverage", "--db", archive, "--since", "2021-13"), "'2021-13' is not a month"),
+            (
+                ("coverage", "--db", archive, "--since", "2021-11", "--until", "2021-08"),
+                "--since 2021-11 is after --until 2021-08",
+            ),
+            (("coverage", "--db", archive, "--lang", "de"), "no archived articles in de"),
+            (("search", '"cobalt', "--db", archive), "invalid search query '\"cobalt'"),
+            (("search", "child-labour", "--db", archive), "invalid search query 'child-labour'"),
+            (("show", "WCMS_000000", "--db", archive), "no article 'WCMS_000000'"),
+            (("show", BILINGUAL, "--db", archive, "--lang", "es"), "has no 'es' version"),
+            (("export", "--db", archive, "--format", "xml"), "'xml' is not one of"),
+            (("export", "--db", archive, "--month", "2021-1"), "'2021-1' is not a month"),
+            (
+                ("export", "--db", archive, "--month", MONTH, "--since", "2021-01"),
+                "--month excludes --since",
+            ),
+            (("export", "--db", archive, "-o", missing_dir), "cannot write"),
+        ]
+    )
+    assert not missing_dir.parent.exists()
