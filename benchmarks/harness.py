@@ -1,0 +1,310 @@
+"""What every scenario shares: measuring a subprocess, the machine, the dataset, the results.
+
+Shared machines are noisy, so a scenario keeps every sample, reports medians, and compares with a
+baseline measured in the same run rather than with a number from another day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import scrapy
+
+from ilo_crawler import urls
+from ilo_crawler.items import ArticleItem
+from ilo_crawler.langs import format_month_heading
+from ilo_crawler.mirror.dataset import Record, load_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_SIZE = 10  #: the replica's default page size, which the benchmarks crawl at
+LISTING = "all-newsroom"
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# Results -----------------------------------------------------------------------------------------
+@dataclass
+class Target:
+    """A goal a metric is held to; ``met`` is decided on the median, never on the best sample."""
+
+    metric: str
+    value: float
+    goal: str
+    met: bool
+
+
+@dataclass
+class ScenarioResult:
+    """Every sample of every metric, their medians, ratios to same-run baselines, targets."""
+
+    name: str
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    ratios: dict[str, float] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, metric: str, value: float) -> None:
+        self.samples.setdefault(metric, []).append(value)
+
+    def median(self, metric: str) -> float:
+        return statistics.median(self.samples[metric])
+
+    def target(self, metric: str, value: float, goal: str, met: bool) -> None:
+        self.targets.append(Target(metric, round(value, 3), goal, met))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "samples": {
+                name: [round(v, 4) for v in values] for name, values in self.samples.items()
+            },
+            "median": {name: round(self.median(name), 4) for name in self.samples},
+            "ratios": {name: round(value, 4) for name, value in self.ratios.items()},
+            "targets": [asdict(target) for target in self.targets],
+            "details": self.details,
+        }
+
+
+def machine() -> dict[str, Any]:
+    """The machine and software a run measured, so results are read against what produced them."""
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line),
+        platform.processor() or "unknown",
+    )
+    meminfo = Path("/proc/meminfo").read_text().split()
+    ram_kb = int(meminfo[meminfo.index("MemTotal:") + 1])
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": model,
+        "ram_gb": round(ram_kb / 1024**2, 1),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "scrapy": scrapy.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "commit": commit,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+# Measuring a subprocess --------------------------------------------------------------------------
+@dataclass
+class Measured:
+    """One finished subprocess: wall time, its own CPU time (from ``wait4``), its peak RSS and RSS
+    series (sampled from ``/proc``), and the CPU the replica spent serving it.
+
+    The peak is the last VmHWM sampled, not ``ru_maxrss``: Linux carries the parent's RSS at fork
+    into the child's ``ru_maxrss``, which would charge the benchmark's own memory to the crawl."""
+
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    rss_series: list[tuple[float, float]]  #: (seconds since start, MB)
+    server_cpu_s: float | None
+    stdout: str
+    stderr: str
+
+    def rss_at(self, fraction: float) -> float:
+        """RSS when ``fraction`` of the run had elapsed (the sample nearest that moment)."""
+        if not self.rss_series:
+            return self.peak_rss_mb
+        moment = fraction * self.wall_s
+        return min(self.rss_series, key=lambda sample: abs(sample[0] - moment))[1]
+
+
+def _memory_mb(pid: int) -> tuple[float, float] | None:
+    """VmRSS and VmHWM (the peak so far) of a live process, in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    values = {}
+    for line in status.splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) / 1024
+    if len(values) < 2:
+        return None
+    return values["VmRSS"], values["VmHWM"]
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds a live process has used so far (None if it cannot be read)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def child_pid(marker: str) -> int | None:
+    """The pid of this process's child whose command line contains ``marker`` (the replica)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and marker in cmdline:
+            return int(entry.name)
+    return None
+
+
+def measure(
+    command: Sequence[str],
+    *,
+    cwd: Path = ROOT,
+    server_pid: int | None = None,
+    sample_every: float = 0.5,
+) -> Measured:
+    """Run ``command`` to its end and measure it. ``wait4`` gives the child's own CPU time exactly;
+    a thread samples its memory every ``sample_every`` seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        server_before = cpu_seconds(server_pid)
+        started = time.monotonic()
+        process = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=err, env=env)
+        series: list[tuple[float, float]] = []
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(sample_every):
+                memory = _memory_mb(process.pid)
+                if memory is not None:
+                    series.append((time.monotonic() - started, memory[0]))
+                    peak[0] = max(peak[0], memory[1])
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        server_after = cpu_seconds(server_pid)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    return Measured(
+        returncode=process.returncode,
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=peak[0],
+        rss_series=series,
+        server_cpu_s=None
+        if server_before is None or server_after is None
+        else server_after - server_before,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+def check(result: Measured, what: str) -> Measured:
+    """Stop the benchmark on a failed subprocess: a number from a broken run is worse than none."""
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def last_run_stats(archive: Path) -> dict[str, Any]:
+    """Scrapy's stats of the archive's latest run, as the RunRecorder stored them."""
+    connection = sqlite3.connect(archive)
+    try:
+        (stats,) = connection.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        connection.close()
+    return json.loads(stats)
+
+
+# The default dataset -----------------------------------------------------------------------------
+def write_default_dataset(path: Path) -> list[Record]:
+    """The replica's default dataset, written the documented way and read back with the replica's
+    own rules (``date_text`` absent: the language's date form; ``type`` absent: the default)."""
+    subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror.generate", "--out", str(path)],
+        cwd=ROOT,
+        check=True,
+    )
+    return load_dataset(path)
+
+
+def english_listing(records: Sequence[Record]) -> list[Record]:
+    """The English all-newsroom listing as the replica orders it: newest first, stable."""
+    listed = [r for r in records if r.lang == "en" and LISTING in r.listings]
+    return sorted(listed, key=lambda r: r.date, reverse=True)
+
+
+def spider_items(
+    records: Sequence[Record], base_url: str = urls.DEFAULT_BASE_URL
+) -> list[ArticleItem]:
+    """The English listing's items as the spider yields them before the pipelines run: what the
+    listing and the article page show, nothing normalised yet."""
+    languages: dict[str, set[str]] = {}
+    for record in records:
+        languages.setdefault(record.id, set()).add(record.lang)
+    items = []
+    for index, record in enumerate(english_listing(records)):
+        page, position = divmod(index, PAGE_SIZE)
+        items.append(
+            ArticleItem(
+                doc_id=record.id,
+                lang=record.lang,
+                url=base_url + urls.article_path(record.section, record.id, record.lang),
+                listing=LISTING,
+                listing_url=urls.listing_url(base_url, LISTING, record.lang, page * PAGE_SIZE),
+                listing_position=position + 1,
+                listing_heading=format_month_heading(record.date.year, record.date.month, "en"),
+                title=record.title,
+                summary=record.summary,
+                credit=record.credit,
+                label=record.label,
+                date_text=record.date_text,
+                article_type=record.type,
+                article_date_text=record.article_date,
+                body=list(record.body),
+                translations=sorted(languages[record.id] - {record.lang}),
+                fetched_at="2024-12-31T00:00:00+00:00",
+            )
+        )
+    return items
+
+
+@dataclass
+class Context:
+    """What a scenario runs against: the replica, a scratch directory, the dataset it serves."""
+
+    base_url: str
+    server_pid: int | None
+    workdir: Path
+    dataset: Path  #: the default dataset as JSON Lines, for subprocesses that need it
+    records: list[Record]
+    repeat: int
+    #: The archive of the last full crawl, for the analyst scenario (None until one ran).
+    full_archive: Path | None = None
+
+    def scratch(self, name: str) -> Path:
+        """A fresh path in the scratch directory (its files removed if a previous use left them)."""
+        path = self.workdir / name
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return path
