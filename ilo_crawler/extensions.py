@@ -1,7 +1,9 @@
-"""Crawl-wide concerns: recording each run in the archive and closing it with a summary line."""
+"""Crawl-wide concerns: recording each run in the archive, watching its field coverage, and
+closing it with a summary line and an exit status for cron."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -11,19 +13,33 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from ilo_crawler.archive import Archive
+from ilo_crawler.exitcodes import exit_status
+from ilo_crawler.items import ArticleItem
 
 logger = logging.getLogger(__name__)
+
+#: Fields whose share among a run's items is watched: a sharp drop means pages that still answer
+#: but no longer carry what they did (the silent failure that counts never catch).
+COVERAGE_FIELDS = ("label", "summary", "credit", "body")
+#: How many earlier runs the coverage is compared with, and how few items make no comparison.
+COVERAGE_HISTORY = 5
+COVERAGE_MIN_ITEMS = 20
+#: A drop is reported when a share falls below this fraction of its median over earlier runs.
+COVERAGE_DROP = 0.5
 
 
 class RunRecorder:
     """Writes a ``runs`` row when the spider opens (its id goes to the stats as ``archive/run_id``
-    for the storage pipeline) and completes it when the spider closes: outcome, counts, stats."""
+    for the storage pipeline) and completes it when the spider closes: outcome, exit status,
+    counts, field coverage, stats; then logs the run's summary line."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("ILO_ARCHIVE_PATH")
         self.run_id: int | None = None
         self.started = 0.0
+        self.items = 0
+        self.filled = dict.fromkeys(COVERAGE_FIELDS, 0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -31,14 +47,15 @@ class RunRecorder:
             raise NotConfigured("ILO_ARCHIVE_PATH is not set")
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
+        arguments = getattr(spider, "arguments", None)
         archive = Archive(self.path)
         try:
-            arguments = getattr(spider, "arguments", None)
             self.run_id = archive.start_run(
                 spider.name,
                 arguments.as_dict() if arguments is not None else {},
@@ -48,47 +65,100 @@ class RunRecorder:
             archive.close()
         self.crawler.stats.set_value("archive/run_id", self.run_id)
 
+    def item_scraped(self, item: Any) -> None:
+        """Count fetched articles and the fields they carry (not failures, not sightings)."""
+        if isinstance(item, ArticleItem) and item.fetch_error is None:
+            self.items += 1
+            for name in COVERAGE_FIELDS:
+                self.filled[name] += bool(getattr(item, name))
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
-        stats = self.crawler.stats.get_stats()
-        counts = {
-            name: int(stats.get(f"archive/{name}", 0)) for name in ("new", "changed", "unchanged")
-        }
-        failed = int(stats.get("newsroom/article_failures", 0)) + int(
-            stats.get("newsroom/listing_failures", 0)
+        stats = self.crawler.stats
+        coverage = (
+            {name: round(self.filled[name] / self.items, 3) for name in COVERAGE_FIELDS}
+            if self.items
+            else {}
         )
         archive = Archive(self.path)
         try:
+            drops = self._coverage_drops(archive, spider.name, coverage)
+            if drops:
+                stats.set_value("coverage/drops", drops)
+            status = exit_status(stats.get_stats(), reason)
+            stats.set_value("ilo/exit_status", int(status))
+            counted = stats.get_stats()
+            counts = {
+                n: int(counted.get(f"archive/{n}", 0)) for n in ("new", "changed", "unchanged")
+            }
             archive.finish_run(
                 self.run_id,
                 outcome=reason,
                 counts=counts,
-                requests=stats.get("downloader/request_count"),
-                stats=_plain(stats),
+                requests=counted.get("downloader/request_count"),
+                stats=_plain(counted),
+                exit_status=int(status),
+                field_coverage=coverage,
             )
         finally:
             archive.close()
+        logger.info("%s", self._summary(spider, counts, counted, drops, status, reason))
+
+    def _coverage_drops(
+        self, archive: Archive, spider: str, coverage: dict[str, float]
+    ) -> list[str]:
+        """Fields whose share fell sharply against the median of the last clean runs."""
+        if self.items < COVERAGE_MIN_ITEMS:
+            return []
+        history = [
+            json.loads(row["field_coverage"])
+            for row in archive.db.query(
+                "SELECT field_coverage FROM runs WHERE spider = ? AND exit_status = 0"
+                " AND field_coverage IS NOT NULL AND items_new + items_changed >= ?"
+                " AND id != ? ORDER BY id DESC LIMIT ?",
+                (spider, COVERAGE_MIN_ITEMS, self.run_id, COVERAGE_HISTORY),
+            )
+        ]
+        drops = []
+        for name, share in coverage.items():
+            earlier = sorted(h[name] for h in history if name in h)
+            if not earlier:
+                continue
+            median = earlier[len(earlier) // 2]
+            if share < median * COVERAGE_DROP:
+                drops.append(f"{name} {median:.0%}→{share:.0%}")
+        return drops
+
+    def _summary(
+        self,
+        spider: Spider,
+        counts: dict[str, int],
+        stats: dict[str, Any],
+        drops: list[str],
+        status: int,
+        reason: str,
+    ) -> str:
         arguments = getattr(spider, "arguments", None)
         described = (
             " ".join(f"{k}={v}" for k, v in arguments.as_dict().items()) if arguments else ""
         )
-        logger.info(
-            "run %s %s: %d new, %d changed, %d unchanged, %d failed pages, %d date problems, "
-            "%d new labels, %d requests, %.1f s (%s) -> %s",
-            self.run_id,
-            described,
-            counts["new"],
-            counts["changed"],
-            counts["unchanged"],
-            failed,
-            stats.get("dates/problems", 0),
-            stats.get("categories/new_labels", 0),
-            stats.get("downloader/request_count", 0),
-            time.monotonic() - self.started,
-            reason,
-            self.path,
+        failed = int(stats.get("newsroom/article_failures", 0)) + int(
+            stats.get("newsroom/listing_failures", 0)
         )
+        line = (
+            f"run {self.run_id} {described}: {counts['new']} new, {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged, {failed} failed pages, "
+            f"{stats.get('drift/problems', 0)} layout problems, "
+            f"{stats.get('dates/problems', 0)} date problems, "
+            f"{stats.get('categories/new_labels', 0)} new labels, "
+            f"{stats.get('newsroom/article_requests', 0)} article downloads, "
+            f"{stats.get('downloader/request_count', 0)} requests, "
+            f"{time.monotonic() - self.started:.1f} s ({reason}, exit {status}) -> {self.path}"
+        )
+        if drops:
+            line += "; field coverage dropped: " + ", ".join(drops)
+        return line
 
 
 def _plain(stats: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,11 @@ what the pages say; the pipelines fill the normalised fields.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ilo_crawler.pages.article import ArticlePage
 from ilo_crawler.pages.listing import ListingEntry
@@ -84,7 +87,9 @@ class ArticleItem:
     translations: list[str] = field(default_factory=list)  #: languages of the other versions
     fetched_at: str | None = None  #: when the article page was fetched (UTC, ISO 8601)
     fetch_error: str | None = None  #: why the article page could not be read, if it could not
+    fetch_status: int | None = None  #: the HTTP status of that failure, when there was one
     capture: Capture | None = None  #: the article page as received
+    listing_hash: str | None = None  #: fingerprint of what the listing showed (see listing_hash)
     source: str = "live"
     # Filled by the pipelines.
     published: str | None = None  #: ISO date
@@ -106,6 +111,7 @@ def article_item(
     article: ArticlePage | None,
     capture: Capture | None = None,
     fetch_error: str | None = None,
+    fetch_status: int | None = None,
 ) -> ArticleItem:
     """Join what the listing and the article page say about one article into one item."""
     page = article or ArticlePage(url=entry.url or "", doc_id=doc_id, lang=lang, has_article=False)
@@ -128,5 +134,35 @@ def article_item(
         translations=sorted(page.translations),
         fetched_at=capture.fetched_at if capture else None,
         fetch_error=fetch_error,
+        fetch_status=fetch_status,
         capture=capture,
+        listing_hash=listing_hash(entry),
     )
+
+
+def listing_hash(entry: ListingEntry) -> str:
+    """A fingerprint of an item's listing fields: when it is unchanged since the last run, the
+    article page need not be fetched again."""
+    path = urlsplit(entry.url).path if entry.url else None  # the host may differ between runs
+    shown = [entry.title, entry.summary, entry.credit, entry.label, entry.date_text, path]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Sighting:
+    """An archived article seen again in a listing, unchanged: recorded, not re-downloaded."""
+
+    doc_id: str
+    lang: str
+    listing: str
+    listing_url: str
+    listing_position: int
+
+
+@dataclass
+class FetchFailure:
+    """A page that still failed after retries, to record (and retry first next run)."""
+
+    url: str
+    kind: str  #: ``listing`` or ``article``
+    error: str

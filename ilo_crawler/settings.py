@@ -25,6 +25,9 @@ ILO_ARCHIVE_PATH = "data/archive.db"
 ILO_STORAGE_BATCH_SIZE = 100
 #: The label taxonomy (TOML); None: the one shipped in ``ilo_crawler/normalize/taxonomy.toml``.
 ILO_TAXONOMY_PATH = None
+#: An incremental run (no span argument) walks at least down to items this many days older than
+#: the start of the last clean run (see the README's stopping rule).
+ILO_INCREMENTAL_MARGIN_DAYS = 31
 
 # Politeness towards the real site ---------------------------------------------------------------
 ROBOTSTXT_OBEY = True

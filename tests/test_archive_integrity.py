@@ -33,7 +33,7 @@ def archive_copy(november: Crawl, tmp_path: Path) -> Path:
     return copy_archive(november.archive, tmp_path / "archive.db")
 
 
-def test_an_archive_of_the_previous_schema_is_upgraded_in_place(tmp_path: Path) -> None:
+def test_an_archive_of_an_earlier_schema_is_upgraded_in_place(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     connection = sqlite3.connect(path)
     for statement in MIGRATIONS[0]:
@@ -52,7 +52,7 @@ def test_an_archive_of_the_previous_schema_is_upgraded_in_place(tmp_path: Path) 
 
     Archive(path).close()
 
-    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION == 2
+    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION  # every step since 1
     assert [tuple(r) for r in query(path, "SELECT doc_id, title FROM articles")] == [
         ("WCMS_1", "Cobalt mines")
     ]

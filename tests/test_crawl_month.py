@@ -110,7 +110,7 @@ def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path
         ({"month": "2021-11", "lang": "xx"}, "'xx'"),
         ({"month": "2021-11", "listing": "blog"}, "'blog'"),
         ({"month": "2021-11", "colour": "red"}, "'colour'"),
-        ({}, "month"),
+        ({"month": "2021-11", "refresh": "yes"}, "'yes'"),
         ({"month": "2021-11", "all": "1"}, "month and all"),
         ({"until": "2021-11"}, "until needs since"),
         ({"since": "2021-12", "until": "2021-11"}, "'2021-12' is after until '2021-11'"),

@@ -136,9 +136,13 @@ def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int
                 outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
                 counts[outcome] += 1
     except BaseException:
-        archive.finish_run(run_id, outcome="failed", counts=counts, requests=0, stats=counts)
+        archive.finish_run(
+            run_id, outcome="failed", counts=counts, requests=0, stats=counts, exit_status=1
+        )
         raise
-    archive.finish_run(run_id, outcome="finished", counts=counts, requests=0, stats=counts)
+    archive.finish_run(
+        run_id, outcome="finished", counts=counts, requests=0, stats=counts, exit_status=0
+    )
     return {**counts, "run_id": run_id}
 
 

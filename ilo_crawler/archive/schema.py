@@ -189,6 +189,35 @@ _VERSION_2 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2)
+_VERSION_3 = (
+    # How each run ended for cron, and how complete its items were (the drift guard compares).
+    "ALTER TABLE runs ADD COLUMN exit_status INTEGER",
+    "ALTER TABLE runs ADD COLUMN field_coverage TEXT",
+    # An archived article whose page now answers 404: kept, marked.
+    "ALTER TABLE articles ADD COLUMN gone_at TEXT",
+    # What the listing showed of it, fingerprinted: unchanged means no need to fetch the page.
+    "ALTER TABLE articles ADD COLUMN listing_hash TEXT",
+    # Pages that still failed after retries: recorded, and retried first by the next run.
+    """
+    CREATE TABLE failures (
+        url TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        doc_id TEXT,
+        lang TEXT,
+        listing TEXT,
+        listing_url TEXT,
+        entry TEXT,
+        error TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        first_failed_at TEXT NOT NULL,
+        last_failed_at TEXT NOT NULL,
+        last_run INTEGER REFERENCES runs(id),
+        resolved_at TEXT
+    )
+    """,
+    "CREATE INDEX failures_open ON failures(resolved_at, kind)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2, _VERSION_3)
 
 SCHEMA_VERSION = len(MIGRATIONS)

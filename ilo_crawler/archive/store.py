@@ -88,6 +88,8 @@ class Archive:
         counts: Mapping[str, int],
         requests: int | None,
         stats: Mapping[str, Any],
+        exit_status: int | None = None,
+        field_coverage: Mapping[str, float] | None = None,
     ) -> None:
         with self.db.atomic():
             self.db.table("runs").update(
@@ -95,10 +97,12 @@ class Archive:
                 {
                     "finished_at": utc_now(),
                     "outcome": outcome,
+                    "exit_status": exit_status,
                     "items_new": counts.get("new", 0),
                     "items_changed": counts.get("changed", 0),
                     "items_unchanged": counts.get("unchanged", 0),
                     "requests": requests,
+                    "field_coverage": json.dumps(field_coverage) if field_coverage else None,
                     "stats": json.dumps(stats, sort_keys=True, default=str),
                 },
             )
@@ -162,11 +166,15 @@ class Archive:
         row = _row(record)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
-        seen = {name: row[name] for name in ("url", "listing", "listing_heading")}
+        seen = {name: row[name] for name in ("url", "listing", "listing_heading", "listing_hash")}
         if sighting:
             seen.update(last_run=run_id, last_seen_at=now)
         if capture_id is not None:
-            seen["capture_id"] = capture_id
+            seen.update(capture_id=capture_id, gone_at=None)
+        error = record.get("fetch_error")
+        gone = record.get("fetch_status") == 404
+        if gone:  # the page is gone from the site: keep the article, say since when
+            seen["gone_at"] = old["gone_at"] if old is not None and old["gone_at"] else now
         if old is None:
             values = {**row, "last_run": run_id, "last_seen_at": now, **seen}
             self._insert(
@@ -180,7 +188,7 @@ class Archive:
                 },
             )
             outcome: StoreOutcome = "new"
-        elif record.get("fetch_error") and old["body"] is not None:
+        elif error and old["body"] is not None:
             # A failed fetch says nothing about the article: keep what was archived.
             self._update_article(key, seen)
             outcome = "unchanged"
@@ -193,9 +201,75 @@ class Archive:
                 key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
             )
             outcome = "changed"
+        if record.get("url") and error and not gone:
+            self.record_failure(record["url"], "article", error, run_id, record)
+        elif record.get("url") and (capture_id is not None or gone):
+            self.resolve_failure(record["url"])
         if sighting and run_id is not None:
             self._record_appearance(record, row, run_id, capture_id, now)
         return outcome
+
+    def store_sighting(self, sighting: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
+        """An archived article seen again, unchanged, without fetching its page: its last-seen
+        data and an appearance (pointing at the capture it was last read from)."""
+        key = (sighting["doc_id"], sighting["lang"])
+        old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
+        if old is None:
+            raise ArchiveError(f"sighting of {key[0]}/{key[1]}, which is not archived")
+        now = utc_now()
+        self._update_article(key, {"last_run": run_id, "last_seen_at": now})
+        if run_id is not None:
+            row = {**dict(zip(("doc_id", "lang"), key, strict=True)), "month": old["month"]}
+            self._record_appearance(
+                {**sighting},
+                {**row, "listing": sighting["listing"]},
+                run_id,
+                old["capture_id"],
+                now,
+            )
+        return "unchanged"
+
+    def record_failure(
+        self,
+        url: str,
+        kind: str,
+        error: str,
+        run_id: int | None,
+        record: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Remember a page that still failed after retries, with what is needed to retry it."""
+        now = utc_now()
+        entry = None
+        if record is not None:
+            entry = json.dumps(
+                {name: record.get(name) for name in _ENTRY_FIELDS}, ensure_ascii=False
+            )
+        self.db.execute(
+            "INSERT INTO failures (url, kind, doc_id, lang, listing, listing_url, entry, error,"
+            " first_failed_at, last_failed_at, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET error = excluded.error, attempts = attempts + 1,"
+            " last_failed_at = excluded.last_failed_at, last_run = excluded.last_run,"
+            " resolved_at = NULL, entry = coalesce(excluded.entry, entry)",
+            (
+                url,
+                kind,
+                record.get("doc_id") if record else None,
+                record.get("lang") if record else None,
+                record.get("listing") if record else None,
+                record.get("listing_url") if record else None,
+                entry,
+                error,
+                now,
+                now,
+                run_id,
+            ),
+        )
+
+    def resolve_failure(self, url: str) -> None:
+        self.db.execute(
+            "UPDATE failures SET resolved_at = ? WHERE url = ? AND resolved_at IS NULL",
+            (utc_now(), url),
+        )
 
     def _keep_revision(
         self, old: Mapping[str, Any], new: Mapping[str, Any], run_id: int | None, now: str
@@ -301,6 +375,19 @@ def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any
     return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
 
 
+#: What a failure keeps of its listing entry, to rebuild the item when the page is retried.
+_ENTRY_FIELDS = (
+    "listing_position",
+    "listing_heading",
+    "title",
+    "summary",
+    "credit",
+    "label",
+    "date_text",
+    "url",
+)
+
+
 def _row(record: Mapping[str, Any]) -> dict[str, Any]:
     """An item's fields as the ``articles`` columns hold them."""
     body = record.get("body") or []
@@ -313,6 +400,7 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         url=record.get("url"),
         listing=record.get("listing"),
         listing_heading=record.get("listing_heading"),
+        listing_hash=record.get("listing_hash"),
         source=record.get("source") or "live",
         fetched_at=record.get("fetched_at"),
     )

@@ -1,9 +1,11 @@
-"""``scrapy crawl``, checking the spider's arguments before Scrapy starts.
+"""``scrapy crawl`` for cron: arguments checked before Scrapy starts, one writer per archive, and
+an exit status that says how the run went (``ilo_crawler.exitcodes``).
 
-Scrapy's own ``crawl`` reports a bad spider argument as a traceback from inside the engine, after
-start-up. This one asks the spider class (its ``check_arguments``) while the command line is read,
-and answers a bad value with one line naming it and what is accepted, and exit status 2, before
-the crawler is built or any request is made.
+Scrapy's own ``crawl`` reports a bad spider argument as a traceback after start-up and exits 0
+whatever happened to the requests. This one asks the spider class (its ``check_arguments``) while
+the command line is read, answering a bad value with one line naming it and what is accepted;
+refuses to start while another crawl writes the same archive; and exits with the status the
+run's recorder computed.
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ import argparse
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.lock import ArchiveLock, ArchiveLocked
+from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.spiders.arguments import ArgumentError
 
-EXIT_BAD_ARGUMENTS = 2
+
+def _refuse(message: str, status: ExitStatus) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(status)
 
 
 class Command(ScrapyCrawlCommand):
@@ -34,5 +43,27 @@ class Command(ScrapyCrawlCommand):
         try:
             check(opts.spargs, self.settings)
         except ArgumentError as error:
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(EXIT_BAD_ARGUMENTS)
+            _refuse(str(error), ExitStatus.BAD_ARGUMENTS)
+        try:
+            Archive(self.settings.get("ILO_ARCHIVE_PATH")).close()
+        except ArchiveError as error:
+            _refuse(str(error), ExitStatus.ARCHIVE_ERROR)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name, e.g. scrapy crawl newsroom")
+        assert self.crawler_process is not None
+        try:
+            lock = ArchiveLock(self.settings.get("ILO_ARCHIVE_PATH")).acquire()
+        except ArchiveLocked as error:
+            _refuse(str(error), ExitStatus.LOCKED)
+        try:
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = ExitStatus.ERROR
+        else:
+            self.exitcode = int(crawler.stats.get_value("ilo/exit_status", ExitStatus.ERROR))

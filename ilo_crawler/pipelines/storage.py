@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import sqlite3
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from ilo_crawler.archive import Archive
-from ilo_crawler.items import Capture
+from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.items import Capture, FetchFailure, Sighting
+
+logger = logging.getLogger(__name__)
 
 
 class ArchiveStoragePipeline:
     """One row per (document id, language): a re-run adds no row, a changed article updates its
-    row and keeps the previous state in ``revisions``; every page fetched is kept in ``captures``.
+    row and keeps the previous state in ``revisions``; every page fetched is kept in ``captures``;
+    articles seen again unchanged get an appearance; pages that still failed go to ``failures``.
     Items are written ``ILO_STORAGE_BATCH_SIZE`` at a time, each batch in one transaction, so an
-    article never appears without its capture and appearance."""
+    article never appears without its capture and appearance. When the archive cannot be written,
+    the batch is rolled back, logged and counted (``archive/errors``: exit status 6); the next run
+    fetches what it lacks."""
 
     def __init__(self, path: str, batch_size: int, stats: StatsCollector) -> None:
         self.path = path
         self.batch_size = max(1, batch_size)
         self.stats = stats
-        self.batch: list[dict[str, Any]] = []
+        self.batch: list[Any] = []
         self.archive: Archive | None = None
 
     @classmethod
@@ -53,12 +60,30 @@ class ArchiveStoragePipeline:
         if not self.batch or self.archive is None:
             return
         run_id = self.stats.get_value("archive/run_id")
-        with self.archive.transaction():
-            for item in self.batch:
-                if isinstance(item, Capture):
-                    self.archive.add_capture(dataclasses.asdict(item), run_id)
-                    self.stats.inc_value("archive/captures")
-                else:
-                    outcome = self.archive.store_article(ItemAdapter(item).asdict(), run_id)
+        outcomes: list[str] = []
+        try:
+            with self.archive.transaction():
+                outcomes = [self._store(item, run_id) for item in self.batch]
+        except (sqlite3.Error, ArchiveError) as error:
+            self.stats.inc_value("archive/errors")
+            logger.error("archive write failed, %d items not stored: %s", len(self.batch), error)
+        else:
+            for outcome in outcomes:
+                if outcome:
                     self.stats.inc_value(f"archive/{outcome}")
-        self.batch.clear()
+        finally:
+            self.batch.clear()
+
+    def _store(self, item: Any, run_id: int | None) -> str:
+        """Write one item; the outcome it counts as (empty: not an article)."""
+        assert self.archive is not None
+        if isinstance(item, Capture):
+            self.archive.add_capture(dataclasses.asdict(item), run_id)
+            self.archive.resolve_failure(item.url)
+            return ""
+        if isinstance(item, FetchFailure):
+            self.archive.record_failure(item.url, item.kind, item.error, run_id)
+            return ""
+        if isinstance(item, Sighting):
+            return self.archive.store_sighting(dataclasses.asdict(item), run_id)
+        return self.archive.store_article(ItemAdapter(item).asdict(), run_id)

@@ -29,8 +29,10 @@ class NewsroomArguments:
     lang: str
     listing: str
     given: tuple[tuple[str, str], ...]  #: the arguments as given, for the runs table
+    incremental: bool = False  #: no span given: from the newest page down to what is archived
+    refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
 
-    ACCEPTED = ("month", "since", "until", "all", "lang", "listing")
+    ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh")
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.given)
@@ -43,7 +45,12 @@ class NewsroomArguments:
                 f"unknown argument {unknown[0]!r}: accepted arguments are "
                 + ", ".join(f"-a {name}=..." for name in cls.ACCEPTED)
             )
-        oldest, newest = _span(arguments, today or dt.datetime.now(dt.UTC).date())
+        incremental = not any(name in arguments for name in ("month", "since", "until", "all"))
+        if incremental:
+            oldest, newest = EVERY_MONTH
+        else:
+            oldest, newest = _span(arguments, today or dt.datetime.now(dt.UTC).date())
+        refresh = _flag("refresh", arguments.get("refresh", "0"))
         lang = arguments.get("lang", "en")
         if lang not in urls.CRAWL_LANGUAGES:
             raise ArgumentError(
@@ -56,11 +63,20 @@ class NewsroomArguments:
                 + ", ".join(urls.LISTING_PATHS)
             )
         given = {**arguments, "lang": lang, "listing": listing}
-        return cls(oldest, newest, lang, listing, tuple(sorted(given.items())))
+        return cls(
+            oldest, newest, lang, listing, tuple(sorted(given.items())), incremental, refresh
+        )
+
+
+def _flag(name: str, value: str) -> bool:
+    if value not in ("0", "1"):
+        raise ArgumentError(f"invalid {name} {value!r}: accepted values are 0 and 1")
+    return value == "1"
 
 
 def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
-    """The months to archive: ``month``; or ``since`` [to ``until``, default this month]; or all."""
+    """The months to archive: ``month``; or ``since`` [to ``until``, default this month]; or all.
+    (Called only when at least one of them is given.)"""
     chosen = [name for name in ("month", "since", "all") if name in arguments]
     if len(chosen) > 1:
         raise ArgumentError(
@@ -69,16 +85,11 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
         )
     if "until" in arguments and "since" not in arguments:
         raise ArgumentError("argument until needs since: give -a since=YYYY-MM -a until=YYYY-MM")
-    if not chosen:
-        raise ArgumentError(
-            "missing argument: give -a month=YYYY-MM (e.g. -a month=2021-11), "
-            "or -a since=YYYY-MM [-a until=YYYY-MM], or -a all=1"
-        )
     if "month" in arguments:
         month = _month("month", arguments["month"])
         return month, month
     if "all" in arguments:
-        if arguments["all"] not in ("1", "true", "yes"):
+        if arguments["all"] != "1":
             raise ArgumentError(f"invalid all {arguments['all']!r}: accepted value is 1")
         return EVERY_MONTH
     since = _month("since", arguments["since"])

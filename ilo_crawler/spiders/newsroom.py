@@ -1,31 +1,48 @@
-"""The ``newsroom`` spider: archives a month (or a span of months, or all) of an ILO Newsroom
-listing.
+"""The ``newsroom`` spider: archives a month, a span of months, all, or (without arguments) what
+is new since the last run, of an ILO Newsroom listing.
 
-It only navigates: ``MonthSeek`` decides which listing pages to fetch, the page objects in
-``ilo_crawler.pages`` read them, and the item pipelines normalise and store what they read.
+It only navigates: ``MonthSeek``/``IncrementalWalk`` decide which listing pages to fetch, the
+page objects in ``ilo_crawler.pages`` read them, ``ArchiveIndex`` says what need not be fetched
+again, and the item pipelines normalise and store what was read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import urls
-from ilo_crawler.items import ArticleItem, Capture, article_item, capture_of
+from ilo_crawler.archive.index import ArchiveIndex
+from ilo_crawler.items import (
+    ArticleItem,
+    Capture,
+    FetchFailure,
+    Sighting,
+    article_item,
+    capture_of,
+    listing_hash,
+)
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.pages.article import ArticlePage, parse_article
-from ilo_crawler.pages.listing import ListingEntry, parse_listing
+from ilo_crawler.pages.listing import ListingEntry, ListingPage, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
-from ilo_crawler.spiders.seek import Month, MonthSeek
+from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
 
 LISTING_PRIORITY = 10  # navigation first, so the seek is never queued behind article pages
+RETRY_FIRST_PRIORITY = 20  # pages that failed in earlier runs go before anything else
+#: A page this full whose items all lack titles, or all lack dates, is a layout change (a few
+#: undated events in a row are not: real listings have them).
+DRIFT_PAGE_MIN_ITEMS = 5
 
 
 class NewsroomSpider(scrapy.Spider):
@@ -41,7 +58,6 @@ class NewsroomSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.arguments = NewsroomArguments.parse(kwargs)
         self.crawl_date = dt.datetime.now(dt.UTC).date()
-        self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
 
     @property
     def base_url(self) -> str:
@@ -49,6 +65,19 @@ class NewsroomSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.allowed_domains = [urls.host_of(self.base_url)]
+        lang, listing = self.arguments.lang, self.arguments.listing
+        self.index = ArchiveIndex.load(self.settings.get("ILO_ARCHIVE_PATH"), lang)
+        if self.arguments.incremental:
+            cutoff = self.index.incremental_cutoff(
+                lang, listing, self.settings.getint("ILO_INCREMENTAL_MARGIN_DAYS")
+            )
+            self.seek: MonthSeek = IncrementalWalk(self.month_of, self._unchanged, cutoff)
+        else:
+            self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
+        for failure in self.index.open_failures(lang, listing):
+            request = self._retry_request(failure)
+            if request is not None:
+                yield request
         yield self._listing_request(0)
 
     # Listing pages -----------------------------------------------------------------------------
@@ -68,8 +97,7 @@ class NewsroomSpider(scrapy.Spider):
     def parse_listing_page(self, response: Response, index: int) -> Iterator[Any]:
         yield capture_of(response, "listing")
         page = parse_listing(response.body, response.url)
-        if index == 0 and page.is_empty:
-            self.logger.warning("listing %s shows no items at all", response.url)
+        self._check_listing(page, index)
         step = self.seek.observe(index, page)
         for harvested in step.harvest:
             harvested_page = self.seek.pages[harvested]
@@ -78,13 +106,36 @@ class NewsroomSpider(scrapy.Spider):
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
 
-    def listing_failed(self, failure: Failure) -> None:
+    def _check_listing(self, page: ListingPage, index: int) -> None:
+        """Layout drift: a page that should hold items but holds none, or items that lack what
+        every real item has (a title or a date: one of them may be missing, never both; and not
+        on a whole page of ``DRIFT_PAGE_MIN_ITEMS`` or more)."""
+        if page.is_empty:
+            within = index == 0 or (self.seek.last is not None and index <= self.seek.last)
+            if within:
+                self._drift(page.url, "listing page holds no items")
+            return
+        if any(entry.title is None and entry.date_text is None for entry in page.entries):
+            self._drift(page.url, "listing item with neither title nor date")
+        elif len(page.entries) < DRIFT_PAGE_MIN_ITEMS:
+            return
+        elif all(entry.title is None for entry in page.entries):
+            self._drift(page.url, "no listing item has a title")
+        elif all(entry.date_text is None for entry in page.entries):
+            self._drift(page.url, "no listing item has a date")
+
+    def _drift(self, url: str, what: str) -> None:
+        self.crawler.stats.inc_value("drift/problems")
+        self.logger.error("layout drift: %s: %s", url, what)
+
+    def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         self.crawler.stats.inc_value("newsroom/listing_failures")
         self.logger.error(
-            "listing page failed, month not complete: %s (%s)",
+            "listing page failed, the span is not complete: %s (%s)",
             failure.request.url,
             failure.getErrorMessage(),
         )
+        yield FetchFailure(failure.request.url, "listing", failure.getErrorMessage())
 
     def month_of(self, entry: ListingEntry) -> Month | None:
         """An item's month is its date's month (headings are missing or blank on some listings);
@@ -99,6 +150,12 @@ class NewsroomSpider(scrapy.Spider):
         )["month"]
         return (int(month[:4]), int(month[5:])) if month else None
 
+    def _unchanged(self, entry: ListingEntry) -> bool:
+        """Archived with its body, and the listing shows it exactly as when it was archived."""
+        key = urls.parse_article_path(entry.url) if entry.url else None
+        known = self.index.get(key.doc_id) if key else None
+        return bool(known and known.has_body and known.listing_hash == listing_hash(entry))
+
     # Article pages -----------------------------------------------------------------------------
     def _follow(self, entry: ListingEntry, listing_url: str) -> Iterator[Any]:
         key = urls.parse_article_path(entry.url) if entry.url else None
@@ -111,48 +168,110 @@ class NewsroomSpider(scrapy.Spider):
                 context, doc_id=_listing_only_id(entry), article=None, fetch_error="no article link"
             )
             return
+        if self._unchanged(entry) and not self.arguments.refresh:
+            self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
+            yield self._sighting(key.doc_id, context)
+            return
+        yield self._article_request(entry.url, key.doc_id, context)
+
+    def _article_request(
+        self, url: str, doc_id: str, context: dict[str, Any], priority: int = 0
+    ) -> scrapy.Request:
+        """The article page, conditional (ETag / Last-Modified) when a copy is archived."""
         self.crawler.stats.inc_value("newsroom/article_requests")
-        yield scrapy.Request(
-            entry.url,
+        headers = {}
+        known = self.index.get(doc_id)
+        if known is not None and known.has_body:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return scrapy.Request(
+            url,
+            headers=headers,
             callback=self.parse_article_page,
             errback=self.article_failed,
             cb_kwargs=context,
+            meta={"handle_httpstatus_list": [304]},
+            priority=priority,
+            dont_filter=priority == RETRY_FIRST_PRIORITY,
         )
+
+    def _retry_request(self, failure: dict[str, Any]) -> scrapy.Request | None:
+        """An article page that failed in an earlier run, asked for again on this site."""
+        entry_fields = json.loads(failure["entry"] or "null")
+        if not entry_fields:
+            return None
+        here = self.base_url + urlsplit(failure["url"]).path
+        entry = ListingEntry(
+            position=entry_fields["listing_position"],
+            heading=entry_fields["listing_heading"],
+            credit=entry_fields["credit"],
+            label=entry_fields["label"],
+            title=entry_fields["title"],
+            url=here,
+            date_text=entry_fields["date_text"],
+            summary=entry_fields["summary"],
+        )
+        self.crawler.stats.inc_value("newsroom/failures_retried")
+        context = {"entry": entry, "listing_url": failure["listing_url"]}
+        return self._article_request(here, failure["doc_id"], context, RETRY_FIRST_PRIORITY)
 
     def parse_article_page(
         self, response: Response, entry: ListingEntry, listing_url: str
-    ) -> Iterator[ArticleItem]:
-        article = parse_article(response.body, response.url)
-        if not article.has_article:
-            self.crawler.stats.inc_value("newsroom/articles_without_content")
-            self.logger.error("article page has no article block: %s", response.url)
+    ) -> Iterator[ArticleItem | Sighting]:
+        key = urls.parse_article_path(entry.url or response.url)
+        context = {"entry": entry, "listing_url": listing_url}
+        capture: Capture | None = None
+        if response.status == 304:
+            # Not modified since the archived capture: read that one again.
+            self.crawler.stats.inc_value("newsroom/articles_not_modified")
+            known = self.index.get(key.doc_id)
+            if listing_hash(entry) == known.listing_hash:
+                yield self._sighting(key.doc_id, context)
+                return
+            article = parse_article(self.index.stored_body(known.capture_id), response.url)
+        else:
+            article = parse_article(response.body, response.url)
+            capture = capture_of(response, "article", key.doc_id, self.arguments.lang)
+            if not article.has_article or not article.body:
+                self._drift(response.url, "article page without a body")
         if self.month_of(entry) is None:
             day = parse_date_text(article.date_text, self.arguments.lang)
             if day is not None and not self.seek.in_span((day.year, day.month)):
                 self.crawler.stats.inc_value("newsroom/undated_entries_outside_span")
                 return
-        key = urls.parse_article_path(entry.url or response.url)
-        yield self._item(
-            {"entry": entry, "listing_url": listing_url},
-            doc_id=key.doc_id,
-            article=article,
-            capture=capture_of(response, "article", key.doc_id, self.arguments.lang),
-        )
+        yield self._item(context, doc_id=key.doc_id, article=article, capture=capture)
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         request = failure.request
-        self.crawler.stats.inc_value("newsroom/article_failures")
-        self.logger.error(
-            "article page failed, archived from the listing only: %s (%s)",
-            request.url,
-            failure.getErrorMessage(),
-        )
+        status = failure.value.response.status if failure.check(HttpError) else None
+        if status == 404:
+            self.crawler.stats.inc_value("newsroom/articles_gone")
+            self.logger.warning("article page gone (404), kept in the archive: %s", request.url)
+        else:
+            self.crawler.stats.inc_value("newsroom/article_failures")
+            self.logger.error(
+                "article page failed, archived from the listing only: %s (%s)",
+                request.url,
+                failure.getErrorMessage(),
+            )
         key = urls.parse_article_path(request.url)
         yield self._item(
             request.cb_kwargs,
             doc_id=key.doc_id,
             article=None,
             fetch_error=failure.getErrorMessage(),
+            fetch_status=status,
+        )
+
+    def _sighting(self, doc_id: str, context: dict[str, Any]) -> Sighting:
+        return Sighting(
+            doc_id=doc_id,
+            lang=self.arguments.lang,
+            listing=self.arguments.listing,
+            listing_url=context["listing_url"],
+            listing_position=context["entry"].position,
         )
 
     def _item(
@@ -163,6 +282,7 @@ class NewsroomSpider(scrapy.Spider):
         article: ArticlePage | None,
         capture: Capture | None = None,
         fetch_error: str | None = None,
+        fetch_status: int | None = None,
     ) -> ArticleItem:
         return article_item(
             doc_id=doc_id,
@@ -173,6 +293,7 @@ class NewsroomSpider(scrapy.Spider):
             article=article,
             capture=capture,
             fetch_error=fetch_error,
+            fetch_status=fetch_status,
         )
 
 

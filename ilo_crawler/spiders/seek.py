@@ -114,3 +114,48 @@ class MonthSeek:
             step = self._walk(following)
             return Step(harvest=[index, *step.harvest], fetch=step.fetch)
         return Step(harvest=[index], fetch=following)
+
+
+class IncrementalWalk(MonthSeek):
+    """Walking a listing from its newest page down to what the archive already holds.
+
+    The stopping rule: stop after a page once it and the page before it are *settled*: every item
+    on them is archived with the same listing fields, and their items are all older than
+    ``cutoff`` (the month of the last finished run's start, less a margin). Items are published at
+    the top of the listing, so anything new since the last run stands above such pages; new items
+    appearing during the walk only push pages down, which makes the walk see items twice, never
+    skip them. The margin and the second settled page cover items published with a back-date.
+    """
+
+    def __init__(
+        self,
+        month_of: Callable[[ListingEntry], Month | None],
+        unchanged: Callable[[ListingEntry], bool],
+        cutoff: Month | None,
+    ) -> None:
+        super().__init__((0, 0), (9999, 12), month_of)
+        self.unchanged = unchanged
+        self.cutoff = cutoff
+        self.settled_pages: set[int] = set()
+
+    def observe(self, index: int, page: ListingPage) -> Step:
+        self.pages[index] = page
+        if index == 0:
+            self.page_size = page.page_size
+        if page.last_offset is not None and self.page_size:
+            self.last = max(self.last or 0, page.last_offset // self.page_size)
+        if self._settled(page):
+            self.settled_pages.add(index)
+        at_end = (
+            not page.entries
+            or self.page_size is None
+            or (self.last is not None and index >= self.last)
+        )
+        done = at_end or {index, index - 1} <= self.settled_pages
+        return Step(harvest=[index], fetch=None if done else index + 1)
+
+    def _settled(self, page: ListingPage) -> bool:
+        if self.cutoff is None or not page.entries:
+            return False
+        months = self._known_months(page)
+        return all(map(self.unchanged, page.entries)) and bool(months) and max(months) < self.cutoff

@@ -1,0 +1,111 @@
+"""What the archive already holds, read once when a crawl starts, so the spider can decide what
+not to fetch again: articles unchanged in the listing, conditional requests, failures to retry.
+
+Read-only, on a connection of its own (the archive is in WAL mode: this never blocks the writer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ilo_crawler.archive.maintenance import capture_body
+from ilo_crawler.archive.store import Archive
+
+
+@dataclass(frozen=True)
+class Known:
+    """An archived article, as far as deciding whether to fetch it again goes."""
+
+    listing_hash: str | None
+    has_body: bool
+    capture_id: int | None
+    etag: str | None
+    last_modified: str | None
+
+
+class ArchiveIndex:
+    def __init__(self, known: dict[str, Known], path: Path) -> None:
+        self.known = known
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | Path, lang: str) -> ArchiveIndex:
+        """The archived articles of one language; empty when there is no archive yet."""
+        path = Path(path)
+        if not path.exists():
+            return cls({}, path)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT a.doc_id, a.listing_hash, a.body IS NOT NULL, a.capture_id, c.headers"
+                " FROM articles a LEFT JOIN captures c ON c.id = a.capture_id WHERE a.lang = ?",
+                (lang,),
+            ).fetchall()
+        finally:
+            connection.close()
+        known = {}
+        for doc_id, listing_hash, has_body, capture_id, headers in rows:
+            received = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
+            known[doc_id] = Known(
+                listing_hash,
+                bool(has_body),
+                capture_id,
+                (received.get("etag") or [None])[0],
+                (received.get("last-modified") or [None])[0],
+            )
+        return cls(known, path)
+
+    def get(self, doc_id: str) -> Known | None:
+        return self.known.get(doc_id)
+
+    def stored_body(self, capture_id: int) -> bytes:
+        """The body of a capture, for a page the server answered 304 Not Modified."""
+        archive = Archive(self.path, create=False)
+        try:
+            return capture_body(archive, capture_id)
+        finally:
+            archive.close()
+
+    def incremental_cutoff(
+        self, lang: str, listing: str, margin_days: int
+    ) -> tuple[int, int] | None:
+        """The month below which an incremental run may stop: that of the start of the last run
+        of this listing and language that ended cleanly, less ``margin_days``; None when there
+        was none (the walk then covers the whole listing)."""
+        if not self.path.exists():
+            return None
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            runs = connection.execute(
+                "SELECT started_at, arguments FROM runs WHERE spider = 'newsroom'"
+                " AND exit_status = 0 ORDER BY id DESC"
+            ).fetchall()
+        finally:
+            connection.close()
+        for started_at, arguments in runs:
+            given = json.loads(arguments)
+            if given.get("lang", "en") == lang and given.get("listing", "all-newsroom") == listing:
+                day = dt.date.fromisoformat(started_at[:10]) - dt.timedelta(days=margin_days)
+                return (day.year, day.month)
+        return None
+
+    def open_failures(self, lang: str, listing: str) -> list[dict[str, Any]]:
+        """Article pages that failed in earlier runs and are not resolved, oldest first."""
+        if not self.path.exists():
+            return []
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        try:
+            rows = connection.execute(
+                "SELECT * FROM failures WHERE resolved_at IS NULL AND kind = 'article'"
+                " AND lang = ? AND listing = ? ORDER BY first_failed_at",
+                (lang, listing),
+            ).fetchall()
+        finally:
+            connection.close()
+        return [dict(row) for row in rows]
