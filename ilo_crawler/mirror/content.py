@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -700,6 +701,17 @@ class _Generator:
 def generate_rows() -> list[dict[str, Any]]:
     """The default dataset as decoded JSON lines (a fresh list on every call)."""
     return _Generator().rows()
+
+
+def published_rows(seed: int, day: dt.date, first_id: int) -> Iterator[dict[str, Any]]:
+    """Endless English rows of articles published on ``day`` while the replica serves, with ids
+    from ``first_id`` up; ``seed`` makes them the same on every run (``--publish-every``)."""
+    generator = _Generator()
+    generator.rng = random.Random(seed)
+    doc_id = first_id
+    while True:
+        yield generator.article(f"WCMS_{doc_id}", day)[0]
+        doc_id += generator.rng.randint(1, 50)
 
 
 def dataset_jsonl() -> str:

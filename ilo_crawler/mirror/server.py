@@ -1,7 +1,8 @@
 """``python -m ilo_crawler.mirror``: serve the replica over HTTP/1.1 until killed.
 
 The first line on stdout is the base URL, so a test or benchmark can start it on port 0 and read
-where it landed. A dataset that breaks the format stops it before it serves anything (status 2).
+where it landed. A dataset that breaks the format, or a bad fault option (``faults.py``), stops it
+before it serves anything (status 2).
 """
 
 from __future__ import annotations
@@ -10,15 +11,23 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 
 from ilo_crawler.mirror.dataset import DatasetError, default_dataset, load_dataset
+from ilo_crawler.mirror.faults import (
+    FaultOptionError,
+    FaultySite,
+    add_arguments,
+    options_from_arguments,
+)
 from ilo_crawler.mirror.site import Site
 
 
 class MirrorHandler(BaseHTTPRequestHandler):
-    """Copies ``Site.respond`` onto the wire; keep-alive works because every answer has a length."""
+    """Copies ``FaultySite.respond`` onto the wire; keep-alive works because every answer has a
+    length (a cut-off answer closes the connection, as a dropped one would)."""
 
     protocol_version = "HTTP/1.1"
     server_version = "ilo-mirror/1.0"
@@ -28,7 +37,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
     # small writes otherwise wait for the client's delayed ACK (~40 ms a request).
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
-    site: Site
+    site: FaultySite
     log_requests = False
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
@@ -38,15 +47,23 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self._answer(send_body=False)
 
     def _answer(self, send_body: bool) -> None:
-        status, headers, body = self.site.respond(self.path, dict(self.headers.items()))
-        self.send_response(status)
-        for name, value in headers:
+        answer = self.site.respond(self.path, dict(self.headers.items()), self.command)
+        for event in answer.events:
+            self.log_message("%s", event)
+        if answer.delay:
+            time.sleep(answer.delay)
+        self.send_response(answer.status)
+        for name, value in answer.headers:
             self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
+        if answer.status != 304:
+            self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
-        if send_body and status != 304:
-            self.wfile.write(body)
+        if send_body and answer.status != 304:
+            if answer.cut is None:
+                self.wfile.write(answer.body)
+            else:
+                self.wfile.write(answer.body[: answer.cut])
+                self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (base signature)
         if self.log_requests:
@@ -54,9 +71,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
 
 def make_server(
-    site: Site, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False
+    site: Site | FaultySite, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False
 ) -> ThreadingHTTPServer:
     """A bound (not yet serving) server for ``site``; port 0 picks a free port."""
+    if isinstance(site, Site):
+        site = FaultySite(site)
     handler = type(
         "BoundMirrorHandler", (MirrorHandler,), {"site": site, "log_requests": log_requests}
     )
@@ -73,7 +92,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--page-size", type=int, default=10, help="items a listing page")
-    parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
+    parser.add_argument(
+        "--log-requests", action="store_true", help="log every request, fault and publication"
+    )
+    add_arguments(parser)
     args = parser.parse_args(argv)
     if args.page_size < 1:
         parser.error("--page-size must be at least 1")
@@ -81,16 +103,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset."""
+    """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset or option."""
     args = _arguments(argv)
     try:
+        options = options_from_arguments(args)
         records = load_dataset(args.dataset) if args.dataset else default_dataset()
-    except DatasetError as exc:
+        site = FaultySite(Site(records, page_size=args.page_size, layout=options.layout), options)
+    except (DatasetError, FaultOptionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    server = make_server(
-        Site(records, page_size=args.page_size), args.host, args.port, args.log_requests
-    )
+    server = make_server(site, args.host, args.port, args.log_requests)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # shutdown() waits for serve_forever() to return, so it must not run on its thread.

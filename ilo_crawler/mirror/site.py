@@ -7,6 +7,7 @@ once, newest first, and pages are rendered on demand and cached.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import email.utils
 import functools
@@ -34,6 +35,8 @@ ROBOTS_TXT = b"User-agent: *\nDisallow: /global/search/\nDisallow: /global/admin
 NEWSROOM_EMAIL = "newsroom@ilo.org"
 #: Pager links shown around the current page.
 PAGER_WINDOW = 10
+#: Markups the replica can serve: the usual one, and a redesign a crawler keyed to it cannot read.
+LAYOUTS = ("normal", "changed")
 
 PAGE_TITLES: dict[str, dict[str, str]] = {
     "all-newsroom": {
@@ -230,6 +233,31 @@ def _item_html(record: Record) -> str:
     return "\n".join(parts)
 
 
+def _changed_item_html(record: Record) -> str:
+    """A listing item as the redesign shows it: the same facts under other elements and classes."""
+    parts = ['<div class="news-item">']
+    if record.credit:
+        parts.append(
+            f'<figure class="news-item__media"><img src="/static/img/{record.id}.jpg" alt="">'
+            f"<figcaption>{_text_html(record.credit)}</figcaption></figure>"
+        )
+    if record.label:
+        parts.append(f'<span class="news-item__tag">{_text_html(record.label)}</span>')
+    href = article_path(record.section, record.id, record.lang)
+    parts.append(
+        f'<h3 class="news-item__headline"><a href="{href}">{_text_html(record.title)}</a></h3>'
+    )
+    if record.date_text is not None:
+        parts.append(
+            f'<time class="news-item__date" datetime="{record.date.isoformat()}">'
+            f"{_text_html(record.date_text)}</time>"
+        )
+    if record.summary:
+        parts.append(f'<p class="news-item__teaser">{_text_html(record.summary)}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
 def _text_html(text: str) -> str:
     """A record's text as HTML: escaped, its line breaks as ``<br>`` (real titles have some)."""
     return escape(text).replace("\n", "<br>")
@@ -245,14 +273,25 @@ def _not_found_body() -> bytes:
 
 
 class Site:
-    """The replica web site over a dataset, with ``page_size`` items a listing page."""
+    """The replica web site over a dataset, with ``page_size`` items a listing page.
+
+    ``layout="changed"`` serves the same pages in another markup (see ``LAYOUTS``), as after a
+    redesign of the real site, so that layout-drift detection can be tested.
+    """
 
     def __init__(
-        self, records: Iterable[Record], page_size: int = 10, cache_size: int = 4096
+        self,
+        records: Iterable[Record],
+        page_size: int = 10,
+        cache_size: int = 4096,
+        layout: str = "normal",
     ) -> None:
         if page_size < 1:
             raise ValueError(f"page size must be at least 1, got {page_size}")
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
         self.page_size = page_size
+        self.layout = layout
         #: (listing, lang) -> its records, newest first: item ``i`` is at offset ``i``.
         self.listings: dict[tuple[str, str], list[Record]] = {}
         #: (id, lang) -> record, and id -> its language versions (en, fr, es, then others).
@@ -269,6 +308,26 @@ class Site:
             versions.sort(key=lambda record: _lang_key(record.lang))
         self._render = functools.lru_cache(maxsize=cache_size)(self._render_page)
         self._not_found: Response = (404, [("Content-Type", HTML_TYPE)], _not_found_body())
+
+    def publish(self, record: Record) -> None:
+        """Add an article while serving, as the real site does while a crawler walks it.
+
+        It goes where its date puts it in each of its listings, ahead of items of the same date
+        (at the top for an item dated on or after the newest), so every later offset shifts by
+        one. Not thread-safe: the caller serialises it with ``respond``.
+        """
+        key = (record.id, record.lang)
+        if key in self.articles:
+            raise ValueError(f"{record.id} in {record.lang!r} is already served")
+        self.articles[key] = record
+        versions = self.languages.setdefault(record.id, [])
+        versions.append(record)
+        versions.sort(key=lambda version: _lang_key(version.lang))
+        for listing in record.listings:
+            records = self.listings.setdefault((listing, record.lang), [])
+            newer = bisect.bisect_left(records, -record.date.toordinal(), key=_newest_first)
+            records.insert(newer, record)
+        self._render.cache_clear()
 
     def respond(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         """Status, headers and body of a GET of ``path`` (with its query string, if any).
@@ -326,17 +385,29 @@ class Site:
         title = _page_title(listing, lang)
         groups = []
         for (year, month), items in groupby(shown, key=lambda r: (r.date.year, r.date.month)):
+            heading = escape(format_month_heading(year, month, lang))
+            if self.layout == "changed":
+                groups.append(
+                    f'<h2 class="results__month">{heading}</h2>\n'
+                    + "\n".join(map(_changed_item_html, items))
+                    + "\n"
+                )
+                continue
             groups.append(
-                f'<h2 class="month-heading">{escape(format_month_heading(year, month, lang))}</h2>'
+                f'<h2 class="month-heading">{heading}</h2>'
                 f'\n<ol class="item-list">\n' + "\n".join(map(_item_html, items)) + "\n</ol>\n"
             )
+        block = (
+            f'<section class="results">\n{"".join(groups)}</section>\n'
+            if self.layout == "changed"
+            else f'<div class="listing">\n{"".join(groups)}</div>\n'
+        )
         main = (
             f'<h1 class="page-title">{escape(title)}</h1>\n'
             f'<div class="media-contact"><h2>{escape(_text(lang, "media_contact"))}</h2><ol><li>'
             f'<a href="mailto:{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a></li></ol></div>\n'
             f'<p class="intro">{escape(_text(lang, "intro"))}</p>\n'
-            f'<div class="listing">\n{"".join(groups)}</div>\n'
-            f"{self._pager(listing, lang, offset, len(records))}"
+            f"{block}{self._pager(listing, lang, offset, len(records))}"
         )
         switcher = [
             (other, listing_path(listing, other))
@@ -379,6 +450,14 @@ class Site:
 
     def _article_html(self, record: Record) -> str:
         lang = record.lang
+        others = [
+            (other.lang, article_path(other.section, other.id, other.lang))
+            for other in self.languages[record.id]
+            if other.lang != lang
+        ]
+        if self.layout == "changed":
+            main = _story_html(record, others)
+            return _layout(lang, record.title, _crumbs(lang, record.title), main, others)
         parts = [
             '<div class="article">',
             f'<h1 class="article-title">{_text_html(record.title)}</h1>',
@@ -403,11 +482,6 @@ class Site:
                 f'</h2><p>{escape(_text(lang, "contact"))} <a href="mailto:'
                 f'{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p></div>'
             )
-        others = [
-            (other.lang, article_path(other.section, other.id, other.lang))
-            for other in self.languages[record.id]
-            if other.lang != lang
-        ]
         if others:
             links = "".join(
                 f'<li><a hreflang="{other}" href="{href}">'
@@ -420,6 +494,52 @@ class Site:
             )
         parts.append("</div>\n")
         return _layout(lang, record.title, _crumbs(lang, record.title), "\n".join(parts), others)
+
+
+def _newest_first(record: Record) -> int:
+    """Sort key of a listing (newest first), for ``bisect``."""
+    return -record.date.toordinal()
+
+
+def _story_html(record: Record, others: Sequence[tuple[str, str]]) -> str:
+    """An article page's content as the redesign shows it: no ``div.article``, other classes."""
+    lang = record.lang
+    parts = [
+        '<main class="story">',
+        f'<h1 class="story__title">{_text_html(record.title)}</h1>',
+    ]
+    if record.summary:
+        parts.append(f'<p class="story__standfirst">{_text_html(record.summary)}</p>')
+    parts.append(
+        f'<p class="story__meta"><span class="story__type">{_text_html(record.type)}</span> | '
+        f'<time class="story__date" datetime="{record.date.isoformat()}">'
+        f"{_text_html(record.article_date)}</time></p>"
+    )
+    if record.credit:
+        parts.append(
+            f'<figure class="story__media"><img src="/static/img/{record.id}.jpg" alt="">'
+            f"<figcaption>{_text_html(record.credit)}</figcaption></figure>"
+        )
+    paragraphs = "".join(f"<p>{_text_html(paragraph)}</p>" for paragraph in record.body)
+    parts.append(f'<section class="story__body">{paragraphs}</section>')
+    if record.section == "press-releases":
+        parts.append(
+            f'<aside class="story__contact"><h2>{escape(_text(lang, "media_contact"))}</h2>'
+            f'<p>{escape(_text(lang, "contact"))} <a href="mailto:{NEWSROOM_EMAIL}">'
+            f"{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p></aside>"
+        )
+    if others:
+        links = "".join(
+            f'<li><a hreflang="{other}" href="{href}">'
+            f"{escape(LANGUAGE_NAMES.get(other, other))}</a></li>"
+            for other, href in others
+        )
+        parts.append(
+            f'<nav class="story__languages"><h2>{escape(_text(lang, "translations"))}</h2>'
+            f"<ul>{links}</ul></nav>"
+        )
+    parts.append("</main>\n")
+    return "\n".join(parts)
 
 
 def _not_modified(request: Mapping[str, str], etag: str | None, modified: str | None) -> bool:
