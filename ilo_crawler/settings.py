@@ -41,6 +41,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: Retries wait (``ilo_crawler.middlewares.BackoffRetryMiddleware``): the server's Retry-After up to
+#: ILO_RETRY_AFTER_MAX seconds, else ILO_RETRY_BACKOFF_BASE doubled per attempt up to the MAX.
+ILO_RETRY_BACKOFF_BASE = 2.0
+ILO_RETRY_BACKOFF_MAX = 60.0
+ILO_RETRY_AFTER_MAX = 300.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "ilo_crawler.middlewares.BackoffRetryMiddleware": 550,
+}
 #: Pages larger than this are refused (the site's pages are far smaller).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 

@@ -204,7 +204,7 @@ class Archive:
         if record.get("url") and error and not gone:
             self.record_failure(record["url"], "article", error, run_id, record)
         elif record.get("url") and (capture_id is not None or gone):
-            self.resolve_failure(record["url"])
+            self.resolve_failure(record["url"], key)
         if sighting and run_id is not None:
             self._record_appearance(record, row, run_id, capture_id, now)
         return outcome
@@ -265,10 +265,14 @@ class Archive:
             ),
         )
 
-    def resolve_failure(self, url: str) -> None:
+    def resolve_failure(self, url: str, key: tuple[str, str] | None = None) -> None:
+        """A page that failed before has been fetched: by its URL, or for an article by its key
+        (the same article fetched through another host resolves it too)."""
+        doc_id, lang = key or (None, None)
         self.db.execute(
-            "UPDATE failures SET resolved_at = ? WHERE url = ? AND resolved_at IS NULL",
-            (utc_now(), url),
+            "UPDATE failures SET resolved_at = ? WHERE resolved_at IS NULL"
+            " AND (url = ? OR (kind = 'article' AND doc_id = ? AND lang = ?))",
+            (utc_now(), url, doc_id, lang),
         )
 
     def _keep_revision(

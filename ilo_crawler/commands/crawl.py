@@ -44,8 +44,13 @@ class Command(ScrapyCrawlCommand):
             check(opts.spargs, self.settings)
         except ArgumentError as error:
             _refuse(str(error), ExitStatus.BAD_ARGUMENTS)
+        path = self.settings.get("ILO_ARCHIVE_PATH")
         try:
-            Archive(self.settings.get("ILO_ARCHIVE_PATH")).close()
+            self.lock = ArchiveLock(path).acquire()  # held until run() ends, or the process does
+        except ArchiveLocked as error:
+            _refuse(str(error), ExitStatus.LOCKED)
+        try:
+            Archive(path).close()
         except ArchiveError as error:
             _refuse(str(error), ExitStatus.ARCHIVE_ERROR)
 
@@ -53,16 +58,14 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. scrapy crawl newsroom")
         assert self.crawler_process is not None
-        try:
-            lock = ArchiveLock(self.settings.get("ILO_ARCHIVE_PATH")).acquire()
-        except ArchiveLocked as error:
-            _refuse(str(error), ExitStatus.LOCKED)
+        lock = getattr(self, "lock", None)
         try:
             crawler = self._create_crawler(args[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitStatus.ERROR
         else:

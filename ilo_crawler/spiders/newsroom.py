@@ -92,6 +92,7 @@ class NewsroomSpider(scrapy.Spider):
             errback=self.listing_failed,
             cb_kwargs={"index": index},
             priority=LISTING_PRIORITY,
+            dont_filter=True,  # the seek asks for a page again only when it must read it again
         )
 
     def parse_listing_page(self, response: Response, index: int) -> Iterator[Any]:

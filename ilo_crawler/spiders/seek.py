@@ -34,6 +34,10 @@ class MonthSeek:
         self.newest = newest
         self.month_of = month_of
         self.pages: dict[int, ListingPage] = {}
+        #: when each page was last seen (an ever-growing count): new items push everything down
+        #: while the walk goes on, so a page seen before the one above it may have lost items to it
+        self.seen_at: dict[int, int] = {}
+        self._clock = 0
         self.page_size: int | None = None
         self.last: int | None = None  #: index of the last page, as far as pagers have shown it
         self.newer = -1  #: highest page index known to hold only items newer than the span
@@ -42,7 +46,7 @@ class MonthSeek:
 
     def observe(self, index: int, page: ListingPage) -> Step:
         """Take in page ``index``; answer what to harvest and fetch next (``fetch`` None: done)."""
-        self.pages[index] = page
+        self._remember(index, page)
         if index == 0:
             self.page_size = page.page_size
         if page.last_offset is not None and self.page_size:
@@ -58,7 +62,19 @@ class MonthSeek:
         if self.reaching - self.newer > 1:
             return Step(fetch=(self.newer + self.reaching) // 2)
         self.walking = True
+        if not self._fresh(self.reaching, after=self.newer):
+            return Step(fetch=self.reaching)  # seen before the page above it: read it again
         return self._walk(self.reaching)
+
+    def _remember(self, index: int, page: ListingPage) -> None:
+        self.pages[index] = page
+        self._clock += 1
+        self.seen_at[index] = self._clock
+
+    def _fresh(self, index: int, *, after: int) -> bool:
+        """Was page ``index`` seen after page ``after``? (Then no item can have slipped from
+        ``after`` to ``index`` unseen.)"""
+        return after not in self.seen_at or self.seen_at[index] > self.seen_at[after]
 
     def offset(self, index: int) -> int:
         return index * (self.page_size or 0)
@@ -110,7 +126,7 @@ class MonthSeek:
             or (self.last is not None and index >= self.last)
         )
         following = None if passed or at_end else index + 1
-        if following is not None and following in self.pages:
+        if following in self.pages and self._fresh(following, after=index):
             step = self._walk(following)
             return Step(harvest=[index, *step.harvest], fetch=step.fetch)
         return Step(harvest=[index], fetch=following)
@@ -139,7 +155,7 @@ class IncrementalWalk(MonthSeek):
         self.settled_pages: set[int] = set()
 
     def observe(self, index: int, page: ListingPage) -> Step:
-        self.pages[index] = page
+        self._remember(index, page)
         if index == 0:
             self.page_size = page.page_size
         if page.last_offset is not None and self.page_size:
