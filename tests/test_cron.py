@@ -175,3 +175,24 @@ def test_crawls_killed_at_random_moments_leave_a_sound_archive(
         text=True,
     )
     assert verify.returncode == 0, verify.stdout
+
+
+def test_a_crawl_stopped_with_jobdir_resumes_and_completes(
+    default_records: list[dict], tmp_path: Path
+) -> None:
+    archive, jobdir = tmp_path / "archive.db", tmp_path / "job"
+    span = {"since": "2021-09", "until": "2021-11"}
+    with running_mirror(None, None, "--slow-rate", "1", "--slow-seconds", "0.05") as base_url:
+        command = [*crawl_command(base_url, archive, **span), "-s", f"JOBDIR={jobdir}"]
+        first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(2.0)
+        first.send_signal(signal.SIGINT)  # Scrapy stops gracefully and keeps its queue in JOBDIR
+        first.communicate(timeout=120)
+        partial = query(archive, "SELECT count(*) FROM articles")[0][0]
+        resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert first.returncode == ExitStatus.INTERRUPTED
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    expected = {r["id"] for r in english(default_records, "2021-09-01", "2021-11-30")}
+    assert 0 < partial < len(expected)
+    doc_ids = [row[0] for row in query(archive, "SELECT doc_id FROM articles")]
+    assert set(doc_ids) == expected and len(doc_ids) == len(expected)

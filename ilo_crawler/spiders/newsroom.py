@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,6 +75,9 @@ class NewsroomSpider(scrapy.Spider):
             self.seek: MonthSeek = IncrementalWalk(self.month_of, self._unchanged, cutoff)
         else:
             self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
+        # Listing responses of an earlier process (a crawl resumed from JOBDIR) belong to a seek
+        # this process never made: they are archived, not navigated.
+        self.seek_token = uuid.uuid4().hex
         for failure in self.index.open_failures(lang, listing):
             request = self._retry_request(failure)
             if request is not None:
@@ -90,13 +94,16 @@ class NewsroomSpider(scrapy.Spider):
             url,
             callback=self.parse_listing_page,
             errback=self.listing_failed,
-            cb_kwargs={"index": index},
+            cb_kwargs={"index": index, "seek": self.seek_token},
             priority=LISTING_PRIORITY,
             dont_filter=True,  # the seek asks for a page again only when it must read it again
         )
 
-    def parse_listing_page(self, response: Response, index: int) -> Iterator[Any]:
+    def parse_listing_page(self, response: Response, index: int, seek: str) -> Iterator[Any]:
         yield capture_of(response, "listing")
+        if seek != self.seek_token:
+            self.crawler.stats.inc_value("newsroom/listing_pages_of_an_earlier_process")
+            return
         page = parse_listing(response.body, response.url)
         self._check_listing(page, index)
         step = self.seek.observe(index, page)
