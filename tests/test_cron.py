@@ -69,6 +69,7 @@ def test_incremental_runs_fetch_only_what_is_new(autumn: list[dict], tmp_path: P
 
 def test_a_month_is_complete_through_transient_failures(replica: str, tmp_path: Path) -> None:
     faults = ("--fail-rate", "0.2", "--fail-status", "503,429,500", "--retry-after", "0")
+    faults += ("--truncate-rate", "0.1")  # connections dropped mid-body: retried too
     with running_mirror(None, None, *faults) as base_url:
         crawl = run_crawl(base_url, tmp_path / "archive.db", month=MONTH)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
