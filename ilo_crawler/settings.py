@@ -5,6 +5,8 @@ benchmarks) relax them explicitly on the command line, e.g.
 ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16``.
 """
 
+from ilo_crawler.urls import DEFAULT_BASE_URL
+
 BOT_NAME = "ilo_crawler"
 SPIDER_MODULES = ["ilo_crawler.spiders"]
 NEWSPIDER_MODULE = "ilo_crawler.spiders"
@@ -13,7 +15,7 @@ COMMANDS_MODULE = "ilo_crawler.commands"
 
 # The site -------------------------------------------------------------------------------------
 #: Root of the site to crawl: the real ILO site, or the replica (``python -m ilo_crawler.mirror``).
-ILO_BASE_URL = "https://www.ilo.org"
+ILO_BASE_URL = DEFAULT_BASE_URL
 #: Where people running the site can read what this crawler is and whom to tell about it.
 ILO_CONTACT_URL = "https://github.com/ilo-crawler/ilo-crawler"
 USER_AGENT = f"ilo-crawler/0.1 (archival crawler of the ILO Newsroom; +{ILO_CONTACT_URL})"

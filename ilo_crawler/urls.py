@@ -17,11 +17,12 @@ LISTING_PATHS: dict[str, str] = {
     "press-releases": "/global/about-the-ilo/newsroom/media-centre/press-releases",
 }
 
-#: Article section slug -> path prefix of the article pages that live in it.
+#: Article section slug -> path prefix of the article pages that live in it. (Articles are
+#: recognised by their ``/WCMS_<n>/lang--xx/`` tail in any section; these are where the replica
+#: puts them.)
 ARTICLE_SECTION_PATHS: dict[str, str] = {
     "news": "/global/about-the-ilo/newsroom/news",
     "press-releases": "/global/about-the-ilo/newsroom/media-centre/press-releases",
-    "statements": "/global/about-the-ilo/newsroom/statements-and-speeches",
 }
 
 #: Languages the crawler archives: English, French and Spanish first (the taxonomy knows their
