@@ -7,6 +7,7 @@ baseline measured in the same run rather than with a number from another day.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -77,6 +78,16 @@ class ScenarioResult:
         }
 
 
+def code_fingerprint() -> str:
+    """A hash of the crawler's source as it is on disk (committed or not): taken at the start and
+    the end of a run, it shows whether the code measured changed during the run."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "ilo_crawler").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".toml", ".txt", ".jsonl", ".yml"):
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def machine() -> dict[str, Any]:
     """The machine and software a run measured, so results are read against what produced them."""
     cpuinfo = Path("/proc/cpuinfo").read_text()
@@ -98,6 +109,7 @@ def machine() -> dict[str, Any]:
         "scrapy": scrapy.__version__,
         "sqlite": sqlite3.sqlite_version,
         "commit": commit,
+        "code_fingerprint": code_fingerprint(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 

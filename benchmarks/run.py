@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from crawl_scenarios import full_crawl, month_seek, re_crawl
-from harness import Context, ScenarioResult, child_pid, machine, write_default_dataset
+from harness import (
+    Context,
+    ScenarioResult,
+    child_pid,
+    code_fingerprint,
+    machine,
+    write_default_dataset,
+)
 from offline_scenarios import analyst, pipelines
 
 from ilo_crawler.mirror.process import running_mirror
@@ -58,6 +65,11 @@ def report(info: dict[str, Any], results: Sequence[ScenarioResult]) -> str:
         f"medians of {info['repeat']} runs.",
         "",
     ]
+    if info["code_changed_during_run"]:
+        lines[-1:] = [
+            "**The crawler's code changed during this run: scenarios measured different code.**",
+            "",
+        ]
     medians = [
         [
             result.name,
@@ -129,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{time.monotonic() - started:6.0f} s] {name} ...", flush=True)
             results.append(SCENARIOS[name](ctx))
     info["duration_s"] = round(time.monotonic() - started, 1)
+    info["code_changed_during_run"] = code_fingerprint() != info["code_fingerprint"]
 
     print()
     print(report(info, results))
