@@ -108,7 +108,7 @@ class NewsroomSpider(scrapy.Spider):
         self._check_listing(page, index)
         step = self.seek.observe(index, page)
         for harvested in step.harvest:
-            harvested_page = self.seek.pages[harvested]
+            harvested_page = self.seek.pages.pop(harvested)  # never needed again: let it go
             for entry in self.seek.entries_to_follow(harvested_page):
                 yield from self._follow(entry, harvested_page.url)
         if step.fetch is not None:
