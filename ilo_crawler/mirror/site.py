@@ -477,20 +477,11 @@ class Site:
         paragraphs = "".join(f"<p>{_text_html(paragraph)}</p>" for paragraph in record.body)
         parts.append(f'<div class="article-body">{paragraphs}</div>')
         if record.section == "press-releases":
-            parts.append(
-                f'<div class="article-contact"><h2>{escape(_text(lang, "media_contact"))}'
-                f'</h2><p>{escape(_text(lang, "contact"))} <a href="mailto:'
-                f'{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p></div>'
-            )
+            parts.append(f'<div class="article-contact">{_contact_html(lang)}</div>')
         if others:
-            links = "".join(
-                f'<li><a hreflang="{other}" href="{href}">'
-                f"{escape(LANGUAGE_NAMES.get(other, other))}</a></li>"
-                for other, href in others
-            )
             parts.append(
                 f'<div class="article-translations"><h2>'
-                f"{escape(_text(lang, 'translations'))}</h2><ul>{links}</ul></div>"
+                f"{escape(_text(lang, 'translations'))}</h2><ul>{_links_html(others)}</ul></div>"
             )
         parts.append("</div>\n")
         return _layout(lang, record.title, _crumbs(lang, record.title), "\n".join(parts), others)
@@ -523,23 +514,31 @@ def _story_html(record: Record, others: Sequence[tuple[str, str]]) -> str:
     paragraphs = "".join(f"<p>{_text_html(paragraph)}</p>" for paragraph in record.body)
     parts.append(f'<section class="story__body">{paragraphs}</section>')
     if record.section == "press-releases":
-        parts.append(
-            f'<aside class="story__contact"><h2>{escape(_text(lang, "media_contact"))}</h2>'
-            f'<p>{escape(_text(lang, "contact"))} <a href="mailto:{NEWSROOM_EMAIL}">'
-            f"{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p></aside>"
-        )
+        parts.append(f'<aside class="story__contact">{_contact_html(lang)}</aside>')
     if others:
-        links = "".join(
-            f'<li><a hreflang="{other}" href="{href}">'
-            f"{escape(LANGUAGE_NAMES.get(other, other))}</a></li>"
-            for other, href in others
-        )
         parts.append(
             f'<nav class="story__languages"><h2>{escape(_text(lang, "translations"))}</h2>'
-            f"<ul>{links}</ul></nav>"
+            f"<ul>{_links_html(others)}</ul></nav>"
         )
     parts.append("</main>\n")
     return "\n".join(parts)
+
+
+def _contact_html(lang: str) -> str:
+    """A press release's media contact block (the same in both layouts)."""
+    return (
+        f"<h2>{escape(_text(lang, 'media_contact'))}</h2><p>{escape(_text(lang, 'contact'))} "
+        f'<a href="mailto:{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p>'
+    )
+
+
+def _links_html(others: Sequence[tuple[str, str]]) -> str:
+    """The list items linking an article's other language versions."""
+    return "".join(
+        f'<li><a hreflang="{other}" href="{href}">'
+        f"{escape(LANGUAGE_NAMES.get(other, other))}</a></li>"
+        for other, href in others
+    )
 
 
 def _not_modified(request: Mapping[str, str], etag: str | None, modified: str | None) -> bool:

@@ -46,11 +46,7 @@ class MonthSeek:
 
     def observe(self, index: int, page: ListingPage) -> Step:
         """Take in page ``index``; answer what to harvest and fetch next (``fetch`` None: done)."""
-        self._remember(index, page)
-        if index == 0:
-            self.page_size = page.page_size
-        if page.last_offset is not None and self.page_size:
-            self.last = max(self.last or 0, page.last_offset // self.page_size)
+        self._take_in(index, page)
         if self.walking:
             return self._walk(index)
         if self._reaches(page):
@@ -66,10 +62,23 @@ class MonthSeek:
             return Step(fetch=self.reaching)  # seen before the page above it: read it again
         return self._walk(self.reaching)
 
-    def _remember(self, index: int, page: ListingPage) -> None:
+    def _take_in(self, index: int, page: ListingPage) -> None:
+        """Keep the page, when it was seen, and what its pager says of the listing."""
         self.pages[index] = page
         self._clock += 1
         self.seen_at[index] = self._clock
+        if index == 0:
+            self.page_size = page.page_size
+        if page.last_offset is not None and self.page_size:
+            self.last = max(self.last or 0, page.last_offset // self.page_size)
+
+    def _at_end(self, index: int, page: ListingPage) -> bool:
+        """Nothing lies beyond this page: it is empty, the only one, or the last."""
+        return (
+            not page.entries
+            or self.page_size is None
+            or (self.last is not None and index >= self.last)
+        )
 
     def _fresh(self, index: int, *, after: int) -> bool:
         """Was page ``index`` seen after page ``after``? (Then no item can have slipped from
@@ -155,19 +164,10 @@ class IncrementalWalk(MonthSeek):
         self.settled_pages: set[int] = set()
 
     def observe(self, index: int, page: ListingPage) -> Step:
-        self._remember(index, page)
-        if index == 0:
-            self.page_size = page.page_size
-        if page.last_offset is not None and self.page_size:
-            self.last = max(self.last or 0, page.last_offset // self.page_size)
+        self._take_in(index, page)
         if self._settled(page):
             self.settled_pages.add(index)
-        at_end = (
-            not page.entries
-            or self.page_size is None
-            or (self.last is not None and index >= self.last)
-        )
-        done = at_end or {index, index - 1} <= self.settled_pages
+        done = self._at_end(index, page) or {index, index - 1} <= self.settled_pages
         return Step(harvest=[index], fetch=None if done else index + 1)
 
     def _settled(self, page: ListingPage) -> bool:
