@@ -20,6 +20,14 @@ from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 
 
+def archived_count(archive: Path) -> int:
+    """How many articles a crawl has committed so far (0 before its archive has tables)."""
+    try:
+        return query(archive, "SELECT count(*) FROM articles")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def stats_of(crawl: Crawl) -> dict:
     return json.loads(crawl.rows("SELECT stats FROM runs ORDER BY id DESC LIMIT 1")[0][0])
 
@@ -182,18 +190,24 @@ def test_a_crawl_stopped_with_jobdir_resumes_and_completes(
     default_records: list[dict], tmp_path: Path
 ) -> None:
     archive, jobdir = tmp_path / "archive.db", tmp_path / "job"
-    span = {"since": "2021-09", "until": "2021-11"}
-    with running_mirror(None, None, "--slow-rate", "1", "--slow-seconds", "0.05") as base_url:
-        command = [*crawl_command(base_url, archive, **span), "-s", f"JOBDIR={jobdir}"]
+    span = {"since": "2021-06", "until": "2021-11"}
+    with running_mirror(None, None, "--slow-rate", "1", "--slow-seconds", "0.1") as base_url:
+        command = [
+            *crawl_command(base_url, archive, **span),
+            *("-s", f"JOBDIR={jobdir}", "-s", "ILO_STORAGE_BATCH_SIZE=10"),
+        ]
         first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(2.0)
+        deadline = time.monotonic() + 120
+        while not archived_count(archive):
+            assert first.poll() is None and time.monotonic() < deadline, "nothing was archived"
+            time.sleep(0.05)
         first.send_signal(signal.SIGINT)  # Scrapy stops gracefully and keeps its queue in JOBDIR
         first.communicate(timeout=120)
         partial = query(archive, "SELECT count(*) FROM articles")[0][0]
         resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert first.returncode == ExitStatus.INTERRUPTED
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    expected = {r["id"] for r in english(default_records, "2021-09-01", "2021-11-30")}
+    expected = {r["id"] for r in english(default_records, "2021-06-01", "2021-11-30")}
     assert 0 < partial < len(expected)
     doc_ids = [row[0] for row in query(archive, "SELECT doc_id FROM articles")]
     assert set(doc_ids) == expected and len(doc_ids) == len(expected)
