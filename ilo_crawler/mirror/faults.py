@@ -21,12 +21,15 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ilo_crawler.mirror.content import published_rows
 from ilo_crawler.mirror.dataset import DatasetError, Record, load_dataset, records_from_rows
 from ilo_crawler.mirror.site import HTML_TYPE, LAYOUTS, Headers, Site
 from ilo_crawler.urls import parse_listing_path
+
+if TYPE_CHECKING:
+    from ilo_crawler.mirror.wayback import Wayback
 
 #: Statuses whose answers say when to come back (``Retry-After``), as servers under load do.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -87,7 +90,7 @@ class FaultySite:
     listing request always sees exactly the items published before it.
     """
 
-    def __init__(self, site: Site, options: FaultOptions | None = None) -> None:
+    def __init__(self, site: Site | Wayback, options: FaultOptions | None = None) -> None:
         self.site = site
         self.options = options or FaultOptions()
         self._lock = threading.Lock()

@@ -2,7 +2,8 @@
 
 The first line on stdout is the base URL, so a test or benchmark can start it on port 0 and read
 where it landed. A dataset that breaks the format, or a bad fault option (``faults.py``), stops it
-before it serves anything (status 2).
+before it serves anything (status 2). ``--wayback`` serves the web archive of the site instead
+(``wayback.py``), with the same faults on demand.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from ilo_crawler.mirror.faults import (
     options_from_arguments,
 )
 from ilo_crawler.mirror.site import Site
+from ilo_crawler.mirror.wayback import RateLimited, ScheduleError
+from ilo_crawler.mirror.wayback import add_arguments as add_archive_arguments
+from ilo_crawler.mirror.wayback import options_from_arguments as archive_options
+from ilo_crawler.mirror.wayback import serve as serve_archive
 
 
 class MirrorHandler(BaseHTTPRequestHandler):
-    """Copies ``FaultySite.respond`` onto the wire; keep-alive works because every answer has a
-    length (a cut-off answer closes the connection, as a dropped one would)."""
+    """Copies ``FaultySite.respond`` (or ``RateLimited.respond``) onto the wire; keep-alive works
+    because every answer has a length (a cut-off answer closes the connection, as a dropped one
+    would)."""
 
     protocol_version = "HTTP/1.1"
     server_version = "ilo-mirror/1.0"
@@ -37,7 +43,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
     # small writes otherwise wait for the client's delayed ACK (~40 ms a request).
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
-    site: FaultySite
+    site: FaultySite | RateLimited
     log_requests = False
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
@@ -71,7 +77,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
 
 def make_server(
-    site: Site | FaultySite, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False
+    site: Site | FaultySite | RateLimited,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_requests: bool = False,
 ) -> ThreadingHTTPServer:
     """A bound (not yet serving) server for ``site``; port 0 picks a free port."""
     if isinstance(site, Site):
@@ -96,6 +105,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--log-requests", action="store_true", help="log every request, fault and publication"
     )
     add_arguments(parser)
+    add_archive_arguments(parser)
     args = parser.parse_args(argv)
     if args.page_size < 1:
         parser.error("--page-size must be at least 1")
@@ -103,13 +113,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset or option."""
+    """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset, option or
+    capture schedule."""
     args = _arguments(argv)
     try:
         options = options_from_arguments(args)
+        archive = archive_options(args, options)
         records = load_dataset(args.dataset) if args.dataset else default_dataset()
-        site = FaultySite(Site(records, page_size=args.page_size, layout=options.layout), options)
-    except (DatasetError, FaultOptionError) as exc:
+        if archive is None:
+            site: FaultySite | RateLimited = FaultySite(
+                Site(records, page_size=args.page_size, layout=options.layout), options
+            )
+        else:
+            site = serve_archive(archive, records, args.page_size, options)
+    except (DatasetError, FaultOptionError, ScheduleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     server = make_server(site, args.host, args.port, args.log_requests)

@@ -1,0 +1,863 @@
+"""A replica of the Wayback Machine holding captures of the replica site: the CDX API and replay.
+
+The WCMS newsroom left the live web in April 2024; what is left of it is what web.archive.org
+captured, when it captured it. A crawler that reads it there meets what this module imitates: a
+listing page captured at time T shows the listing as it stood at T (so one ``nextRow--N`` URL shows
+different items in captures at different times), some pages were captured several times, some
+never, and the archive asks for politeness. ``Wayback.respond`` is the whole archive as a function
+of the request path, like ``Site.respond``; ``python -m ilo_crawler.mirror --wayback`` serves it.
+
+Which pages were captured when is a ``Schedule`` (``--captures FILE``, JSON, checked at start);
+the default one sweeps every listing a few days after each month and captures every article a
+couple of days after its date, so any month can be rebuilt from the archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import bisect
+import calendar
+import collections
+import datetime as dt
+import email.utils
+import functools
+import hashlib
+import json
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ilo_crawler.mirror.dataset import Record
+from ilo_crawler.mirror.faults import Answer, FaultOptionError, FaultOptions, FaultySite
+from ilo_crawler.mirror.site import HTML_TYPE, Response, Site
+from ilo_crawler.urls import ArticleKey, ListingLocation, article_path, listing_path
+
+#: Scheme and host of the original URLs, as the archive recorded them.
+ORIGINAL_BASE = "http://www.ilo.org"
+#: The CDX API's fields, in the order it returns them.
+CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
+#: Statuses a capture can have: the page, or the error the archive recorded instead of it.
+CAPTURE_STATUSES = (200, 404, 500, 503)
+#: Default schedule: each listing swept this many days after the end of each month, at this time.
+SWEEP_DELAY_DAYS = 5
+SWEEP_TIME = dt.time(9, 30)
+#: Default schedule: each article captured this many days after its date.
+ARTICLE_DELAY_DAYS = 2
+ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
+
+_TIMESTAMP = "%Y%m%d%H%M%S"
+_WEB_RE = re.compile(r"^/web/(?P<timestamp>\d{1,14})(?P<modifier>[a-z]{2}_)?/(?P<url>.+)$", re.S)
+_ARTICLE_NAME_RE = re.compile(r"^(?P<doc_id>WCMS_\d+)/(?P<lang>[a-z]{2})$")
+_LINK_ATTR_RE = re.compile(r'\b(href|src)="([^"]*)"')
+_CDX_PARAMETERS = ("url", "matchType", "from", "to", "output", "fl", "filter", "collapse", "limit")
+_REPEATABLE = frozenset({"filter", "collapse"})
+
+
+# Capture schedule ------------------------------------------------------------------------------
+
+
+class ScheduleError(ValueError):
+    """A capture schedule the archive cannot hold; ``str()`` is the one-line message."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"captures {source}: {message}")
+
+
+@dataclass(frozen=True)
+class ListingCaptures:
+    """Pages of one listing captured at one time (one entry of the schedule's ``listing``)."""
+
+    listing: str
+    lang: str
+    at: str
+    offsets: tuple[int, ...] = (0,)
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class ArticleCapture:
+    """One extra capture of an article page (an entry of ``articles.extra``)."""
+
+    doc_id: str
+    lang: str
+    at: str
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Which pages the archive captured when; the defaults make every month rebuildable.
+
+    ``listing`` None sweeps every listing ``SWEEP_DELAY_DAYS`` after the end of each month (all the
+    pages that month's items are on then); ``article_delay_days`` None captures no article unless
+    ``extra`` names it. A later capture of the same URL at the same second replaces an earlier one.
+    """
+
+    listing: tuple[ListingCaptures, ...] | None = None
+    article_delay_days: int | None = ARTICLE_DELAY_DAYS
+    missing: frozenset[tuple[str, str]] = frozenset()
+    extra: tuple[ArticleCapture, ...] = ()
+    source: str = "<default>"
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """The schedule in a JSON file, or ScheduleError naming the value at fault."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not valid UTF-8"
+        raise ScheduleError(str(path), f"cannot read ({reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScheduleError(
+            str(path), f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    return parse_schedule(data, str(path))
+
+
+def parse_schedule(data: Any, source: str = "<schedule>") -> Schedule:
+    """Check a decoded schedule; keys left out keep the default schedule's part."""
+
+    def fail(message: str) -> ScheduleError:
+        return ScheduleError(source, message)
+
+    _check_object(data, "the schedule", ("listing", "articles"), fail)
+    listing = None
+    if "listing" in data:
+        entries = data["listing"]
+        if not isinstance(entries, list):
+            raise fail(f'"listing" must be a list of captures, got {_show(entries)}')
+        listing = tuple(
+            _listing_entry(entry, f"listing[{i}]", fail) for i, entry in enumerate(entries)
+        )
+    articles = data.get("articles", {})
+    _check_object(articles, '"articles"', ("delay_days", "missing", "extra"), fail)
+    delay = articles.get("delay_days", ARTICLE_DELAY_DAYS)
+    if delay is not None and (not _is_whole(delay) or delay < 0):
+        raise fail(
+            f"articles.delay_days must be a whole number of days from 0 or null, got {_show(delay)}"
+        )
+    missing = articles.get("missing", [])
+    if not isinstance(missing, list):
+        raise fail(f'articles.missing must be a list of "WCMS_n/lang", got {_show(missing)}')
+    extra = articles.get("extra", [])
+    if not isinstance(extra, list):
+        raise fail(f"articles.extra must be a list of captures, got {_show(extra)}")
+    return Schedule(
+        listing=listing,
+        article_delay_days=delay,
+        missing=frozenset(
+            _article_name(name, f"articles.missing[{i}]", fail) for i, name in enumerate(missing)
+        ),
+        extra=tuple(
+            _extra_entry(entry, f"articles.extra[{i}]", fail) for i, entry in enumerate(extra)
+        ),
+        source=source,
+    )
+
+
+def _listing_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError]) -> ListingCaptures:
+    _check_object(entry, where, ("listing", "lang", "at", "offsets", "status"), fail)
+    for name in ("listing", "lang", "at"):
+        if name not in entry:
+            raise fail(f'{where}: missing "{name}"')
+    listing, lang = entry["listing"], entry["lang"]
+    if not isinstance(listing, str) or not isinstance(lang, str):
+        raise fail(
+            f'{where}: "listing" and "lang" must be strings, got {_show(listing)}, {_show(lang)}'
+        )
+    offsets = entry.get("offsets", [0])
+    if (
+        not isinstance(offsets, list)
+        or not offsets
+        or not all(_is_whole(offset) and offset >= 0 for offset in offsets)
+    ):
+        raise fail(
+            f"{where}.offsets must be a non-empty list of item offsets from 0 (nextRow--N), "
+            f"got {_show(offsets)}"
+        )
+    return ListingCaptures(
+        listing,
+        lang,
+        _timestamp(entry["at"], f"{where}.at", fail),
+        tuple(offsets),
+        _capture_status(entry.get("status", 200), f"{where}.status", fail),
+    )
+
+
+def _extra_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError]) -> ArticleCapture:
+    _check_object(entry, where, ("article", "at", "status"), fail)
+    for name in ("article", "at"):
+        if name not in entry:
+            raise fail(f'{where}: missing "{name}"')
+    doc_id, lang = _article_name(entry["article"], f"{where}.article", fail)
+    return ArticleCapture(
+        doc_id,
+        lang,
+        _timestamp(entry["at"], f"{where}.at", fail),
+        _capture_status(entry.get("status", 200), f"{where}.status", fail),
+    )
+
+
+def _check_object(
+    value: Any, where: str, known: tuple[str, ...], fail: Callable[[str], ScheduleError]
+) -> None:
+    if not isinstance(value, dict):
+        raise fail(f"{where} must be a JSON object, got {_show(value)}")
+    for name in value:
+        if name not in known:
+            raise fail(f'{where}: unknown key "{name}" (known: {", ".join(known)})')
+
+
+def _article_name(value: Any, where: str, fail: Callable[[str], ScheduleError]) -> tuple[str, str]:
+    match = _ARTICLE_NAME_RE.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise fail(f'{where} must name an article as "WCMS_<digits>/<lang>", got {_show(value)}')
+    return match["doc_id"], match["lang"]
+
+
+def _timestamp(value: Any, where: str, fail: Callable[[str], ScheduleError]) -> str:
+    if not (isinstance(value, str) and len(value) == 14 and _moment(value)):
+        raise fail(f"{where} must be a timestamp YYYYMMDDhhmmss (14 digits), got {_show(value)}")
+    return value
+
+
+def _capture_status(value: Any, where: str, fail: Callable[[str], ScheduleError]) -> int:
+    if value not in CAPTURE_STATUSES or isinstance(value, bool):
+        accepted = ", ".join(map(str, CAPTURE_STATUSES))
+        raise fail(f"{where} must be one of {accepted}, got {_show(value)}")
+    return value
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)[:60]
+
+
+# Timestamps and URL keys -----------------------------------------------------------------------
+
+
+def _moment(timestamp: str) -> dt.datetime | None:
+    """The time a 14-digit timestamp names, None if it names none."""
+    if not timestamp.isdigit():
+        return None
+    try:
+        return dt.datetime.strptime(timestamp, _TIMESTAMP)
+    except ValueError:
+        return None
+
+
+def pad_timestamp(timestamp: str, latest: bool) -> str | None:
+    """A 1-14 digit timestamp made whole, as the archive reads one: the earliest moment it covers
+    (``from``) or the latest (``to``, replay requests), out-of-range parts clamped (``2021`` ->
+    ``20211231235959``); None if it is not digits."""
+    if not (timestamp.isdigit() and 1 <= len(timestamp) <= 14):
+        return None
+    digits = timestamp + ("9" if latest else "0") * (14 - len(timestamp))
+    year = max(int(digits[:4]), 1)
+    month = min(max(int(digits[4:6]), 1), 12)
+    day = min(max(int(digits[6:8]), 1), calendar.monthrange(year, month)[1])
+    hour, minute, second = (int(digits[i : i + 2]) for i in (8, 10, 12))
+    return f"{year:04d}{month:02d}{day:02d}{min(hour, 23):02d}{min(minute, 59):02d}{min(second, 59):02d}"
+
+
+def surt(url: str) -> str:
+    """The archive's key of a URL (SURT): no scheme, no ``www.``, host reversed, lowercased, so
+    ``http://www.ilo.org/Global/x`` and ``https://ilo.org/global/x`` are the same page."""
+    parts = urlsplit(_absolute(url))
+    host = (parts.hostname or "").removeprefix("www.")
+    key = ",".join(reversed(host.split("."))) + ")" + (parts.path or "/")
+    if parts.query:
+        key += "?" + "&".join(sorted(parts.query.split("&")))
+    return key.lower()
+
+
+def _absolute(url: str) -> str:
+    """An original URL as clients send it (``http:/host`` with a slash lost, or no scheme)."""
+    match = re.match(r"^(https?):/+", url, re.I)
+    if match:
+        return f"{match[1].lower()}://{url[match.end() :]}"
+    return "http://" + url
+
+
+def _http_date(timestamp: str) -> str:
+    moment = dt.datetime.strptime(timestamp, _TIMESTAMP).replace(tzinfo=dt.UTC)
+    return email.utils.format_datetime(moment, usegmt=True)
+
+
+# The archive -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One capture: the page (a listing page or an article) at a moment, with its status."""
+
+    urlkey: str
+    timestamp: str
+    original: str
+    status: int
+    page: ListingLocation | ArticleKey
+
+    @property
+    def day(self) -> dt.date:
+        """The day whose state of the site the capture shows."""
+        return dt.date(int(self.timestamp[:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
+
+
+class Wayback:
+    """The web archive of the replica site ``Site(records, page_size, layout=layout)``.
+
+    Captures are indexed once (by URL key, then time); pages are rendered when asked for, as the
+    site showed them on the capture's day, and cached. They are rendered by the site's own
+    renderers, so a capture is byte for byte what the site served with the items of that day.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[Record],
+        page_size: int = 10,
+        schedule: Schedule | None = None,
+        layout: str = "normal",
+        cache_size: int = 4096,
+    ) -> None:
+        schedule = schedule or Schedule()
+        self.site = Site(records, page_size=page_size, layout=layout)
+        #: (listing, lang) -> sort keys of its records, newest first, to find a day's state.
+        self._order = {
+            key: [-record.date.toordinal() for record in records_]
+            for key, records_ in self.site.listings.items()
+        }
+        captures: dict[tuple[str, str], Capture] = {}
+        for capture in self._listing_captures(schedule):
+            captures[capture.urlkey, capture.timestamp] = capture
+        for capture in self._article_captures(schedule):
+            captures[capture.urlkey, capture.timestamp] = capture
+        #: URL key -> its captures, oldest first; and the URL keys in order, for prefix queries.
+        self.captures: dict[str, list[Capture]] = {}
+        for key in sorted(captures):
+            self.captures.setdefault(key[0], []).append(captures[key])
+        self._urlkeys = list(self.captures)
+        self._render = functools.lru_cache(maxsize=cache_size)(self._render_capture)
+        self._digests: dict[tuple[ListingLocation | ArticleKey, dt.date, int], tuple[str, int]] = {}
+
+    # Captures ----------------------------------------------------------------------------------
+
+    def _listing_captures(self, schedule: Schedule) -> Iterator[Capture]:
+        if schedule.listing is None:
+            yield from self._sweeps()
+            return
+        for entry in schedule.listing:
+            if (entry.listing, entry.lang) not in self.site.listings:
+                served = ", ".join(f"{name}/{lang}" for name, lang in sorted(self.site.listings))
+                raise ScheduleError(
+                    schedule.source,
+                    f"listing {entry.listing}/{entry.lang} is not in the dataset (it has {served})",
+                )
+            for offset in entry.offsets:
+                yield self._listing_capture(
+                    entry.listing, entry.lang, offset, entry.at, entry.status
+                )
+
+    def _sweeps(self) -> Iterator[Capture]:
+        """The default listing captures: every page a month's items are on, a few days after it."""
+        size = self.site.page_size
+        for (listing, lang), records in self.site.listings.items():
+            order = self._order[listing, lang]
+            index = 0
+            while index < len(records):
+                first = records[index].date.replace(day=1)
+                # Items dated in the month or after it: the month's items end just before ``after``.
+                after = bisect.bisect_left(order, -first.toordinal() + 1)
+                end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+                day = end + dt.timedelta(days=SWEEP_DELAY_DAYS)
+                timestamp = dt.datetime.combine(day, SWEEP_TIME).strftime(_TIMESTAMP)
+                start = bisect.bisect_left(order, -day.toordinal())
+                for offset in range(0, (after - 1 - start) // size * size + 1, size):
+                    yield self._listing_capture(listing, lang, offset, timestamp, 200)
+                index = after
+
+    def _listing_capture(
+        self, listing: str, lang: str, offset: int, timestamp: str, status: int
+    ) -> Capture:
+        original = ORIGINAL_BASE + listing_path(listing, lang, offset)
+        page = ListingLocation(listing, lang, offset)
+        capture = Capture(surt(original), timestamp, original, status, page)
+        if status == 200 and not self._listing_at(listing, lang, capture.day):
+            # The listing had no item yet: the site answered "not found".
+            capture = Capture(capture.urlkey, timestamp, original, 404, page)
+        return capture
+
+    def _article_captures(self, schedule: Schedule) -> Iterator[Capture]:
+        articles = self.site.articles
+        for doc_id, lang in sorted(schedule.missing):
+            if (doc_id, lang) not in articles:
+                raise ScheduleError(
+                    schedule.source, f"articles.missing names {doc_id}/{lang}, not in the dataset"
+                )
+        delay = schedule.article_delay_days
+        if delay is not None:
+            for record in articles.values():
+                if (record.id, record.lang) in schedule.missing:
+                    continue
+                seconds = zlib.crc32(f"{record.id}/{record.lang}".encode()) % 86400
+                moment = dt.datetime.combine(record.date, dt.time()) + dt.timedelta(
+                    days=delay, seconds=seconds
+                )
+                yield self._article_capture(record, moment.strftime(_TIMESTAMP), 200)
+        for entry in schedule.extra:
+            record = articles.get((entry.doc_id, entry.lang))
+            if record is None:
+                raise ScheduleError(
+                    schedule.source,
+                    f"articles.extra names {entry.doc_id}/{entry.lang}, not in the dataset",
+                )
+            if entry.status == 200 and entry.at < record.date.strftime(_TIMESTAMP):
+                raise ScheduleError(
+                    schedule.source,
+                    f"articles.extra captures {entry.doc_id}/{entry.lang} at {entry.at}, before "
+                    f"its date {record.date.isoformat()} (a 200 capture must be on or after it)",
+                )
+            yield self._article_capture(record, entry.at, entry.status)
+
+    @staticmethod
+    def _article_capture(record: Record, timestamp: str, status: int) -> Capture:
+        original = ORIGINAL_BASE + article_path(record.section, record.id, record.lang)
+        page = ArticleKey(record.id, record.lang)
+        return Capture(surt(original), timestamp, original, status, page)
+
+    def _listing_at(self, listing: str, lang: str, day: dt.date) -> list[Record]:
+        """The listing as it stood on ``day``: its items dated on or before it, newest first."""
+        start = bisect.bisect_left(self._order[listing, lang], -day.toordinal())
+        return self.site.listings[listing, lang][start:]
+
+    # Pages -------------------------------------------------------------------------------------
+
+    def page(self, capture: Capture) -> Response:
+        """Status, headers and body the site answered when ``capture`` was taken."""
+        return self._render(capture.page, capture.day, capture.status)
+
+    def _render_capture(
+        self, page: ListingLocation | ArticleKey, day: dt.date, status: int
+    ) -> Response:
+        site = self.site
+        if status == 404:
+            return site._not_found
+        if status != 200:
+            return status, [("Content-Type", HTML_TYPE)], _error_body(status)
+        if isinstance(page, ArticleKey):
+            record = site.articles[page.doc_id, page.lang]
+            return site._page(site._article_html(record), record.date)
+        records = self._listing_at(page.listing, page.lang, day)
+        html, newest = site._listing_html(page.listing, page.lang, page.offset, records)
+        return site._page(html, newest)
+
+    def _digest(self, capture: Capture) -> tuple[str, int]:
+        """Base32 SHA-1 and length of a capture's body (kept: CDX queries ask for them again)."""
+        key = (capture.page, capture.day, capture.status)
+        if key not in self._digests:
+            body = self.page(capture)[2]
+            sha1 = hashlib.sha1(body, usedforsecurity=False).digest()
+            self._digests[key] = (base64.b32encode(sha1).decode(), len(body))
+        return self._digests[key]
+
+    # Requests ----------------------------------------------------------------------------------
+
+    def respond(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
+        """Status, headers and body of a GET of ``path``: robots.txt, the CDX API
+        (``/cdx/search/cdx?...``) or a replay (``/web/<timestamp>[id_]/<original URL>``).
+        Request headers change nothing (archived pages are never 304); the parameter is there
+        so that ``FaultySite`` can wrap the archive as it wraps the site."""
+        if path == "/robots.txt":
+            return 200, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_TXT
+        parts = urlsplit(path)
+        if parts.path == "/cdx/search/cdx":
+            return self._cdx(parts.query)
+        match = _WEB_RE.match(path)
+        if match is None:
+            return _not_archived()
+        return self._replay(match["timestamp"], match["modifier"], match["url"])
+
+    def _replay(self, requested: str, modifier: str | None, url: str) -> Response:
+        if modifier not in (None, "id_"):
+            return _bad_request(f"unsupported replay modifier {modifier!r} (accepted: id_ or none)")
+        wanted = pad_timestamp(requested, latest=True)
+        if wanted is None:
+            return _bad_request(f"bad timestamp {requested!r}: expected YYYYMMDDhhmmss or a prefix")
+        captures = self.captures.get(surt(url))
+        if not captures:
+            return _not_archived()
+        capture = _nearest(captures, wanted)
+        prefix = f"/web/{capture.timestamp}{modifier or ''}/"
+        if len(requested) != 14 or capture.timestamp != requested:
+            return 302, [("Location", prefix + capture.original)], b""
+        status, page_headers, body = self.page(capture)
+        headers = [
+            ("Content-Type", HTML_TYPE),
+            ("Memento-Datetime", _http_date(capture.timestamp)),
+            (
+                "Link",
+                f'<{capture.original}>; rel="original", <{prefix}{capture.original}>; '
+                f'rel="memento"; datetime="{_http_date(capture.timestamp)}"',
+            ),
+            ("X-Archive-Src", f"ilo-replica-{capture.timestamp[:8]}.warc.gz"),
+        ]
+        headers += [
+            (f"X-Archive-Orig-{name}", value)
+            for name, value in page_headers
+            if name != "Content-Type"
+        ]
+        if modifier is None:
+            body = _replay_page(body.decode("utf-8"), capture).encode("utf-8")
+        return status, headers, body
+
+    def _cdx(self, query: str) -> Response:
+        try:
+            request = CdxQuery.parse(query)
+        except ValueError as exc:
+            return 400, [("Content-Type", "text/plain; charset=utf-8")], f"{exc}\n".encode()
+        rows = [
+            [self._field(capture, name) for name in request.fields]
+            for capture in request.select(self._matching(request), self._field)
+        ]
+        if request.json:
+            body = json.dumps([list(request.fields), *rows] if rows else []).encode()
+            return 200, [("Content-Type", "application/json")], body
+        text = "".join(" ".join(row) + "\n" for row in rows)
+        return 200, [("Content-Type", "text/plain; charset=utf-8")], text.encode()
+
+    def _matching(self, request: CdxQuery) -> Iterator[Capture]:
+        """Captures of the URL (or under the prefix) within from/to, by URL key then time."""
+        if request.prefix:
+            start = bisect.bisect_left(self._urlkeys, request.urlkey)
+            keys = _with_prefix(self._urlkeys, start, request.urlkey)
+        else:
+            keys = [request.urlkey] if request.urlkey in self.captures else []
+        for key in keys:
+            for capture in self.captures[key]:
+                if request.start <= capture.timestamp <= request.end:
+                    yield capture
+
+    def _field(self, capture: Capture, name: str) -> str:
+        if name == "urlkey":
+            return capture.urlkey
+        if name == "timestamp":
+            return capture.timestamp
+        if name == "original":
+            return capture.original
+        if name == "mimetype":
+            return "text/html"
+        if name == "statuscode":
+            return str(capture.status)
+        digest, length = self._digest(capture)
+        return digest if name == "digest" else str(length)
+
+
+def _with_prefix(keys: list[str], start: int, prefix: str) -> Iterator[str]:
+    """The sorted ``keys`` from ``start`` on, while they begin with ``prefix``."""
+    for key in keys[start:]:
+        if not key.startswith(prefix):
+            return
+        yield key
+
+
+def _nearest(captures: list[Capture], timestamp: str) -> Capture:
+    """The capture closest in time to ``timestamp`` (the earlier one on a tie)."""
+    index = bisect.bisect_left(captures, timestamp, key=lambda capture: capture.timestamp)
+    candidates = captures[max(0, index - 1) : index + 1]
+    wanted = dt.datetime.strptime(timestamp, _TIMESTAMP)
+    return min(
+        candidates,
+        key=lambda capture: abs(dt.datetime.strptime(capture.timestamp, _TIMESTAMP) - wanted),
+    )
+
+
+def _replay_page(html: str, capture: Capture) -> str:
+    """A capture as a browser sees it: links pointing back into the archive, under a banner."""
+    timestamp = capture.timestamp
+
+    def rewrite(match: re.Match[str]) -> str:
+        attribute, value = match.groups()
+        if value.startswith("//"):
+            target = "http:" + value
+        elif value.startswith("/"):
+            target = ORIGINAL_BASE + value
+        elif value.startswith(("http://", "https://")):
+            target = value
+        else:
+            return match[0]
+        modifier = "im_" if attribute == "src" else ""
+        return f'{attribute}="/web/{timestamp}{modifier}/{target}"'
+
+    banner = (
+        '<div id="wm-ipp-base"><div id="wm-ipp"><div id="wm-ipp-inside">'
+        '<a class="wm-logo" href="/web/">The Wayback Machine</a> '
+        f'<a class="wm-original" href="/web/{timestamp}/{escape(capture.original)}">'
+        f"{escape(capture.original)}</a> "
+        f'<span class="wm-capture-date">{_http_date(timestamp)}</span>'
+        "</div></div></div>\n"
+    )
+    rewritten = _LINK_ATTR_RE.sub(rewrite, html)
+    return rewritten.replace("<body>\n", "<body>\n" + banner, 1)
+
+
+def _error_body(status: int) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Error {status}</title>\n</head>\n<body>\n<h1>Error {status}</h1>\n"
+        "<p>The server could not answer this request.</p>\n</body>\n</html>\n"
+    ).encode()
+
+
+def _not_archived() -> Response:
+    body = (
+        b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        b"<title>Wayback Machine</title>\n</head>\n<body>\n"
+        b"<p>The Wayback Machine has not archived that URL.</p>\n</body>\n</html>\n"
+    )
+    return 404, [("Content-Type", HTML_TYPE)], body
+
+
+def _bad_request(message: str) -> Response:
+    return 400, [("Content-Type", "text/plain; charset=utf-8")], f"{message}\n".encode()
+
+
+# The CDX API -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CdxQuery:
+    """A CDX API request, checked: which captures, which fields, how filtered and collapsed."""
+
+    urlkey: str
+    prefix: bool
+    start: str
+    end: str
+    json: bool
+    fields: tuple[str, ...] = CDX_FIELDS
+    #: (negated, field, pattern): keep rows whose field matches the pattern whole (or does not).
+    filters: tuple[tuple[bool, str, re.Pattern[str]], ...] = ()
+    #: (field, characters compared or None for all): drop rows equal to the row before.
+    collapses: tuple[tuple[str, int | None], ...] = ()
+    #: Rows at most; a negative limit keeps the last rows.
+    limit: int | None = None
+
+    @classmethod
+    def parse(cls, query: str) -> CdxQuery:
+        """The request of a query string; ValueError with a short message if it is not one."""
+        given: dict[str, list[str]] = collections.defaultdict(list)
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if name not in _CDX_PARAMETERS:
+                raise ValueError(
+                    f"unknown parameter {name!r} (accepted: {', '.join(_CDX_PARAMETERS)})"
+                )
+            if given[name] and name not in _REPEATABLE:
+                raise ValueError(f"parameter {name!r} given twice")
+            given[name].append(value)
+        one = {name: values[0] for name, values in given.items() if name not in _REPEATABLE}
+        url = one.get("url", "")
+        if not url:
+            raise ValueError("missing parameter 'url' (an original URL, or a prefix ending in *)")
+        match_type = one.get("matchType")
+        if match_type not in (None, "exact", "prefix"):
+            raise ValueError(f"bad matchType {match_type!r} (accepted: exact, prefix)")
+        prefix = match_type == "prefix" or url.endswith("*")
+        if url.endswith("*") and match_type == "exact":
+            raise ValueError("url ends with * but matchType is exact")
+        urlkey = surt(url.rstrip("*"))
+        start = _cdx_time(one, "from", latest=False)
+        end = _cdx_time(one, "to", latest=True)
+        output = one.get("output")
+        if output not in (None, "json"):
+            raise ValueError(f"bad output {output!r} (accepted: json, or none for text lines)")
+        fields = CDX_FIELDS
+        if "fl" in one:
+            fields = tuple(one["fl"].split(","))
+            for name in fields:
+                _cdx_field(name, "fl")
+        limit = None
+        if "limit" in one:
+            try:
+                limit = int(one["limit"])
+            except ValueError:
+                raise ValueError(f"bad limit {one['limit']!r} (a whole number)") from None
+        return cls(
+            urlkey=urlkey,
+            prefix=prefix,
+            start=start,
+            end=end,
+            json=output == "json",
+            fields=fields,
+            filters=tuple(map(_cdx_filter, given["filter"])),
+            collapses=tuple(map(_cdx_collapse, given["collapse"])),
+            limit=limit,
+        )
+
+    def select(
+        self, captures: Iterable[Capture], value: Callable[[Capture, str], str]
+    ) -> list[Capture]:
+        """The captures that pass the filters, collapsed, then limited; ``value`` reads fields."""
+        kept: list[Capture] = []
+        previous: dict[str, str] = {}
+        for capture in captures:
+            if any(
+                bool(pattern.fullmatch(value(capture, name))) == negated
+                for negated, name, pattern in self.filters
+            ):
+                continue
+            keys = {name: value(capture, name)[:width] for name, width in self.collapses}
+            if kept and keys and all(previous[name] == keys[name] for name in keys):
+                continue
+            previous = keys
+            kept.append(capture)
+        if self.limit is None:
+            return kept
+        return kept[self.limit :] if self.limit < 0 else kept[: self.limit]
+
+
+def _cdx_time(given: dict[str, str], name: str, latest: bool) -> str:
+    if name not in given:
+        return "99999999999999" if latest else "00000000000000"
+    whole = pad_timestamp(given[name], latest)
+    if whole is None:
+        raise ValueError(f"bad {name} {given[name]!r} (expected YYYYMMDD[hhmmss] or a prefix)")
+    return whole
+
+
+def _cdx_field(name: str, parameter: str) -> str:
+    if name not in CDX_FIELDS:
+        raise ValueError(
+            f"bad {parameter}: unknown field {name!r} (fields: {', '.join(CDX_FIELDS)})"
+        )
+    return name
+
+
+def _cdx_filter(text: str) -> tuple[bool, str, re.Pattern[str]]:
+    negated = text.startswith("!")
+    name, _, pattern = text.removeprefix("!").partition(":")
+    _cdx_field(name, "filter")
+    try:
+        return negated, name, re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"bad filter {text!r}: {exc}") from None
+
+
+def _cdx_collapse(text: str) -> tuple[str, int | None]:
+    name, _, width = text.partition(":")
+    _cdx_field(name, "collapse")
+    if not width:
+        return name, None
+    if not width.isdigit() or int(width) < 1:
+        raise ValueError(f"bad collapse {text!r} (expected field or field:N, N from 1)")
+    return name, int(width)
+
+
+# Politeness ------------------------------------------------------------------------------------
+
+
+class RateLimited:
+    """At most ``per_second`` answers in any one-second window; beyond it 429 and
+    ``Retry-After: 1``, as web.archive.org tells a crawler that goes too fast. Thread-safe."""
+
+    def __init__(
+        self,
+        inner: FaultySite,
+        per_second: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.per_second = per_second
+        self._clock = clock
+        self._answered: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def respond(
+        self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
+    ) -> Answer:
+        """The inner answer, or 429 if ``per_second`` requests were answered in the last second."""
+        now = self._clock()
+        with self._lock:
+            while self._answered and now - self._answered[0] >= 1.0:
+                self._answered.popleft()
+            limited = len(self._answered) >= self.per_second
+            if not limited:
+                self._answered.append(now)
+        if limited:
+            body = (
+                b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                b"<title>429 Too Many Requests</title>\n</head>\n<body>\n"
+                b"<h1>Too Many Requests</h1>\n</body>\n</html>\n"
+            )
+            return Answer(
+                429,
+                [("Content-Type", HTML_TYPE), ("Retry-After", "1")],
+                body,
+                events=(f"RATE-LIMITED {path}",),
+            )
+        return self.inner.respond(path, headers, method)
+
+
+# Command line ----------------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The web-archive options, taken as text so that a bad value is refused in one line."""
+    group = parser.add_argument_group("web archive", "serve a Wayback Machine of the site instead")
+    group.add_argument("--wayback", action="store_true", help="serve the web archive of the site")
+    group.add_argument("--captures", metavar="FILE", help="JSON capture schedule (built-in)")
+    group.add_argument("--rate-limit", metavar="N", help="answer 429 beyond N requests a second")
+
+
+@dataclass(frozen=True)
+class ArchiveOptions:
+    """The checked web-archive options of a command line."""
+
+    schedule: Schedule
+    rate_limit: int | None
+
+
+def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
+    """The web-archive options, None without ``--wayback``; FaultOptionError or ScheduleError
+    names a bad value (the schedule is checked against the dataset later, in ``serve``)."""
+    if not args.wayback:
+        for name in ("captures", "rate-limit"):
+            if getattr(args, name.replace("-", "_")) is not None:
+                raise FaultOptionError(f"--{name} needs --wayback")
+        return None
+    if faults.publish_every:
+        raise FaultOptionError("--publish-every does not apply to --wayback (the archive is fixed)")
+    rate_limit = None
+    if args.rate_limit is not None:
+        text = args.rate_limit
+        if not (text.isdigit() and int(text) >= 1):
+            raise FaultOptionError(
+                f"invalid --rate-limit {text!r}: expected a whole number of requests a second "
+                "from 1, e.g. 10"
+            )
+        rate_limit = int(text)
+    schedule = load_schedule(args.captures) if args.captures else Schedule()
+    return ArchiveOptions(schedule, rate_limit)
+
+
+def serve(
+    options: ArchiveOptions, records: Iterable[Record], page_size: int, faults: FaultOptions
+) -> FaultySite | RateLimited:
+    """The archive as the server answers it: faults applied, then the rate limit."""
+    archive = Wayback(records, page_size, options.schedule, layout=faults.layout)
+    site = FaultySite(
+        archive, faults
+    )  # publishing, the one use of Site's other methods, is refused
+    if options.rate_limit is None:
+        return site
+    return RateLimited(site, options.rate_limit)

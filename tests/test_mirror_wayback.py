@@ -1,0 +1,465 @@
+"""The replica of the Wayback Machine: captures as the site stood, the CDX API, replay, the schedule
+and politeness; and the site mode left as it was."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import http.client
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
+from ilo_crawler.mirror.faults import Answer, FaultySite
+from ilo_crawler.mirror.process import running_mirror
+from ilo_crawler.mirror.wayback import (
+    CDX_FIELDS,
+    ORIGINAL_BASE,
+    RateLimited,
+    ScheduleError,
+    Wayback,
+    pad_timestamp,
+    parse_schedule,
+    surt,
+)
+from ilo_crawler.pages.listing import parse_listing
+from ilo_crawler.urls import ArticleKey, article_path, listing_path
+
+ALL_EN = listing_path("all-newsroom", "en")
+
+
+def original(path: str) -> str:
+    return ORIGINAL_BASE + path
+
+
+def listing_url(offset: int) -> str:
+    return original(listing_path("all-newsroom", "en", offset))
+
+
+def article_url(doc_id: int) -> str:
+    return original(article_path("news", f"WCMS_{doc_id}", "en"))
+
+
+def row(doc_id: int, date: str) -> dict[str, Any]:
+    return {
+        "id": f"WCMS_{doc_id}",
+        "lang": "en",
+        "listings": ["all-newsroom"],
+        "date": date,
+        "title": f"Title {doc_id}",
+    }
+
+
+#: Ten items, WCMS_1 on 1 January 2020 to WCMS_10 on 10 January.
+ROWS = [row(n, f"2020-01-{n:02d}") for n in range(10, 0, -1)]
+#: A sparse, uneven archive: the listing captured on 5 and 10 January (page 2 once, pages 3 and
+#: 4 on the 10th only) and on 31 December 2019 (before any item); WCMS_3 twice, WCMS_5 once as an
+#: error, WCMS_1 never (no default article captures).
+SCHEDULE = {
+    "listing": [
+        {"listing": "all-newsroom", "lang": "en", "at": "20200105120000", "offsets": [0, 3]},
+        {"listing": "all-newsroom", "lang": "en", "at": "20200110120000", "offsets": [0, 3, 6, 9]},
+        {"listing": "all-newsroom", "lang": "en", "at": "20191231000000"},
+    ],
+    "articles": {
+        "delay_days": None,
+        "extra": [
+            {"article": "WCMS_3/en", "at": "20200104000000"},
+            {"article": "WCMS_3/en", "at": "20200301000000"},
+            {"article": "WCMS_5/en", "at": "20200106000000", "status": 503},
+        ],
+    },
+}
+
+
+def records() -> list[Record]:
+    return parse_dataset("".join(json.dumps(r) + "\n" for r in ROWS))
+
+
+@pytest.fixture(scope="module")
+def archive() -> Wayback:
+    return Wayback(records(), page_size=3, schedule=parse_schedule(SCHEDULE))
+
+
+@pytest.fixture(scope="module")
+def default_archive() -> Wayback:
+    return Wayback(default_dataset())
+
+
+def cdx(archive: Wayback, **params: str) -> tuple[int, Any]:
+    status, headers, body = archive.respond("/cdx/search/cdx?" + urllib.parse.urlencode(params))
+    if status != 200:
+        return status, body.decode()
+    if params.get("output") == "json":
+        assert dict(headers)["Content-Type"] == "application/json"
+        return status, json.loads(body)
+    return status, body.decode()
+
+
+def titles(body: bytes, url: str) -> list[str | None]:
+    return [entry.title for entry in parse_listing(body, url).entries]
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+# The CDX API -----------------------------------------------------------------------------------
+
+
+def test_cdx_json_lists_the_captures_of_a_url_by_time(archive: Wayback) -> None:
+    status, rows = cdx(archive, url=listing_url(3), output="json")
+    assert status == 200
+    assert rows[0] == list(CDX_FIELDS)
+    assert [r[1] for r in rows[1:]] == ["20200105120000", "20200110120000"]
+    key = "org,ilo)/global/about-the-ilo/newsroom/all-newsroom/lang--en/nextrow--3/index.htm"
+    assert {r[0] for r in rows[1:]} == {key}
+    assert {r[2] for r in rows[1:]} == {listing_url(3)}
+    assert {(r[3], r[4]) for r in rows[1:]} == {("text/html", "200")}
+    # digest and length are those of the capture's body, which differ between the two times
+    for r in rows[1:]:
+        body = archive.respond(f"/web/{r[1]}id_/{r[2]}")[2]
+        assert r[5] == base64.b32encode(hashlib.sha1(body).digest()).decode()
+        assert r[6] == str(len(body))
+    assert rows[1][5] != rows[2][5]
+    # the scheme and www. are not part of the key
+    assert (
+        cdx(archive, url=listing_url(3).replace("http://www.", "https://"), output="json")[1]
+        == rows
+    )
+    assert cdx(archive, url=listing_url(12), output="json") == (200, [])
+
+
+def test_cdx_from_to_limit_and_text_lines(archive: Wayback) -> None:
+    url = listing_url(0)
+    stamps = lambda **p: [r[1] for r in cdx(archive, url=url, output="json", **p)[1][1:]]  # noqa: E731
+    assert stamps() == ["20191231000000", "20200105120000", "20200110120000"]
+    assert stamps(**{"from": "20200101"}) == ["20200105120000", "20200110120000"]
+    assert stamps(to="20200105") == ["20191231000000", "20200105120000"]  # to: the whole day
+    assert stamps(**{"from": "2020", "to": "202001051159"}) == []
+    assert stamps(limit="1") == ["20191231000000"]
+    assert stamps(limit="-1") == ["20200110120000"]
+    status, text = cdx(archive, url=url, fl="timestamp,statuscode")
+    assert text == "20191231000000 404\n20200105120000 200\n20200110120000 200\n"
+    assert cdx(archive, url=url, output="json", fl="original")[1] == [["original"]] + [[url]] * 3
+
+
+def test_cdx_prefix_collapse_and_status_filters(archive: Wayback) -> None:
+    prefix = ORIGINAL_BASE + "/global/about-the-ilo/newsroom/all-newsroom/lang--en/"
+    _, rows = cdx(archive, url=prefix + "*", output="json")
+    assert rows == cdx(archive, url=prefix, matchType="prefix", output="json")[1]
+    assert len(rows) == 1 + 3 + 2 + 1 + 1  # index, nextRow--3, --6, --9
+    assert [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])  # by URL key, then time
+    _, one_each = cdx(archive, url=prefix + "*", output="json", collapse="urlkey")
+    assert [r[0].split("/")[-2] for r in one_each[1:]] == [
+        "lang--en",
+        "nextrow--3",
+        "nextrow--6",
+        "nextrow--9",
+    ]
+    _, days = cdx(archive, url=listing_url(0), output="json", collapse="timestamp:6")
+    assert [r[1] for r in days[1:]] == ["20191231000000", "20200105120000"]
+
+    _, five = cdx(archive, url=article_url(5), output="json")
+    assert [r[4] for r in five[1:]] == ["503"]
+    assert cdx(archive, url=article_url(5), output="json", filter="statuscode:200")[1] == []
+    _, ok = cdx(archive, url=ORIGINAL_BASE + "/*", output="json", filter="statuscode:200")
+    _, not_ok = cdx(archive, url=ORIGINAL_BASE + "/*", output="json", filter="!statuscode:200")
+    assert {r[4] for r in ok[1:]} == {"200"} and {r[4] for r in not_ok[1:]} == {"404", "503"}
+    assert len(ok) + len(not_ok) - 2 == 10  # every capture once
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"url": ALL_EN, "bogus": "1"}, "unknown parameter 'bogus'"),
+        ({"output": "json"}, "missing parameter 'url'"),
+        ({"url": ALL_EN, "from": "2020-01"}, "bad from"),
+        ({"url": ALL_EN, "limit": "ten"}, "bad limit"),
+        ({"url": ALL_EN, "filter": "colour:red"}, "unknown field 'colour'"),
+        ({"url": ALL_EN, "collapse": "timestamp:0"}, "bad collapse"),
+        ({"url": ALL_EN, "matchType": "domain"}, "accepted: exact, prefix"),
+        ({"url": ALL_EN, "output": "xml"}, "bad output"),
+    ],
+)
+def test_cdx_refuses_bad_parameters(archive: Wayback, params: dict[str, str], message: str) -> None:
+    status, text = cdx(archive, **params)
+    assert status == 400 and message in text
+
+
+# Captures show the site as it stood ------------------------------------------------------------
+
+
+def test_a_listing_capture_shows_only_the_items_published_by_then(archive: Wayback) -> None:
+    url = listing_url(3)
+    early = archive.respond(f"/web/20200105120000id_/{url}")[2]
+    late = archive.respond(f"/web/20200110120000id_/{url}")[2]
+    # On 5 January the newest item was WCMS_5: offsets count from it.
+    assert titles(early, url) == ["Title 2", "Title 1"]
+    assert titles(late, url) == ["Title 7", "Title 6", "Title 5"]
+    first = archive.respond(f"/web/20200105120000id_/{listing_url(0)}")[2]
+    assert titles(first, listing_url(0)) == ["Title 5", "Title 4", "Title 3"]
+    assert parse_listing(first, listing_url(0)).last_offset == 3  # the pager as it was
+    # Before the first item the listing did not exist: the capture is the site's 404.
+    status, _, _ = archive.respond(f"/web/20191231000000id_/{listing_url(0)}")
+    assert status == 404
+
+
+def test_id_replay_is_the_page_unmodified_with_memento_headers(archive: Wayback) -> None:
+    status, headers, body = archive.respond(f"/web/20200110120000id_/{listing_url(0)}")
+    assert status == 200
+    live = Site(records(), page_size=3).respond(ALL_EN)
+    assert body == live[2]  # by the 10th every item was out: the page as the site serves it now
+    headers = dict(headers)
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Memento-Datetime"] == "Fri, 10 Jan 2020 12:00:00 GMT"
+    assert headers["Link"].startswith(f'<{listing_url(0)}>; rel="original"')
+    assert headers["X-Archive-Orig-ETag"] == dict(live[1])["ETag"]
+    entries = parse_listing(body, listing_url(0)).entries
+    assert [e.url for e in entries] == [article_url(n) for n in (10, 9, 8)]
+
+
+def test_replay_without_id_has_the_banner_and_rewritten_links(archive: Wayback) -> None:
+    status, _, body = archive.respond(f"/web/20200110120000/{listing_url(0)}")
+    assert status == 200
+    html = body.decode()
+    assert '<div id="wm-ipp">' in html
+    hrefs = [e.url for e in parse_listing(body, listing_url(0)).entries]
+    assert hrefs == [ORIGINAL_BASE + f"/web/20200110120000/{article_url(n)}" for n in (10, 9, 8)]
+    assert f'href="/web/20200110120000/{listing_url(3)}"' in html  # the pager too
+    assert 'href="/global/' not in html and 'href="mailto:' in html
+
+
+def test_article_captures_follow_the_schedule(archive: Wayback) -> None:
+    status, headers, body = archive.respond(f"/web/20200104000000id_/{article_url(3)}")
+    assert status == 200 and b'<h1 class="article-title">Title 3</h1>' in body
+    assert archive.respond(f"/web/20200106000000id_/{article_url(5)}")[0] == 503
+    for never in (article_url(1), listing_url(12), ORIGINAL_BASE + "/global/lang--en/index.htm"):
+        assert archive.respond(f"/web/2020id_/{never}")[0] == 404
+    assert archive.respond("/no/such/page")[0] == 404
+
+
+def test_other_timestamps_redirect_to_the_nearest_capture(archive: Wayback) -> None:
+    def location(path: str) -> str:
+        status, headers, body = archive.respond(path)
+        assert (status, body) == (302, b"")
+        return dict(headers)["Location"]
+
+    url = article_url(3)
+    # halfway between the two captures: the earlier one
+    assert location(f"/web/20200201120000id_/{url}") == f"/web/20200104000000id_/{url}"
+    assert location(f"/web/20200201120001id_/{url}") == f"/web/20200301000000id_/{url}"
+    assert location(f"/web/2019id_/{url}") == f"/web/20200104000000id_/{url}"
+    assert location(f"/web/2020id_/{url}") == f"/web/20200301000000id_/{url}"  # up to year end
+    assert location(f"/web/20200115/{url}") == f"/web/20200104000000/{url}"  # keeps the form
+    # the URL as clients mangle it (one slash, other scheme, no www.)
+    mangled = "https:/ilo.org" + article_path("news", "WCMS_3", "en")
+    assert location(f"/web/20200102id_/{mangled}") == f"/web/20200104000000id_/{url}"
+    assert archive.respond(f"/web/20200104000000xx_/{url}")[0] == 400
+
+
+def test_default_schedule_captures_articles_after_their_date_only(
+    default_archive: Wayback,
+) -> None:
+    articles = default_archive.site.articles
+    seen = 0
+    for captures in default_archive.captures.values():
+        for capture in captures:
+            if isinstance(capture.page, ArticleKey):
+                record = articles[capture.page.doc_id, capture.page.lang]
+                assert record.date < capture.day <= record.date + dt.timedelta(days=3)
+                seen += 1
+    assert seen == len(articles)
+    with pytest.raises(ScheduleError, match="before its date 2020-01-03"):
+        extra = [{"article": "WCMS_3/en", "at": "20200102235959"}]
+        Wayback(records(), 3, parse_schedule({"articles": {"extra": extra}}))
+
+
+def test_default_schedule_rebuilds_the_seed_month(default_archive: Wayback) -> None:
+    """Through the real command: CDX, then ``id_`` replays, yield the seed page and the month."""
+    site = default_archive.site
+    live = site.listings["all-newsroom", "en"]
+    seed_at = [r.id for r in live].index("WCMS_826064")
+    seed = [r.title for r in live[seed_at : seed_at + 10]]
+    assert seed[0] == "ILO launches new tool on social dialogue"
+    november = {r.id for r in live if (r.date.year, r.date.month) == (2021, 11)}
+    prefix = ORIGINAL_BASE + "/global/about-the-ilo/newsroom/all-newsroom/lang--en/"
+    with running_mirror(None, None, "--wayback") as base:
+        query = urllib.parse.urlencode(
+            {"url": prefix + "*", "from": "202112", "to": "202112", "output": "json"}
+            | {"filter": "statuscode:200"}
+        )
+        status, _, body = fetch(f"{base}/cdx/search/cdx?{query}")
+        assert status == 200
+        pages, found = [], set()
+        for _, timestamp, url, *_ in json.loads(body)[1:]:
+            status, headers, page = fetch(f"{base}/web/{timestamp}id_/{url}")
+            assert status == 200 and "Memento-Datetime" in headers
+            pages.append((timestamp, url, titles(page, url)))
+            entries = parse_listing(page, url).entries
+            found |= {e.url.split("/")[-3] for e in entries if e.url}
+        assert [(t, u) for t, u, shown in pages if shown == seed] == [
+            ("20211205093000", prefix + "nextRow--80/index.htm")
+        ]
+        assert november <= found
+        for doc_id in sorted(november)[:5]:
+            record = site.articles[doc_id, "en"]
+            url = original(article_path(record.section, doc_id, "en"))
+            status, _, page = fetch(f"{base}/web/2021id_/{url}")
+            assert status == 200 and record.title.encode() in page  # after the redirect
+
+
+# Schedule, command line and politeness ---------------------------------------------------------
+
+
+def test_timestamps_and_url_keys() -> None:
+    assert pad_timestamp("2021", latest=False) == "20210101000000"
+    assert pad_timestamp("202102", latest=True) == "20210228235959"
+    assert pad_timestamp("20211", latest=False) == "20211001000000"
+    assert pad_timestamp("2021-11", latest=True) is None
+    assert surt("http://www.ilo.org/Global/X/index.htm") == "org,ilo)/global/x/index.htm"
+    assert surt("ilo.org/a?b=1&a=2") == "org,ilo)/a?a=2&b=1"
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("wayback") / "small.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    return path
+
+
+BAD_SCHEDULES = [
+    ("[1]", "the schedule must be a JSON object, got [1]"),
+    ('{"listings": []}', 'unknown key "listings" (known: listing, articles)'),
+    ("{", "not valid JSON"),
+    (
+        '{"listing": [{"listing": "all-newsroom", "lang": "en", "at": "2021-11-16"}]}',
+        'listing[0].at must be a timestamp YYYYMMDDhhmmss (14 digits), got "2021-11-16"',
+    ),
+    (
+        '{"listing": [{"listing": "news", "lang": "en", "at": "20211116000000"}]}',
+        "listing news/en is not in the dataset (it has all-newsroom/en)",
+    ),
+    (
+        '{"listing": [{"listing": "all-newsroom", "lang": "en", "at": "20211116000000", '
+        '"offsets": [-10]}]}',
+        "listing[0].offsets must be a non-empty list of item offsets from 0",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", "status": 301}]}}',
+        "articles.extra[0].status must be one of 200, 404, 500, 503, got 301",
+    ),
+    ('{"articles": {"missing": ["826064"]}}', 'must name an article as "WCMS_<digits>/<lang>"'),
+    ('{"articles": {"missing": ["WCMS_99/en"]}}', "articles.missing names WCMS_99/en, not in"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_SCHEDULES, ids=[m for _, m in BAD_SCHEDULES])
+def test_bad_schedule_is_refused_in_one_line(
+    tmp_path: Path, small_dataset: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "captures.json"
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror", "--wayback", "--dataset", str(small_dataset)]
+        + ["--captures", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: captures {path}: ")
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--captures", "x.json"], "--captures needs --wayback"),
+        (["--wayback", "--rate-limit", "0"], "invalid --rate-limit '0': expected a whole number"),
+        (["--wayback", "--publish-every", "2"], "--publish-every does not apply to --wayback"),
+    ],
+)
+def test_bad_archive_options_are_refused_in_one_line(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
+
+
+def test_rate_limit_counts_answers_in_any_one_second() -> None:
+    now = [100.0]
+    inner = FaultySite(Wayback(records(), 3, parse_schedule(SCHEDULE)))  # type: ignore[arg-type]
+    limited = RateLimited(inner, 2, clock=lambda: now[0])
+
+    def status() -> Answer:
+        return limited.respond("/robots.txt")
+
+    assert [status().status for _ in range(3)] == [200, 200, 429]
+    refused = status()
+    assert dict(refused.headers)["Retry-After"] == "1"
+    now[0] += 0.999
+    assert status().status == 429
+    now[0] += 0.002
+    assert [status().status for _ in range(3)] == [200, 200, 429]
+
+
+def test_rate_limit_over_http(tmp_path: Path, small_dataset: Path) -> None:
+    captures = tmp_path / "captures.json"
+    captures.write_text(json.dumps(SCHEDULE), encoding="utf-8")
+    args = ("--wayback", "--captures", str(captures), "--rate-limit", "3")
+    with running_mirror(small_dataset, 3, *args) as base:
+        url = urlsplit(base)
+        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+        answers = []
+        for _ in range(6):
+            connection.request("GET", f"/web/20200104000000id_/{article_url(3)}")
+            response = connection.getresponse()
+            answers.append((response.status, response.getheader("Retry-After"), response.read()))
+        assert [status for status, _, _ in answers[:3]] == [200, 200, 200]
+        assert (429, "1") in {(status, after) for status, after, _ in answers[3:]}
+        time.sleep(1.1)
+        connection.request("GET", "/robots.txt")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"User-agent: *\nDisallow:\n")
+        connection.close()
+
+
+def test_site_mode_is_unchanged(small_dataset: Path) -> None:
+    site = Site(records(), page_size=3)
+    with running_mirror(small_dataset, 3) as base:
+        for path in (ALL_EN, listing_path("all-newsroom", "en", 3), "/robots.txt"):
+            status, headers, body = fetch(base + path)
+            expected = site.respond(path)
+            assert (status, body) == (expected[0], expected[2])
+            assert headers["Content-Type"] == dict(expected[1])["Content-Type"]
+        assert fetch(base + "/cdx/search/cdx?url=" + ALL_EN)[0] == 404
+        assert fetch(f"{base}/web/20200110120000id_/{listing_url(0)}")[0] == 404
+
+
+def test_faults_apply_to_the_archive(small_dataset: Path) -> None:
+    args = ("--wayback", "--fail-path", "^/cdx/", "--fail-path-status", "503")
+    with running_mirror(small_dataset, 3, *args) as base:
+        status, headers, _ = fetch(f"{base}/cdx/search/cdx?url={listing_url(0)}")
+        assert (status, headers["Retry-After"]) == (503, "1")
+        assert fetch(f"{base}/web/20200110120000id_/{listing_url(0)}")[0] == 200
