@@ -6,10 +6,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +101,27 @@ def write_dataset(path: Path, records: list[dict]) -> Path:
         "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), "utf-8"
     )
     return path
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a request to a replica; an HTTP error is an answer too."""
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def row(doc_id: int, date: str, lang: str = "en", **fields: Any) -> dict[str, Any]:
+    """A dataset line for the replica: ``WCMS_<doc_id>`` in all-newsroom, with other fields."""
+    return {
+        "id": f"WCMS_{doc_id}",
+        "lang": lang,
+        "listings": ["all-newsroom"],
+        "date": date,
+        "title": f"Title {doc_id}",
+        **fields,
+    }

@@ -9,14 +9,13 @@ import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import fetch, row
 from parsel import Selector
 
 from ilo_crawler.langs import format_date
@@ -143,17 +142,6 @@ def stop_mirror(proc: subprocess.Popen[str]) -> None:
     assert proc.wait(timeout=10) == 0
 
 
-def fetch(
-    url: str, headers: dict[str, str] | None = None, method: str = "GET"
-) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 def listing_items(html: str | bytes) -> list[dict[str, Any]]:
     """The items of a listing page, each with the month heading it sits under."""
     if isinstance(html, bytes):
@@ -188,17 +176,6 @@ def pager(html: bytes) -> dict[str, list[str]]:
         css: sel.css(f"a.{css}::attr(href)").getall()
         for css in ("pager-first", "pager-prev", "pager-page", "pager-next", "pager-last")
     } | {"current": sel.css("strong.pager-current::text").getall()}
-
-
-def row(doc_id: int, date: str, lang: str = "en", **fields: Any) -> dict[str, Any]:
-    return {
-        "id": f"WCMS_{doc_id}",
-        "lang": lang,
-        "listings": ["all-newsroom"],
-        "date": date,
-        "title": f"Title {doc_id}",
-        **fields,
-    }
 
 
 def jsonl(rows: list[dict[str, Any]]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import fetch, row
 from parsel import Selector
 
 from ilo_crawler.langs import format_date
@@ -30,26 +31,6 @@ SEED_ARTICLE = article_path("news", "WCMS_826064", "en")
 
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def row(doc_id: int, date: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": f"WCMS_{doc_id}",
-        "lang": "en",
-        "listings": ["all-newsroom"],
-        "date": date,
-        "title": f"Title {doc_id}",
-        **fields,
-    }
 
 
 def jsonl(rows: list[dict[str, Any]]) -> str:

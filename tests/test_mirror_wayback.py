@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import fetch, row
 
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
 from ilo_crawler.mirror.faults import Answer, FaultySite
@@ -49,16 +50,6 @@ def listing_url(offset: int) -> str:
 
 def article_url(doc_id: int) -> str:
     return original(article_path("news", f"WCMS_{doc_id}", "en"))
-
-
-def row(doc_id: int, date: str) -> dict[str, Any]:
-    return {
-        "id": f"WCMS_{doc_id}",
-        "lang": "en",
-        "listings": ["all-newsroom"],
-        "date": date,
-        "title": f"Title {doc_id}",
-    }
 
 
 #: Ten items, WCMS_1 on 1 January 2020 to WCMS_10 on 10 January.
@@ -109,14 +100,6 @@ def cdx(archive: Wayback, **params: str) -> tuple[int, Any]:
 
 def titles(body: bytes, url: str) -> list[str | None]:
     return [entry.title for entry in parse_listing(body, url).entries]
-
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 # The CDX API -----------------------------------------------------------------------------------
