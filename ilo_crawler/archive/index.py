@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ilo_crawler.archive.maintenance import capture_body
 from ilo_crawler.archive.store import Archive
 
 
@@ -67,7 +66,7 @@ class ArchiveIndex:
         """The body of a capture, for a page the server answered 304 Not Modified."""
         archive = Archive(self.path, create=False)
         try:
-            return capture_body(archive, capture_id)
+            return archive.capture_body(capture_id)
         finally:
             archive.close()
 

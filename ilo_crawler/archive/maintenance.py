@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ilo_crawler.archive.schema import SCHEMA_VERSION
-from ilo_crawler.archive.store import Archive, StoreOutcome
+from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decode_body
 from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
@@ -83,8 +83,8 @@ def _capture_hashes(connection: sqlite3.Connection) -> Check:
         "SELECT sha256, encoding, body FROM capture_bodies"
     ):
         try:
-            data = _decode(encoding, body)
-        except (zlib.error, ValueError) as error:
+            data = decode_body(encoding, body)
+        except (zlib.error, ArchiveError) as error:
             bad.append(f"{sha256[:12]}: {error}")
             continue
         if hashlib.sha256(data).hexdigest() != sha256:
@@ -100,24 +100,6 @@ def _capture_hashes(connection: sqlite3.Connection) -> Check:
     if orphans:
         bad.append(f"{orphans} captures without a stored body")
     return Check("capture bodies match their hashes", len(bad), tuple(bad[:5]))
-
-
-def capture_body(archive: Archive, capture_id: int) -> bytes:
-    """The body of a capture, as it was received."""
-    encoding, body = archive.db.execute(
-        "SELECT b.encoding, b.body FROM captures c JOIN capture_bodies b USING (sha256) "
-        "WHERE c.id = ?",
-        (capture_id,),
-    ).fetchone()
-    return _decode(encoding, body)
-
-
-def _decode(encoding: str, body: bytes) -> bytes:
-    if encoding == "zlib":
-        return zlib.decompress(body)
-    if encoding == "identity":
-        return bytes(body)
-    raise ValueError(f"unknown body encoding {encoding!r}")
 
 
 def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
@@ -174,12 +156,12 @@ def _records_from_captures(
             url = archive.db.execute(
                 "SELECT final_url FROM captures WHERE id = ?", (listing_capture,)
             ).fetchone()[0]
-            listings[listing_capture] = parse_listing(capture_body(archive, listing_capture), url)
+            listings[listing_capture] = parse_listing(archive.capture_body(listing_capture), url)
         entry = _entry_at(listings[listing_capture].entries, source["position"], source["doc_id"])
         if entry is None:
             yield None
             continue
-        page = parse_article(capture_body(archive, source["capture_id"]), source["final_url"])
+        page = parse_article(archive.capture_body(source["capture_id"]), source["final_url"])
         item = asdict(
             article_item(
                 doc_id=source["doc_id"],

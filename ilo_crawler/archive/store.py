@@ -145,6 +145,20 @@ class Archive:
         )
         return int(cursor.lastrowid)
 
+    def capture_body(self, capture_id: int) -> bytes:
+        """The body of a capture, as it was received."""
+        (sha256,) = self.db.execute(
+            "SELECT sha256 FROM captures WHERE id = ?", (capture_id,)
+        ).fetchone()
+        return self.stored_body(sha256)
+
+    def stored_body(self, sha256: str) -> bytes:
+        """A stored body, by its SHA-256, as it was received."""
+        encoding, body = self.db.execute(
+            "SELECT encoding, body FROM capture_bodies WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return decode_body(encoding, body)
+
     def store_articles(
         self, records: Iterable[Mapping[str, Any]], run_id: int | None
     ) -> list[StoreOutcome]:
@@ -377,6 +391,13 @@ def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any
     )
     categories = category_fields(row["label"], taxonomy)
     return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
+
+
+def decode_body(encoding: str, body: bytes) -> bytes:
+    """A stored body as received (the reverse of ``add_capture``'s compression)."""
+    if encoding == "zlib":
+        return zlib.decompress(body)
+    raise ArchiveError(f"a stored body has an unknown encoding {encoding!r}")
 
 
 #: What a failure keeps of its listing entry, to rebuild the item when the page is retried.

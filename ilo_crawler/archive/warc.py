@@ -14,7 +14,6 @@ import http
 import json
 import os
 import secrets
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -290,7 +289,7 @@ def _capture_records(
                 "WARC-Concurrent-To": response_id,
             },
         )
-        body = _body(archive, sha256)
+        body = archive.stored_body(sha256)
         http_headers = StatusAndHeaders(
             _status_line(status), _response_headers(json.loads(headers), len(body)), "HTTP/1.1"
         )
@@ -323,15 +322,6 @@ def _capture_records(
             first[(url, sha256)] = (response_id, date, digest)
         yield request
         yield response
-
-
-def _body(archive: Archive, sha256: str) -> bytes:
-    encoding, body = archive.db.execute(
-        "SELECT encoding, body FROM capture_bodies WHERE sha256 = ?", (sha256,)
-    ).fetchone()
-    if encoding != "zlib":
-        raise ArchiveError(f"capture body {sha256} has an unknown encoding {encoding!r}")
-    return zlib.decompress(body)
 
 
 def _warc_date(fetched_at: str) -> str:
