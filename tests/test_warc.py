@@ -12,7 +12,7 @@ import pytest
 from conftest import MONTH, Crawl, copy_archive, query, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
-from ilo_crawler.archive import Archive, ArchiveError, warc
+from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.warc import _response_headers, write_warc
 
 
@@ -203,8 +203,8 @@ def test_a_failure_while_writing_leaves_no_file(
             raise ArchiveError("capture body cannot be read")
         return real_body(archive, sha256)
 
-    real_body = warc._body
-    monkeypatch.setattr(warc, "_body", failing_body)
+    real_body = Archive.stored_body
+    monkeypatch.setattr(Archive, "stored_body", failing_body)
     with pytest.raises(ArchiveError, match="cannot be read"):
         write_warc(Archive(november.archive, create=False), tmp_path / "out.warc.gz")
     assert list(tmp_path.iterdir()) == []
