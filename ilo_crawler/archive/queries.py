@@ -9,6 +9,7 @@ document, an empty archive.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from typing import Any, Literal, TextIO
 import sqlite_utils
 
 from ilo_crawler.archive.store import Archive
+from ilo_crawler.spiders.arguments import ArgumentError, NewsroomArguments
 
 Source = Archive | sqlite_utils.Database
 ExportFormat = Literal["csv", "jsonl", "json"]
@@ -31,9 +33,6 @@ EXPORT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "json")
 INTERNAL_COLUMNS = frozenset({"id", "capture_id"})
 #: bm25 weights of the FTS columns (title, summary, body): a word in the title counts most.
 SEARCH_WEIGHTS = (10.0, 3.0, 1.0)
-#: A run's span when it was given ``all=1``.
-ALL_MONTHS = ("1919-01", "9999-12")
-
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 #: SQLite's messages for a MATCH expression it cannot parse (as opposed to a failing database).
 _FTS_SYNTAX = re.compile(r"fts5:|unterminated string|no such column|unknown special query")
@@ -66,8 +65,13 @@ def _require_content(source: Source) -> sqlite_utils.Database:
     return db
 
 
+def is_month(value: str) -> bool:
+    """``YYYY-MM`` with a month from 01 to 12."""
+    return _MONTH.fullmatch(value) is not None
+
+
 def _check_month(name: str, value: str | None) -> None:
-    if value is not None and not _MONTH.fullmatch(value):
+    if value is not None and not is_month(value):
         raise QueryError(f"{name} {value!r} is not a month: expected YYYY-MM, e.g. 2021-11")
 
 
@@ -147,27 +151,23 @@ class RunSpan:
 
 
 def finished_run_spans(source: Source) -> list[RunSpan]:
-    """What each finished run covered, read from its arguments (``month``, ``since``/``until``
-    (``until`` defaulting to the month it started), or ``all``). Runs that did not finish
-    cleanly are left out: their months may be incomplete."""
+    """What each finished crawl covered, read from its arguments by the spider's own parser (so
+    ``since`` without ``until`` runs to the month the run started, as it did). Runs that did not
+    finish, and incremental runs (their span is wherever they stopped), are left out."""
     spans = []
     for run in database(source).query(
-        "SELECT arguments, started_at FROM runs WHERE outcome = 'finished'"
+        "SELECT arguments, started_at FROM runs WHERE spider = 'newsroom' AND outcome = 'finished'"
     ):
         try:
-            arguments = json.loads(run["arguments"])
-        except json.JSONDecodeError:
+            given = NewsroomArguments.parse(
+                json.loads(run["arguments"]), today=dt.date.fromisoformat(run["started_at"][:10])
+            )
+        except (json.JSONDecodeError, ArgumentError):
             continue
-        if "month" in arguments:
-            oldest = newest = arguments["month"]
-        elif "since" in arguments:
-            oldest, newest = arguments["since"], arguments.get("until", run["started_at"][:7])
-        elif "all" in arguments:
-            oldest, newest = ALL_MONTHS
-        else:
+        if given.incremental:
             continue
-        lang, listing = arguments.get("lang", "en"), arguments.get("listing", "all-newsroom")
-        spans.append(RunSpan(oldest, newest, lang, listing))
+        oldest, newest = (f"{year:04d}-{month:02d}" for year, month in (given.oldest, given.newest))
+        spans.append(RunSpan(oldest, newest, given.lang, given.listing))
     return spans
 
 

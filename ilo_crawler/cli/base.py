@@ -4,7 +4,6 @@ the archive with a one-line error, and printing tables for people or JSON for ma
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 from tabulate import tabulate
 
 from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.queries import is_month
 
 DEFAULT_DB = "data/archive.db"
 
@@ -24,7 +24,7 @@ def open_archive(path: str) -> Archive:
 
 
 def check_month(_context: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+    if value is not None and not is_month(value):
         raise click.BadParameter(f"{value!r} is not a month: expected YYYY-MM, e.g. 2021-11")
     return value
 
