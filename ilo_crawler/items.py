@@ -34,27 +34,49 @@ class Capture:
     headers: dict[str, list[str]]
     body: bytes
     fetched_at: str  #: UTC, ISO 8601
-    source: str = "live"
+    source: str = "live"  #: ``live`` (the site) or ``wayback`` (a web archive's copy)
     doc_id: str | None = None
     lang: str | None = None
+    #: The page's URL on the site (for a web-archive copy: the URL the archive captured).
+    original_url: str | None = None
+    #: When the content was captured (UTC, ISO 8601): the fetch, or the archive's capture.
+    captured_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchivedCopy:
+    """Where a response came from when it is a web archive's copy of a page of the site."""
+
+    original_url: str
+    captured_at: str  #: the archive's capture timestamp, UTC, ISO 8601
 
 
 def capture_of(
-    response: Response, kind: str, doc_id: str | None = None, lang: str | None = None
+    response: Response,
+    kind: str,
+    doc_id: str | None = None,
+    lang: str | None = None,
+    copy: ArchivedCopy | None = None,
 ) -> Capture:
-    """The capture of a response, with the headers sent and received as text."""
+    """The capture of a response, with the headers sent and received as text, and its
+    provenance: the live site, or the web archive's ``copy`` of a page."""
     redirects = response.request.meta.get("redirect_urls") if response.request else None
+    url = redirects[0] if redirects else response.url
+    fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return Capture(
         kind=kind,
-        url=redirects[0] if redirects else response.url,
+        url=url,
         final_url=response.url,
         status=response.status,
         request_headers=_headers(response.request.headers) if response.request else {},
         headers=_headers(response.headers),
         body=response.body,
-        fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        fetched_at=fetched_at,
+        source="wayback" if copy else "live",
         doc_id=doc_id,
         lang=lang,
+        original_url=copy.original_url if copy else url,
+        captured_at=copy.captured_at if copy else fetched_at,
     )
 
 
@@ -90,7 +112,9 @@ class ArticleItem:
     fetch_status: int | None = None  #: the HTTP status of that failure, when there was one
     capture: Capture | None = None  #: the article page as received
     listing_hash: str | None = None  #: fingerprint of what the listing showed (see listing_hash)
-    source: str = "live"
+    source: str = "live"  #: where the content was read: ``live`` or ``wayback``
+    captured_at: str | None = None  #: when that content was captured (UTC, ISO 8601)
+    archive_url: str | None = None  #: the web-archive URL the article page was read from
     # Filled by the pipelines.
     published: str | None = None  #: ISO date
     article_published: str | None = None
@@ -112,8 +136,11 @@ def article_item(
     capture: Capture | None = None,
     fetch_error: str | None = None,
     fetch_status: int | None = None,
+    listing_copy: ArchivedCopy | None = None,
 ) -> ArticleItem:
-    """Join what the listing and the article page say about one article into one item."""
+    """Join what the listing and the article page say about one article into one item. Its
+    provenance is the article page's capture; without one, the web archive's ``listing_copy``
+    the item was read from (if it came from the web archive)."""
     page = article or ArticlePage(url=entry.url or "", doc_id=doc_id, lang=lang, has_article=False)
     return ArticleItem(
         doc_id=doc_id,
@@ -137,6 +164,9 @@ def article_item(
         fetch_status=fetch_status,
         capture=capture,
         listing_hash=listing_hash(entry),
+        source=capture.source if capture else "wayback" if listing_copy else "live",
+        captured_at=capture.captured_at if capture else listing_copy and listing_copy.captured_at,
+        archive_url=capture.url if capture and capture.source == "wayback" else None,
     )
 
 

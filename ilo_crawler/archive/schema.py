@@ -218,6 +218,35 @@ _VERSION_3 = (
     "CREATE INDEX failures_open ON failures(resolved_at, kind)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2, _VERSION_3)
+_VERSION_4 = (
+    # Provenance: where and when a page's content was captured. For a live fetch the original URL
+    # is the URL fetched and the capture time the fetch time; for a web-archive copy they are the
+    # page's URL on the site and the archive's capture timestamp (``url`` is the archive URL).
+    "ALTER TABLE captures ADD COLUMN original_url TEXT",
+    "ALTER TABLE captures ADD COLUMN captured_at TEXT",
+    "UPDATE captures SET original_url = url, captured_at = fetched_at",
+    "ALTER TABLE articles ADD COLUMN captured_at TEXT",
+    "ALTER TABLE articles ADD COLUMN archive_url TEXT",
+    "UPDATE articles SET captured_at = fetched_at",
+    # How complete each month read from the web archive is, and what is missing from it.
+    """
+    CREATE TABLE completeness (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        source TEXT NOT NULL,
+        listing TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        month TEXT NOT NULL,
+        listing_captures INTEGER NOT NULL,
+        items_seen INTEGER NOT NULL,
+        items_with_capture INTEGER NOT NULL,
+        items_with_body INTEGER NOT NULL,
+        missing TEXT NOT NULL,
+        PRIMARY KEY (run_id, listing, lang, month)
+    )
+    """,
+    "CREATE INDEX completeness_month ON completeness(month, lang, listing)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2, _VERSION_3, _VERSION_4)
 
 SCHEMA_VERSION = len(MIGRATIONS)

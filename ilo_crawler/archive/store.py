@@ -125,8 +125,8 @@ class Archive:
         )
         cursor = self.db.execute(
             "INSERT INTO captures (run_id, kind, url, final_url, status, request_headers, headers,"
-            " fetched_at, sha256, size, source, doc_id, lang)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fetched_at, sha256, size, source, doc_id, lang, original_url, captured_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 capture["kind"],
@@ -141,6 +141,8 @@ class Archive:
                 capture.get("source") or "live",
                 capture.get("doc_id"),
                 capture.get("lang"),
+                capture.get("original_url") or capture["url"],
+                capture.get("captured_at") or capture["fetched_at"],
             ),
         )
         return int(cursor.lastrowid)
@@ -183,8 +185,12 @@ class Archive:
         seen = {name: row[name] for name in ("url", "listing", "listing_heading", "listing_hash")}
         if sighting:
             seen.update(last_run=run_id, last_seen_at=now)
-        if capture_id is not None:
-            seen.update(capture_id=capture_id, gone_at=None)
+        if capture_id is not None:  # the record now shows this capture: its provenance too
+            seen.update(
+                capture_id=capture_id,
+                gone_at=None,
+                **{name: row[name] for name in PROVENANCE_FIELDS},
+            )
         error = record.get("fetch_error")
         gone = record.get("fetch_status") == 404
         if gone:  # the page is gone from the site: keep the article, say since when
@@ -215,7 +221,8 @@ class Archive:
                 key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
             )
             outcome = "changed"
-        if record.get("url") and error and not gone:
+        if record.get("url") and error and not gone and row["source"] == "live":
+            # (A web archive's gaps are reported per month in ``completeness``, not retried.)
             self.record_failure(record["url"], "article", error, run_id, record)
         elif record.get("url") and (capture_id is not None or gone):
             self.resolve_failure(record["url"], key)
@@ -278,6 +285,28 @@ class Archive:
                 run_id,
             ),
         )
+
+    def record_completeness(self, run_id: int, report: Mapping[str, Any]) -> None:
+        """How complete a run found one month of a listing (a ``completeness`` row; ``missing``
+        is a list of ``{"kind", "url", "doc_id", "reason"}``)."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO completeness (run_id, source, listing, lang, month,"
+                " listing_captures, items_seen, items_with_capture, items_with_body, missing)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    report["source"],
+                    report["listing"],
+                    report["lang"],
+                    report["month"],
+                    report["listing_captures"],
+                    report["items_seen"],
+                    report["items_with_capture"],
+                    report["items_with_body"],
+                    json.dumps(report["missing"], ensure_ascii=False),
+                ),
+            )
 
     def resolve_failure(self, url: str, key: tuple[str, str] | None = None) -> None:
         """A page that failed before has been fetched: by its URL, or for an article by its key
@@ -400,6 +429,9 @@ def decode_body(encoding: str, body: bytes) -> bytes:
     raise ArchiveError(f"a stored body has an unknown encoding {encoding!r}")
 
 
+#: Where and when the content of a record was captured; they follow the capture it shows.
+PROVENANCE_FIELDS = ("source", "captured_at", "archive_url", "fetched_at")
+
 #: What a failure keeps of its listing entry, to rebuild the item when the page is retried.
 _ENTRY_FIELDS = (
     "listing_position",
@@ -428,6 +460,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         listing_hash=record.get("listing_hash"),
         source=record.get("source") or "live",
         fetched_at=record.get("fetched_at"),
+        captured_at=record.get("captured_at"),
+        archive_url=record.get("archive_url"),
     )
     content = json.dumps([row[name] for name in CONTENT_FIELDS], ensure_ascii=False)
     row["content_hash"] = hashlib.sha256(content.encode("utf-8")).hexdigest()
