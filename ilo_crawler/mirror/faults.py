@@ -1,5 +1,6 @@
 """The replica misbehaving on demand: transient errors, URLs that keep failing, slow and cut-off
-answers, a redesigned markup, and items published while a crawler walks the listings.
+answers, a redesigned markup, items published while a crawler walks the listings, and the whole
+newsroom retired (as the live site did in April 2024).
 
 A crawler meant to run unattended has to be tested against these, and such tests are only worth
 having if they are reproducible: every random decision is a hash of (``--fault-seed``, the request
@@ -22,17 +23,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from ilo_crawler.mirror.content import published_rows
 from ilo_crawler.mirror.dataset import DatasetError, Record, load_dataset, records_from_rows
-from ilo_crawler.mirror.site import HTML_TYPE, LAYOUTS, Headers, Site
-from ilo_crawler.urls import parse_listing_path
+from ilo_crawler.mirror.site import HTML_TYPE, LAYOUTS, Headers, Response, Site
+from ilo_crawler.urls import parse_article_path, parse_listing_path
 
 if TYPE_CHECKING:
     from ilo_crawler.mirror.wayback import Wayback
 
 #: Statuses whose answers say when to come back (``Retry-After``), as servers under load do.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
+#: Where ``--retired`` sends every old newsroom URL: the new site's newsroom, on the same host.
+NEW_NEWSROOM_PATH = "/en/newsroom"
 
 _T = TypeVar("_T")
 
@@ -67,6 +71,8 @@ class FaultOptions:
     publish_from: str | None = None
     #: Stop publishing after this many items; None goes on (until ``publish_from`` runs out).
     publish_max: int | None = None
+    #: Answer as the live site since April 2024: old newsroom URLs moved to ``NEW_NEWSROOM_PATH``.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,8 @@ class FaultySite:
         """The answer to ``method path``: the page, or the fault the options and seed decide."""
         options = self.options
         with self._lock:
-            status, page_headers, body = self.site.respond(path, headers)
+            retired = _retired_page(path) if options.retired else None
+            status, page_headers, body = retired or self.site.respond(path, headers)
             events = self._count_listing_request(path)
             if any(pattern.search(path) for pattern in options.fail_paths):
                 failing, slow, cut = options.fail_path_status, False, False
@@ -194,6 +201,53 @@ class FaultySite:
         return queue
 
 
+#: Body of the retired site's 301 answers: a note, as servers send with a redirect.
+_MOVED_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    "<title>301 Moved Permanently</title>\n</head>\n<body>\n"
+    f'<p>The newsroom has moved to <a href="{NEW_NEWSROOM_PATH}">{NEW_NEWSROOM_PATH}</a>.</p>\n'
+    "</body>\n</html>\n"
+).encode()
+
+#: (tag, headline, slug, date) of the cards on the new newsroom page.
+_NEW_NEWSROOM_CARDS = (
+    ("News", "New ILO report on the future of work", "new-ilo-report-future-work", "2 May 2024"),
+    ("Press release", "ILO Governing Body opens its session", "governing-body-opens", "1 May 2024"),
+    ("Statement", "World Day for Safety and Health at Work", "world-day-safety", "28 Apr 2024"),
+)
+
+#: The new site's newsroom: cards in a grid, none of the WCMS listing's markup.
+_NEW_NEWSROOM_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
+    "<title>Newsroom | International Labour Organization</title>\n</head>\n<body>\n"
+    '<header class="site-header"><a class="site-header__logo" href="/">ILO</a></header>\n'
+    '<main id="main-content">\n<h1 class="newsroom__title">Newsroom</h1>\n'
+    '<div class="news-grid">\n'
+    + "".join(
+        f'<article class="card"><span class="card__tag">{tag}</span>'
+        f'<h3 class="card__title"><a href="/resource/news/{slug}">{headline}</a></h3>'
+        f'<span class="card__date">{date}</span></article>\n'
+        for tag, headline, slug, date in _NEW_NEWSROOM_CARDS
+    )
+    + f'</div>\n<nav class="pagination"><a href="{NEW_NEWSROOM_PATH}?page=1">Next</a></nav>\n'
+    "</main>\n</body>\n</html>\n"
+).encode()
+
+
+def _retired_page(path: str) -> Response | None:
+    """The retired site's answer to ``path``, None where it answers as the replica does.
+
+    Every old newsroom URL (listing page or article) moves permanently to the new newsroom, whose
+    cards are no WCMS listing: a crawler still keyed to the old site reads no item there.
+    """
+    if urlsplit(path).path == NEW_NEWSROOM_PATH:
+        return 200, [("Content-Type", HTML_TYPE)], _NEW_NEWSROOM_PAGE
+    if parse_listing_path(path) is None and parse_article_path(path) is None:
+        return None
+    headers = [("Content-Type", HTML_TYPE), ("Location", NEW_NEWSROOM_PATH)]
+    return 301, headers, _MOVED_PAGE
+
+
 def _generated_items(site: Site, seed: int) -> Iterator[Record]:
     """New English items dated the day after the newest served one, ids above the largest."""
     served = site.articles.values()
@@ -252,6 +306,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--publish-from", metavar="FILE", help="JSON Lines items to publish")
     group.add_argument("--publish-max", metavar="M", help="publish at most M items")
+    group.add_argument(
+        "--retired",
+        action="store_true",
+        help=f"old newsroom URLs answer 301 to {NEW_NEWSROOM_PATH} (the live site since 2024)",
+    )
 
 
 def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
@@ -267,6 +326,15 @@ def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
         for name in ("publish-from", "publish-max"):
             if getattr(args, name.replace("-", "_")) is not None:
                 raise FaultOptionError(f"--{name} needs --publish-every N")
+    if args.retired:
+        if publish_every:
+            raise FaultOptionError(
+                "--publish-every does not apply to --retired (the retired site lists nothing)"
+            )
+        if getattr(args, "wayback", False):  # an option of wayback.py, in the same command line
+            raise FaultOptionError(
+                "--retired does not apply to --wayback (the archive keeps the old site)"
+            )
     return FaultOptions(
         seed=given("fault-seed", _whole(None), defaults.seed),
         fail_rate=given("fail-rate", _rate, defaults.fail_rate),
@@ -284,6 +352,7 @@ def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
         publish_every=publish_every,
         publish_from=args.publish_from,
         publish_max=given("publish-max", _whole(1), None),
+        retired=args.retired,
     )
 
 
