@@ -20,6 +20,7 @@ class ExitStatus(IntEnum):
     LAYOUT_DRIFT = 5  #: pages answered but lacked what the site's layout should give
     ARCHIVE_ERROR = 6  #: the archive could not be opened or written
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
+    LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
 
 
 def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStatus:
@@ -28,6 +29,8 @@ def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStat
         return ExitStatus.ARCHIVE_ERROR
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
+    if stats.get("newsroom/listing_not_served"):
+        return ExitStatus.LISTING_NOT_SERVED
     if finish_reason != "finished" or any(key.startswith("spider_exceptions/") for key in stats):
         return ExitStatus.ERROR
     if stats.get("drift/problems"):

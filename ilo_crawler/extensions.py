@@ -31,7 +31,9 @@ COVERAGE_DROP = 0.5
 class RunRecorder:
     """Writes a ``runs`` row when the spider opens (its id goes to the stats as ``archive/run_id``
     for the storage pipeline) and completes it when the spider closes: outcome, exit status,
-    counts, field coverage, stats; then logs the run's summary line."""
+    counts, field coverage, stats, and the ``completeness`` of months read from the web archive
+    (the spider's ``completeness_reports``); then logs a line per such month and the run's
+    summary line."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -59,7 +61,7 @@ class RunRecorder:
             self.run_id = archive.start_run(
                 spider.name,
                 arguments.as_dict() if arguments is not None else {},
-                self.crawler.settings.get("ILO_BASE_URL"),
+                getattr(spider, "source_url", self.crawler.settings.get("ILO_BASE_URL")),
             )
         finally:
             archive.close()
@@ -81,8 +83,11 @@ class RunRecorder:
             if self.items
             else {}
         )
+        reports = getattr(spider, "completeness_reports", [])
         archive = Archive(self.path)
         try:
+            for report in reports:
+                archive.record_completeness(self.run_id, report)
             drops = self._coverage_drops(archive, spider.name, coverage)
             if drops:
                 stats.set_value("coverage/drops", drops)
@@ -103,6 +108,8 @@ class RunRecorder:
             )
         finally:
             archive.close()
+        for report in reports:
+            logger.info("%s", _completeness_line(report))
         logger.info("%s", self._summary(spider, counts, counted, drops, status, reason))
 
     def _coverage_drops(
@@ -159,6 +166,23 @@ class RunRecorder:
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
         return line
+
+
+def _completeness_line(report: dict[str, Any]) -> str:
+    """A month read from the web archive, in one line: how complete it is, what is missing."""
+    line = (
+        f"web archive {report['month']} {report['lang']}: {report['items_seen']} items seen on "
+        f"{report['listing_captures']} listing captures, {report['items_with_capture']} with an "
+        f"article capture, {report['items_with_body']} archived with body"
+    )
+    missing = report["missing"]
+    if missing:
+        named = "; ".join(
+            f"{entry['doc_id'] or entry['url']}: {entry['reason']}" for entry in missing[:5]
+        )
+        more = f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
+        line += f"; missing {len(missing)}: {named}{more}"
+    return line
 
 
 def _plain(stats: dict[str, Any]) -> dict[str, Any]:

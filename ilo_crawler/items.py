@@ -178,6 +178,12 @@ def listing_hash(entry: ListingEntry) -> str:
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def listing_only_id(entry: ListingEntry) -> str:
+    """A stable key for an item with no document id: a hash of what the listing shows of it."""
+    shown = "\x1f".join(str(v) for v in (entry.title, entry.date_text, entry.summary, entry.url))
+    return "LISTING_" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass
 class Sighting:
     """An archived article seen again in a listing, unchanged: recorded, not re-downloaded."""

@@ -53,6 +53,19 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ilo_crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# The web archive (``-a source=wayback``) ------------------------------------------------------
+#: Root of the Wayback Machine (or of its replica, ``python -m ilo_crawler.mirror --wayback``).
+ILO_WAYBACK_URL = "https://web.archive.org"
+#: Captures of a month's listing pages are searched from its first day to this many days after
+#: its last (a capture made after the month lists all of its items; later ones list them deeper).
+ILO_WAYBACK_LISTING_WINDOW_DAYS = 31
+#: Politeness towards the archive, a shared public service: its requests go through a download
+#: slot of their own, this many at a time, this many seconds apart (AutoThrottle never shortens
+#: it), with more retries than the site gets (429 and 503 answers wait for their Retry-After).
+ILO_WAYBACK_CONCURRENCY = 1
+ILO_WAYBACK_DELAY = 4.0
+ILO_WAYBACK_RETRY_TIMES = 5
+
 #: Pages larger than this are refused (the site's pages are far smaller).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 

@@ -20,6 +20,8 @@ REPLICA_CRAWL_SETTINGS: dict[str, str] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "ILO_RETRY_BACKOFF_BASE": "0.05",
     "ILO_RETRY_AFTER_MAX": "1",
+    "ILO_WAYBACK_DELAY": "0",
+    "ILO_WAYBACK_CONCURRENCY": "16",
     "LOG_LEVEL": "INFO",
 }
 
@@ -53,15 +55,13 @@ def running_mirror(
 
 
 def crawl_command(base_url: str, archive: str | Path, **arguments: str) -> list[str]:
-    """The ``scrapy crawl newsroom`` command line for a crawl of the replica at ``base_url``."""
+    """The ``scrapy crawl newsroom`` command line for a crawl of the replica at ``base_url`` (the
+    web-archive replica for ``source="wayback"``)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "newsroom"]
     for name, value in arguments.items():
         command += ["-a", f"{name}={value}"]
-    settings = {
-        **REPLICA_CRAWL_SETTINGS,
-        "ILO_BASE_URL": base_url,
-        "ILO_ARCHIVE_PATH": str(archive),
-    }
+    site = "ILO_WAYBACK_URL" if arguments.get("source") == "wayback" else "ILO_BASE_URL"
+    settings = {**REPLICA_CRAWL_SETTINGS, site: base_url, "ILO_ARCHIVE_PATH": str(archive)}
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command

@@ -14,6 +14,8 @@ Month = tuple[int, int]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 #: The span ``all=1`` stands for: every month the listing can hold.
 EVERY_MONTH: tuple[Month, Month] = ((1919, 1), (9999, 12))
+#: Where pages are read: the site itself, or the Wayback Machine's copies of it.
+SOURCES = ("live", "wayback")
 
 
 class ArgumentError(ValueError):
@@ -31,8 +33,9 @@ class NewsroomArguments:
     given: tuple[tuple[str, str], ...]  #: the arguments as given, for the runs table
     incremental: bool = False  #: no span given: from the newest page down to what is archived
     refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
+    source: str = "live"  #: ``live`` (the site) or ``wayback`` (the web archive's captures)
 
-    ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh")
+    ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh", "source")
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.given)
@@ -62,10 +65,35 @@ class NewsroomArguments:
                 f"invalid listing {listing!r}: accepted listings are "
                 + ", ".join(urls.LISTING_PATHS)
             )
+        source = arguments.get("source", "live")
+        if source not in SOURCES:
+            raise ArgumentError(
+                f"invalid source {source!r}: accepted sources are {', '.join(SOURCES)}"
+            )
+        if source == "wayback" and (incremental or "all" in arguments):
+            raise ArgumentError(
+                "source wayback needs the months to read: give -a month=YYYY-MM, or "
+                "-a since=YYYY-MM -a until=YYYY-MM"
+            )
         given = {**arguments, "lang": lang, "listing": listing}
         return cls(
-            oldest, newest, lang, listing, tuple(sorted(given.items())), incremental, refresh
+            oldest,
+            newest,
+            lang,
+            listing,
+            tuple(sorted(given.items())),
+            incremental,
+            refresh,
+            source,
         )
+
+    def months(self) -> list[Month]:
+        """Every month of the span, oldest first (for a span of given months, not ``all``)."""
+        (year, month), found = self.oldest, []
+        while (year, month) <= self.newest:
+            found.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
 
 
 def _flag(name: str, value: str) -> bool:
@@ -115,11 +143,12 @@ def _month(name: str, value: str) -> Month:
     return int(match[1]), int(match[2])
 
 
-def check_base_url(base_url: str) -> str:
-    """The site's base URL, refused unless it is an http(s) URL with a host."""
+def check_base_url(
+    base_url: str, name: str = "ILO_BASE_URL", example: str = "https://www.ilo.org"
+) -> str:
+    """A site's base URL (setting ``name``), refused unless it is an http(s) URL with a host."""
     if not re.match(r"^https?://[^/\s]+/?$", base_url or ""):
         raise ArgumentError(
-            f"invalid ILO_BASE_URL {base_url!r}: expected an http(s) URL of a site root, "
-            "e.g. https://www.ilo.org"
+            f"invalid {name} {base_url!r}: expected an http(s) URL of a site root, e.g. {example}"
         )
     return base_url.rstrip("/")

@@ -1,15 +1,16 @@
 """The ``newsroom`` spider: archives a month, a span of months, all, or (without arguments) what
-is new since the last run, of an ILO Newsroom listing.
+is new since the last run, of an ILO Newsroom listing; from the live site, or (``-a
+source=wayback``) from the Wayback Machine's captures of it.
 
-It only navigates: ``MonthSeek``/``IncrementalWalk`` decide which listing pages to fetch, the
-page objects in ``ilo_crawler.pages`` read them, ``ArchiveIndex`` says what need not be fetched
-again, and the item pipelines normalise and store what was read.
+It only navigates: ``MonthSeek``/``IncrementalWalk`` (live) and ``CaptureWalk`` (web archive,
+``ilo_crawler.spiders.wayback``) decide which listing pages to fetch, the page objects in
+``ilo_crawler.pages`` read them, ``ArchiveIndex`` says what need not be fetched again, and the
+item pipelines normalise and store what was read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -17,13 +18,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import urls
 from ilo_crawler.archive.index import ArchiveIndex
 from ilo_crawler.items import (
+    ArchivedCopy,
     ArticleItem,
     Capture,
     FetchFailure,
@@ -31,6 +35,7 @@ from ilo_crawler.items import (
     article_item,
     capture_of,
     listing_hash,
+    listing_only_id,
 )
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
@@ -38,22 +43,39 @@ from ilo_crawler.pages.article import ArticlePage, parse_article
 from ilo_crawler.pages.listing import ListingEntry, ListingPage, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
+from ilo_crawler.spiders.wayback import WAYBACK_SLOT, WaybackNavigation
 
 LISTING_PRIORITY = 10  # navigation first, so the seek is never queued behind article pages
 RETRY_FIRST_PRIORITY = 20  # pages that failed in earlier runs go before anything else
 #: A page this full whose items all lack titles, or all lack dates, is a layout change (a few
 #: undated events in a row are not: real listings have them).
 DRIFT_PAGE_MIN_ITEMS = 5
+#: Said wherever the live site turns out not to serve the old listing.
+USE_THE_WEB_ARCHIVE = (
+    "the newsroom before April 2024 is in web archives: archive its months with "
+    "-a source=wayback -a month=YYYY-MM"
+)
 
 
-class NewsroomSpider(scrapy.Spider):
+class NewsroomSpider(WaybackNavigation, scrapy.Spider):
     name = "newsroom"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The web archive's download slot, from the ``ILO_WAYBACK_*`` settings."""
+        super().update_settings(settings)
+        slots = {WAYBACK_SLOT: cls.wayback_slot(settings), **settings.getdict("DOWNLOAD_SLOTS")}
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @classmethod
     def check_arguments(cls, arguments: dict[str, str], settings: Any) -> None:
         """Refuse bad arguments and settings before the crawl starts (raises ArgumentError)."""
-        NewsroomArguments.parse(arguments)
-        check_base_url(settings.get("ILO_BASE_URL"))
+        if NewsroomArguments.parse(arguments).source == "wayback":
+            check_base_url(
+                settings.get("ILO_WAYBACK_URL"), "ILO_WAYBACK_URL", "https://web.archive.org"
+            )
+        else:
+            check_base_url(settings.get("ILO_BASE_URL"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,10 +86,19 @@ class NewsroomSpider(scrapy.Spider):
     def base_url(self) -> str:
         return check_base_url(self.settings.get("ILO_BASE_URL"))
 
+    @property
+    def source_url(self) -> str:
+        """Where this run reads pages: the site, or the web archive."""
+        return self.wayback_url if self.arguments.source == "wayback" else self.base_url
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.allowed_domains = [urls.host_of(self.base_url)]
+        self.allowed_domains = [urls.host_of(self.source_url)]
         lang, listing = self.arguments.lang, self.arguments.listing
         self.index = ArchiveIndex.load(self.settings.get("ILO_ARCHIVE_PATH"), lang)
+        if self.arguments.source == "wayback":
+            for request in self.wayback_start():
+                yield request
+            return
         if self.arguments.incremental:
             cutoff = self.index.incremental_cutoff(
                 lang, listing, self.settings.getint("ILO_INCREMENTAL_MARGIN_DAYS")
@@ -105,6 +136,12 @@ class NewsroomSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsroom/listing_pages_of_an_earlier_process")
             return
         page = parse_listing(response.body, response.url)
+        if index == 0 and response.meta.get("redirect_urls"):
+            moved = urls.parse_listing_path(response.url)
+            if moved is None or moved.listing != self.arguments.listing:
+                self._listing_not_served(
+                    response.meta["redirect_urls"][0], f"redirected to {response.url}"
+                )
         self._check_listing(page, index)
         step = self.seek.observe(index, page)
         for harvested in step.harvest:
@@ -115,14 +152,23 @@ class NewsroomSpider(scrapy.Spider):
             yield self._listing_request(step.fetch)
 
     def _check_listing(self, page: ListingPage, index: int) -> None:
-        """Layout drift: a page that should hold items but holds none, or items that lack what
-        every real item has (a title or a date: one of them may be missing, never both; and not
-        on a whole page of ``DRIFT_PAGE_MIN_ITEMS`` or more)."""
+        """Layout drift: a page that should hold items but holds none (the first page: or the
+        site no longer serves the listing), or items that lack what every real item has."""
         if page.is_empty:
-            within = index == 0 or (self.seek.last is not None and index <= self.seek.last)
-            if within:
+            if index == 0:
+                self._drift(
+                    page.url,
+                    "listing page holds no items: the site's layout changed, or it no longer "
+                    f"serves this listing ({USE_THE_WEB_ARCHIVE})",
+                )
+            elif self.seek.last is not None and index <= self.seek.last:
                 self._drift(page.url, "listing page holds no items")
             return
+        self._check_entries(page)
+
+    def _check_entries(self, page: ListingPage) -> None:
+        """Items that lack what every real item has: a title or a date (one of them may be
+        missing, never both; and not on a whole page of ``DRIFT_PAGE_MIN_ITEMS`` or more)."""
         if any(entry.title is None and entry.date_text is None for entry in page.entries):
             self._drift(page.url, "listing item with neither title nor date")
         elif len(page.entries) < DRIFT_PAGE_MIN_ITEMS:
@@ -136,7 +182,23 @@ class NewsroomSpider(scrapy.Spider):
         self.crawler.stats.inc_value("drift/problems")
         self.logger.error("layout drift: %s: %s", url, what)
 
+    def _listing_not_served(self, url: str, how: str) -> None:
+        """The live site does not serve the old listing: nothing of it can be read here."""
+        self.crawler.stats.set_value("newsroom/listing_not_served", 1)
+        self.logger.error(
+            "the live site does not serve the listing %s (%s): %s", url, how, USE_THE_WEB_ARCHIVE
+        )
+        raise CloseSpider("listing_not_served")
+
     def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        request = failure.request
+        if request.cb_kwargs.get("index") == 0:
+            status = failure.value.response.status if failure.check(HttpError) else None
+            redirects = request.meta.get("redirect_urls")
+            if status in (404, 410):
+                self._listing_not_served(request.url, f"it answers {status}")
+            elif redirects and failure.check(IgnoreRequest):
+                self._listing_not_served(redirects[0], f"redirected to {request.url}")
         self.crawler.stats.inc_value("newsroom/listing_failures")
         self.logger.error(
             "listing page failed, the span is not complete: %s (%s)",
@@ -173,7 +235,7 @@ class NewsroomSpider(scrapy.Spider):
             # listing shows, under a key derived from it, rather than lose the item.
             self.crawler.stats.inc_value("newsroom/entries_without_article")
             yield self._item(
-                context, doc_id=_listing_only_id(entry), article=None, fetch_error="no article link"
+                context, doc_id=listing_only_id(entry), article=None, fetch_error="no article link"
             )
             return
         if self._unchanged(entry) and not self.arguments.refresh:
@@ -244,12 +306,19 @@ class NewsroomSpider(scrapy.Spider):
             capture = capture_of(response, "article", key.doc_id, self.arguments.lang)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
-        if self.month_of(entry) is None:
-            day = parse_date_text(article.date_text, self.arguments.lang)
-            if day is not None and not self.seek.in_span((day.year, day.month)):
-                self.crawler.stats.inc_value("newsroom/undated_entries_outside_span")
-                return
-        yield self._item(context, doc_id=key.doc_id, article=article, capture=capture)
+        if self._belongs(entry, article, self.seek):
+            yield self._item(context, doc_id=key.doc_id, article=article, capture=capture)
+
+    def _belongs(self, entry: ListingEntry, article: ArticlePage, seek: MonthSeek) -> bool:
+        """An entry followed for lack of a date belongs to the span if its article's date does
+        (or if that has none either)."""
+        if self.month_of(entry) is not None:
+            return True
+        day = parse_date_text(article.date_text, self.arguments.lang)
+        if day is not None and not seek.in_span((day.year, day.month)):
+            self.crawler.stats.inc_value("newsroom/undated_entries_outside_span")
+            return False
+        return True
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         request = failure.request
@@ -291,6 +360,7 @@ class NewsroomSpider(scrapy.Spider):
         capture: Capture | None = None,
         fetch_error: str | None = None,
         fetch_status: int | None = None,
+        listing_copy: ArchivedCopy | None = None,
     ) -> ArticleItem:
         return article_item(
             doc_id=doc_id,
@@ -302,10 +372,5 @@ class NewsroomSpider(scrapy.Spider):
             capture=capture,
             fetch_error=fetch_error,
             fetch_status=fetch_status,
+            listing_copy=listing_copy,
         )
-
-
-def _listing_only_id(entry: ListingEntry) -> str:
-    """A stable key for an item with no document id: a hash of what the listing shows of it."""
-    shown = "\x1f".join(str(v) for v in (entry.title, entry.date_text, entry.summary, entry.url))
-    return "LISTING_" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]

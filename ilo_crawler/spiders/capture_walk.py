@@ -1,0 +1,165 @@
+"""Choosing which web-archive captures of a listing's pages to read for one month.
+
+A capture of listing page ``nextRow--N`` shows the listing as it stood when it was captured, so
+one offset shows other items in captures made at other times: items published in between push
+everything down. ``CaptureWalk`` reads the pages in the order of their offsets, from the first
+capture made after the month ended (when all its items were listed), taking for each next page
+the earliest capture not older than the page before it: then items can only be seen twice (at
+the bottom of one page and the top of the next: merged by document id), never skipped. Where
+the archive has no such capture, or none at all of a page, the walk goes on with what there is
+and names what may be missing. Pure logic: told what each page holds, it answers which capture
+to read next, so it is tested without a crawler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from ilo_crawler import urls
+from ilo_crawler.pages.listing import ListingEntry, ListingPage
+from ilo_crawler.spiders.seek import Month, MonthSeek
+from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something of a month the web archive could not give: a listing page or an article."""
+
+    kind: str  #: ``listing`` or ``article``
+    url: str | None  #: the page's original URL
+    doc_id: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+@dataclass
+class WalkStep:
+    """What a page read gives: the month's entries on it, and the capture to read next."""
+
+    entries: list[ListingEntry] = field(default_factory=list)
+    fetch: CdxCapture | None = None
+
+
+class CaptureWalk:
+    def __init__(
+        self,
+        month: Month,
+        pages: dict[int, list[CdxCapture]],
+        month_of: Callable[[ListingEntry], Month | None],
+        *,
+        listing: str,
+        lang: str,
+        window: tuple[dt.date, dt.date],
+    ) -> None:
+        self.month = month
+        self.span = MonthSeek(month, month, month_of)
+        self.pages = pages  #: offset -> its captures in the window, oldest first
+        self.listing = listing
+        self.lang = lang
+        self.window = window
+        year, number = month
+        following = (year + number // 12, number % 12 + 1)
+        #: the first moment after the month: captures from then on list all of its items
+        self.month_end = f"{following[0]:04d}{following[1]:02d}01000000"
+        self.page_size: int | None = None
+        self.last: int | None = None  #: offset of the last page, as far as pagers have shown
+        self.read: list[CdxCapture] = []
+        self.missing: list[Missing] = []
+        self._uncaptured: tuple[int, int] | None = None  #: offsets [start, end) never captured
+        self._previous: CdxCapture | None = None
+
+    def first(self) -> CdxCapture | None:
+        """The capture to read first; None when the window holds no capture of the listing."""
+        if not self.pages:
+            self._name_missing(0, "the listing has no capture in the window")
+            return None
+        offset = min(self.pages)
+        if offset:
+            self._uncaptured = (0, offset)
+        chosen = self._choose(offset, self.month_end)
+        if chosen.timestamp < self.month_end:
+            self._name_missing(
+                offset,
+                f"captured only before the month ended (last on {_day(chosen)}): items "
+                "published later in the month may be missing",
+            )
+        return chosen
+
+    def observe(self, capture: CdxCapture, page: ListingPage) -> WalkStep:
+        """Take in a capture read; answer the month's entries on it and the capture to read
+        next (None: the month is done)."""
+        self.read.append(capture)
+        offset = urls.offset_in_url(capture.original) or 0
+        if self.page_size is None:
+            self.page_size = page.page_size
+        if page.last_offset is not None:
+            self.last = max(self.last or 0, page.last_offset)
+        months = [m for m in map(self.span.month_of, page.entries) if m is not None]
+        reaches = not months or max(months) <= self.month  # holds the month's items, or older
+        self._check_joins(capture, offset, reaches)
+        self._previous = capture
+        step = WalkStep(entries=self.span.entries_to_follow(page))
+        passed = any(month < self.month for month in months)
+        at_end = (
+            not page.entries
+            or self.page_size is None
+            or (self.last is not None and offset >= self.last)
+        )
+        if passed or at_end:
+            return step
+        wanted = offset + self.page_size
+        later = [captured for captured in self.pages if captured >= wanted]
+        if not later:
+            self._name_missing(
+                wanted, "not captured in the window: the month's older items may be missing"
+            )
+            return step
+        if min(later) > wanted:
+            self._uncaptured = (wanted, min(later))
+        step.fetch = self._choose(min(later), capture.timestamp)
+        return step
+
+    def _choose(self, offset: int, not_before: str) -> CdxCapture:
+        """The earliest capture of the page from ``not_before`` on, else the latest before it."""
+        captures = self.pages[offset]
+        return next((c for c in captures if c.timestamp >= not_before), captures[-1])
+
+    def _check_joins(self, capture: CdxCapture, offset: int, reaches: bool) -> None:
+        """Name what may have been lost between the page before and this one: pages never
+        captured, or a page captured earlier than the one before it (items published in between
+        pushed some of the month's items past both). Neither matters when this page starts
+        with items newer than the month: so do the ones above it."""
+        uncaptured, self._uncaptured = self._uncaptured, None
+        if not reaches:
+            return
+        if uncaptured is not None:
+            start, end = uncaptured
+            size = self.page_size or end - start
+            pages = (
+                f"nextRow--{start}"
+                if end - start <= size
+                else f"nextRow--{start} to --{end - size}"
+            )
+            self._name_missing(start, f"listing page {pages} has no capture in the window")
+        before = self._previous
+        if before is not None and capture.timestamp < before.timestamp:
+            self._name_missing(
+                offset,
+                f"captured on {_day(capture)}, before the page above it ({_day(before)}): "
+                "items published in between may be missing",
+            )
+
+    def _name_missing(self, offset: int, reason: str) -> None:
+        url = urls.listing_url(ORIGINAL_BASE_URL, self.listing, self.lang, offset)
+        first, last = self.window
+        if "window" in reason:
+            reason += f" ({first.isoformat()} to {last.isoformat()})"
+        self.missing.append(Missing("listing", url, None, reason))
+
+
+def _day(capture: CdxCapture) -> str:
+    return capture.captured_at[:10]

@@ -1,0 +1,128 @@
+"""The Wayback Machine's interface as the crawler uses it: the one place that knows its URLs.
+
+Two endpoints serve a crawl of the retired newsroom: the CDX API, which lists the captures of a
+URL (or of every URL under a prefix) in a time window, and replay in the ``id_`` form
+(``/web/<timestamp>id_/<original URL>``), which answers the page exactly as it was captured,
+without the archive's banner or rewritten links. The replica in ``ilo_crawler.mirror.wayback``
+serves both the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from ilo_crawler import urls
+
+#: The site as the web archive recorded it: original URLs are looked up under this host.
+ORIGINAL_BASE_URL = urls.DEFAULT_BASE_URL
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
+#: The CDX fields the crawler asks for, in this order.
+CDX_FIELDS = ("timestamp", "original", "statuscode")
+
+
+class CdxError(ValueError):
+    """A CDX answer that is not what the API returns; the message says what was wrong."""
+
+
+@dataclass(frozen=True, order=True)
+class CdxCapture:
+    """One capture the CDX API listed: when, of which original URL, with which status."""
+
+    timestamp: str
+    original: str
+    status: str
+
+    @property
+    def captured_at(self) -> str:
+        """The capture time as the archive stores times (UTC, ISO 8601)."""
+        return timestamp_iso(self.timestamp)
+
+
+def cdx_url(
+    archive_url: str,
+    original: str,
+    *,
+    prefix: bool = False,
+    since: dt.date,
+    until: dt.date | None = None,
+    limit: int | None = None,
+) -> str:
+    """A CDX query for the successful captures (status 200) of ``original`` (or of every URL
+    under it, ``prefix``) from the start of ``since`` to the end of ``until``, oldest first."""
+    parameters = [("url", _without_scheme(original))]
+    if prefix:
+        parameters.append(("matchType", "prefix"))
+    parameters.append(("from", since.strftime("%Y%m%d")))
+    if until is not None:
+        parameters.append(("to", until.strftime("%Y%m%d")))
+    parameters += [
+        ("output", "json"),
+        ("fl", ",".join(CDX_FIELDS)),
+        ("filter", "statuscode:200"),
+    ]
+    if limit is not None:
+        parameters.append(("limit", str(limit)))
+    return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
+
+
+def parse_cdx(body: bytes) -> list[CdxCapture]:
+    """The captures of a JSON CDX answer (a header row of field names, then one row per
+    capture; an empty answer is no capture), or CdxError."""
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return []
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CdxError(f"CDX answer is not JSON ({error.msg}): {text[:80]!r}") from None
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise CdxError(f"CDX answer is not a list of rows: {text[:80]!r}")
+    if not rows:
+        return []
+    header = rows[0]
+    missing = [name for name in CDX_FIELDS if name not in header]
+    if missing:
+        raise CdxError(f"CDX answer lacks the fields {', '.join(missing)}: header {header!r}")
+    where = [header.index(name) for name in CDX_FIELDS]
+    return [CdxCapture(*(str(row[i]) for i in where)) for row in rows[1:]]
+
+
+def capture_url(archive_url: str, timestamp: str, original: str) -> str:
+    """The URL of a capture as it was received (the ``id_`` form: no banner, links untouched)."""
+    return f"{archive_url.rstrip('/')}/web/{timestamp}id_/{original}"
+
+
+def timestamp_iso(timestamp: str) -> str:
+    """A 14-digit archive timestamp as UTC ISO 8601 (``20211205093000`` ->
+    ``2021-12-05T09:30:00+00:00``)."""
+    moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def original_listing_url(listing: str, lang: str) -> str:
+    """The original URL under which every page of a listing (``nextRow--N`` too) is archived."""
+    return ORIGINAL_BASE_URL + urls.listing_path(listing, lang).removesuffix("index.htm")
+
+
+def listing_offsets(
+    captures: Iterable[CdxCapture], listing: str, lang: str
+) -> dict[int, list[CdxCapture]]:
+    """The captures of a listing's pages by item offset (0: the first page), oldest first;
+    captures of other URLs under the prefix are left out."""
+    pages: dict[int, list[CdxCapture]] = {}
+    for capture in captures:
+        location = urls.parse_listing_path(capture.original)
+        if location is not None and (location.listing, location.lang) == (listing, lang):
+            pages.setdefault(location.offset, []).append(capture)
+    for found in pages.values():
+        found.sort()
+    return pages
+
+
+def _without_scheme(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc + parts.path if parts.netloc else url
