@@ -1,0 +1,300 @@
+"""Archiving past months from the web archive: a real ``scrapy crawl newsroom -a source=wayback``
+against the replica of the Wayback Machine (``python -m ilo_crawler.mirror --wayback``), into a
+real SQLite archive; and the live site that no longer serves the old listing."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import (
+    FIXTURES,
+    MONTH,
+    ROOT,
+    Crawl,
+    copy_archive,
+    row,
+    run_crawl,
+    write_dataset,
+)
+
+from ilo_crawler.exitcodes import ExitStatus
+from ilo_crawler.mirror.process import crawl_command, running_mirror
+from ilo_crawler.urls import listing_path
+
+WEB_ARCHIVE = "http://www.ilo.org"
+
+
+@pytest.fixture(scope="session")
+def wayback() -> Iterator[str]:
+    """The web archive of the default dataset, with its default capture schedule."""
+    with running_mirror(None, None, "--wayback") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def wayback_november(wayback: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    crawl = run_crawl(
+        wayback, tmp_path_factory.mktemp("wb") / "archive.db", source="wayback", month=MONTH
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    return crawl
+
+
+def run_stats(crawl: Crawl) -> dict:
+    return json.loads(crawl.rows("SELECT stats FROM runs ORDER BY id DESC LIMIT 1")[0][0])
+
+
+def completeness(crawl: Crawl) -> dict:
+    found = crawl.rows("SELECT * FROM completeness ORDER BY run_id DESC LIMIT 1")[0]
+    return {**dict(found), "missing": json.loads(found["missing"])}
+
+
+# A month from the default web archive ----------------------------------------------------------
+
+
+def test_the_seed_items_come_back_exactly_from_the_web_archive(wayback_november: Crawl) -> None:
+    seed = json.loads((FIXTURES / "seed-page.json").read_text("utf-8"))["items"]
+    in_november = [item for item in seed if item["published"].startswith(MONTH)]
+    assert len(in_november) == 9
+    for item in in_november:
+        rows = wayback_november.rows("SELECT * FROM articles WHERE title = ?", (item["title"],))
+        assert len(rows) == 1, item["title"]
+        record = rows[0]
+        for field in ("title", "summary", "credit", "label", "date_text", "published"):
+            assert record[field] == item[field], (item["title"], field)
+        assert record["body"] and len(record["body"]) > 100
+        # Provenance: the web archive's capture, fetched in its id_ form, of the page on ilo.org.
+        assert record["source"] == "wayback"
+        assert record["url"].startswith(WEB_ARCHIVE + "/global/")
+        timestamp = record["archive_url"].split("/web/")[1].split("id_/")[0]
+        assert len(timestamp) == 14 and timestamp[:8] >= item["published"].replace("-", "")
+        assert record["archive_url"].endswith(f"{timestamp}id_/{record['url']}")
+        assert record["captured_at"] == (
+            f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}T"
+            f"{timestamp[8:10]}:{timestamp[10:12]}:{timestamp[12:]}+00:00"
+        )
+        capture = wayback_november.rows(
+            "SELECT * FROM captures WHERE id = ?", (record["capture_id"],)
+        )[0]
+        assert (capture["source"], capture["kind"]) == ("wayback", "article")
+        assert capture["url"] == record["archive_url"]
+        assert capture["original_url"] == record["url"]
+        assert capture["captured_at"] == record["captured_at"]
+
+
+def test_the_web_archive_gives_the_month_the_live_site_gave(
+    wayback_november: Crawl, november: Crawl
+) -> None:
+    fields = "doc_id, lang, title, summary, credit, label, date_text, published, category, body"
+    query = f"SELECT {fields} FROM articles ORDER BY doc_id"
+    assert [tuple(r) for r in wayback_november.rows(query)] == [
+        tuple(r) for r in november.rows(query)
+    ]
+    listing_captures = wayback_november.rows("SELECT * FROM captures WHERE kind = 'listing'")
+    assert listing_captures and all(c["source"] == "wayback" for c in listing_captures)
+    assert all("/web/20211205093000id_/" in c["url"] for c in listing_captures)
+
+
+def test_the_completeness_report_of_a_whole_month(wayback_november: Crawl) -> None:
+    report = completeness(wayback_november)
+    archived = wayback_november.rows("SELECT count(*), count(body) FROM articles")[0]
+    assert report["month"] == MONTH and report["source"] == "wayback"
+    assert report["items_seen"] == report["items_with_capture"] == report["items_with_body"]
+    assert report["items_seen"] == archived[0] == archived[1]
+    assert report["missing"] == []
+    assert f"web archive {MONTH} en: {archived[0]} items seen" in wayback_november.stderr
+
+
+@pytest.mark.parametrize("month", [MONTH, "2011-03"])
+def test_requests_follow_the_pages_of_the_month_not_the_listing(
+    month: str, wayback: str, tmp_path: Path, default_records: list[dict]
+) -> None:
+    crawl = run_crawl(wayback, tmp_path / "archive.db", source="wayback", month=month)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    items = sum(
+        1
+        for r in default_records
+        if r["lang"] == "en" and "all-newsroom" in r["listings"] and r["date"].startswith(month)
+    )
+    assert items > 20
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] == items
+    # One CDX query for the month's listing captures and one per article ...
+    assert stats["wayback/cdx_requests"] == 1 + items
+    assert stats["newsroom/article_requests"] == items
+    # ... and the listing pages that hold the month (a few days of newer items above it).
+    assert stats["wayback/listing_captures"] <= math.ceil(items / 10) + 2
+    requests = stats["wayback/requests"]
+    assert requests == stats["wayback/cdx_requests"] + stats["wayback/listing_captures"] + items
+    assert stats["downloader/request_count"] == requests + 1  # and robots.txt
+
+
+def test_a_second_run_and_the_same_month_from_both_sources_make_one_record_each(
+    wayback_november: Crawl, wayback: str, replica: str, tmp_path: Path
+) -> None:
+    archive = copy_archive(wayback_november.archive, tmp_path / "archive.db")
+    again = run_crawl(wayback, archive, source="wayback", month=MONTH)
+    assert again.returncode == 0, again.stderr[-3000:]
+    live = run_crawl(replica, archive, month=MONTH)
+    assert live.returncode == 0, live.stderr[-3000:]
+    count = wayback_november.rows("SELECT count(*) FROM articles")[0][0]
+    runs = live.rows("SELECT items_new, items_changed, items_unchanged FROM runs ORDER BY id")
+    assert [tuple(r) for r in runs] == [(count, 0, 0), (0, 0, count), (0, 0, count)]
+    assert live.rows("SELECT count(*) FROM articles")[0][0] == count
+    assert live.rows("SELECT count(*) FROM revisions")[0][0] == 0
+    # Archived with body and listed as before: not fetched again, from either source.
+    assert "newsroom/article_requests" not in run_stats(again)
+    assert "newsroom/article_requests" not in run_stats(live)
+
+
+# Sparse and uneven archives --------------------------------------------------------------------
+
+
+def item(doc_id: int, date: str) -> dict:
+    return row(doc_id, date, body=[f"The text of item {doc_id}."])
+
+
+#: January 2020: twelve items, with six February items published above them and three December
+#: items below; the listing shows three items a page.
+JANUARY = [item(n, f"2020-01-{n:02d}") for n in range(12, 0, -1)]
+ROWS = (
+    [item(100 + n, f"2020-02-{n:02d}") for n in range(6, 0, -1)]
+    + JANUARY
+    + [item(200 + n, f"2019-12-{n:02d}") for n in (31, 30, 29)]
+)
+
+
+def sweep(at: str, offsets: list[int]) -> dict:
+    return {"listing": "all-newsroom", "lang": "en", "at": at, "offsets": offsets}
+
+
+def crawl_archive(
+    tmp_path: Path,
+    schedule: dict,
+    *settings: str,
+    rows: list[dict] = ROWS,
+    replica_options: tuple[str, ...] = (),
+) -> Crawl:
+    """January 2020 crawled from a web archive of ``rows`` captured as ``schedule`` says, with
+    extra crawl ``settings`` (``NAME=value``)."""
+    dataset = write_dataset(tmp_path / "dataset.jsonl", rows)
+    captures = tmp_path / "captures.json"
+    captures.write_text(json.dumps(schedule), "utf-8")
+    options = ("--wayback", "--captures", str(captures), *replica_options)
+    with running_mirror(dataset, 3, *options) as base_url:
+        command = crawl_command(
+            base_url, tmp_path / "archive.db", source="wayback", month="2020-01"
+        )
+        for setting in settings:
+            command += ["-s", setting]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return Crawl(result.returncode, result.stdout, result.stderr, tmp_path / "archive.db")
+
+
+def test_a_sparse_archive_gives_what_it_has_and_names_what_is_missing(tmp_path: Path) -> None:
+    schedule = {
+        # Page nextRow--6 (three of January's items, on 6 February) was never captured.
+        "listing": [sweep("20200206093000", [0, 3, 9, 12, 15, 18])],
+        "articles": {"missing": ["WCMS_5/en"]},
+    }
+    crawl = crawl_archive(tmp_path, schedule)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]  # gaps of the archive are not failures
+    archived = {r["doc_id"]: r for r in crawl.rows("SELECT * FROM articles")}
+    assert set(archived) == {f"WCMS_{n}" for n in range(1, 10)}  # 10-12 stood on nextRow--6
+    assert archived["WCMS_5"]["body"] is None  # from the listing only: no capture of its page
+    assert archived["WCMS_5"]["source"] == "wayback"
+    assert archived["WCMS_5"]["captured_at"] == "2020-02-06T09:30:00+00:00"  # the listing's
+    assert all(archived[f"WCMS_{n}"]["body"] for n in range(1, 10) if n != 5)
+    report = completeness(crawl)
+    assert (report["items_seen"], report["items_with_capture"], report["items_with_body"]) == (
+        9,
+        8,
+        8,
+    )
+    assert report["listing_captures"] == 6
+    named = {(m["kind"], m["url"], m["doc_id"]) for m in report["missing"]}
+    assert named == {
+        ("listing", "https://www.ilo.org" + listing_path("all-newsroom", "en", 6), None),
+        ("article", archived["WCMS_5"]["url"], "WCMS_5"),
+    }
+    assert "missing 2: " in crawl.stderr and "nextRow--6 has no capture" in crawl.stderr
+    assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0  # nothing to retry live
+
+
+def test_offsets_shifted_between_captures_archive_each_item_once(tmp_path: Path) -> None:
+    # Each page captured a day after the one above it, while an item a day was published: every
+    # page shows the last item of the page above it again.
+    schedule = {
+        "listing": [
+            sweep(f"202002{offset // 3 + 1:02d}120000", [offset]) for offset in range(0, 21, 3)
+        ]
+    }
+    crawl = crawl_archive(tmp_path, schedule)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    doc_ids = [r[0] for r in crawl.rows("SELECT doc_id FROM articles")]
+    assert sorted(doc_ids) == sorted(r["id"] for r in JANUARY)
+    stats = run_stats(crawl)
+    assert stats["newsroom/article_requests"] == len(JANUARY)  # each article fetched once
+    appearances = crawl.rows("SELECT doc_id, count(*) FROM appearances GROUP BY doc_id")
+    assert all(count == 1 for _, count in appearances)
+    assert completeness(crawl)["missing"] == []
+    assert completeness(crawl)["listing_captures"] == 7
+
+
+def test_the_archive_s_rate_limit_is_met_with_backoff(tmp_path: Path) -> None:
+    # At the replica's full speed (16 at a time, no delay) the archive answers 429 Retry-After.
+    schedule = {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]}
+    crawl = crawl_archive(tmp_path, schedule, replica_options=("--rate-limit", "4"))
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert stats.get("downloader/response_status_count/429", 0) > 0
+    assert stats["retry/retry_after_honoured"] > 0
+    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == len(JANUARY)
+
+
+def test_the_archive_s_own_pace_keeps_under_its_rate_limit(tmp_path: Path) -> None:
+    # Three articles: about nine requests to the archive, one every 0.6 s (and robots.txt
+    # through the host's own slot): never more than three in a second, none refused.
+    crawl = crawl_archive(
+        tmp_path,
+        {"listing": [sweep("20200206093000", [0])]},
+        "ILO_WAYBACK_CONCURRENCY=1",
+        "ILO_WAYBACK_DELAY=0.6",
+        "RANDOMIZE_DOWNLOAD_DELAY=False",
+        rows=[item(n, f"2020-01-{n:02d}") for n in (3, 2, 1)],
+        replica_options=("--rate-limit", "3"),
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert "downloader/response_status_count/429" not in stats
+    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == 3
+
+
+# The live site without the old newsroom ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("replica_options", "how"),
+    [
+        (("--retired",), "redirected to"),
+        (("--fail-path", "all-newsroom", "--fail-path-status", "404"), "it answers 404"),
+    ],
+)
+def test_a_live_site_without_the_old_listing_fails_naming_the_web_archive(
+    replica_options: tuple[str, ...], how: str, tmp_path: Path
+) -> None:
+    with running_mirror(None, None, *replica_options) as base_url:
+        crawl = run_crawl(base_url, tmp_path / "archive.db", month=MONTH)
+    assert crawl.returncode == ExitStatus.LISTING_NOT_SERVED, crawl.stderr[-3000:]
+    errors = [line for line in crawl.stderr.splitlines() if "ERROR" in line]
+    assert any(
+        "does not serve the listing" in line and how in line and "-a source=wayback" in line
+        for line in errors
+    ), errors
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
+    assert crawl.rows("SELECT exit_status FROM runs")[0][0] == ExitStatus.LISTING_NOT_SERVED
