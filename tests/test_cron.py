@@ -186,12 +186,15 @@ def test_crawls_killed_at_random_moments_leave_a_sound_archive(
     assert verify.returncode == 0, verify.stdout
 
 
+@pytest.mark.parametrize("source", ["live", "wayback"])
 def test_a_crawl_stopped_with_jobdir_resumes_and_completes(
-    default_records: list[dict], tmp_path: Path
+    source: str, default_records: list[dict], tmp_path: Path
 ) -> None:
     archive, jobdir = tmp_path / "archive.db", tmp_path / "job"
-    span = {"since": "2021-06", "until": "2021-11"}
-    with running_mirror(None, None, "--slow-rate", "1", "--slow-seconds", "0.1") as base_url:
+    span = {"since": "2021-06", "until": "2021-11", "source": source}
+    slow = ("--slow-rate", "1", "--slow-seconds", "0.1")
+    options = (*slow, "--wayback") if source == "wayback" else slow
+    with running_mirror(None, None, *options) as base_url:
         command = [
             *crawl_command(base_url, archive, **span),
             *("-s", f"JOBDIR={jobdir}", "-s", "ILO_STORAGE_BATCH_SIZE=10"),

@@ -95,6 +95,9 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         self.allowed_domains = [urls.host_of(self.source_url)]
         lang, listing = self.arguments.lang, self.arguments.listing
         self.index = ArchiveIndex.load(self.settings.get("ILO_ARCHIVE_PATH"), lang)
+        # Responses of an earlier process (a crawl resumed from JOBDIR) belong to navigation this
+        # process never made: listing pages among them are archived, not navigated.
+        self.seek_token = uuid.uuid4().hex
         if self.arguments.source == "wayback":
             for request in self.wayback_start():
                 yield request
@@ -106,9 +109,6 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self.seek: MonthSeek = IncrementalWalk(self.month_of, self._unchanged, cutoff)
         else:
             self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
-        # Listing responses of an earlier process (a crawl resumed from JOBDIR) belong to a seek
-        # this process never made: they are archived, not navigated.
-        self.seek_token = uuid.uuid4().hex
         for failure in self.index.open_failures(lang, listing):
             request = self._retry_request(failure)
             if request is not None:
@@ -132,8 +132,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     def parse_listing_page(self, response: Response, index: int, seek: str) -> Iterator[Any]:
         yield capture_of(response, "listing")
-        if seek != self.seek_token:
-            self.crawler.stats.inc_value("newsroom/listing_pages_of_an_earlier_process")
+        if not self.of_this_process(seek):
             return
         page = parse_listing(response.body, response.url)
         if index == 0 and response.meta.get("redirect_urls"):
@@ -306,16 +305,24 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             capture = capture_of(response, "article", key.doc_id, self.arguments.lang)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
-        if self._belongs(entry, article, self.seek):
+        if self._belongs(entry, article):
             yield self._item(context, doc_id=key.doc_id, article=article, capture=capture)
 
-    def _belongs(self, entry: ListingEntry, article: ArticlePage, seek: MonthSeek) -> bool:
-        """An entry followed for lack of a date belongs to the span if its article's date does
-        (or if that has none either)."""
+    def of_this_process(self, seek: str) -> bool:
+        """Did this process make the request (``seek``: its token)? Else it is counted."""
+        if seek == self.seek_token:
+            return True
+        self.crawler.stats.inc_value("newsroom/responses_of_an_earlier_process")
+        return False
+
+    def _belongs(self, entry: ListingEntry, article: ArticlePage) -> bool:
+        """An entry followed for lack of a date belongs to the run's span if its article's date
+        does (or if that has none either)."""
         if self.month_of(entry) is not None:
             return True
         day = parse_date_text(article.date_text, self.arguments.lang)
-        if day is not None and not seek.in_span((day.year, day.month)):
+        month = (day.year, day.month) if day else None
+        if month is not None and not self.arguments.oldest <= month <= self.arguments.newest:
             self.crawler.stats.inc_value("newsroom/undated_entries_outside_span")
             return False
         return True

@@ -122,14 +122,16 @@ class WaybackNavigation:
         priority: int = 0,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request to the web archive: through its own slot, at its own pace."""
+        """A request to the web archive: through its own slot, at its own pace; asked again by a
+        resumed process (not filtered as seen), which navigates afresh."""
         self.crawler.stats.inc_value("wayback/requests")
         return scrapy.Request(
             url,
             callback=callback,
             errback=errback,
-            cb_kwargs=kwargs,
+            cb_kwargs={**kwargs, "seek": self.seek_token},
             priority=priority,
+            dont_filter=True,
             meta={
                 "download_slot": WAYBACK_SLOT,
                 "autothrottle_dont_adjust_delay": True,
@@ -155,8 +157,10 @@ class WaybackNavigation:
         )
 
     def parse_listing_captures(
-        self: NewsroomSpider, response: Response, month: Month
+        self: NewsroomSpider, response: Response, month: Month, seek: str
     ) -> Iterator[Any]:
+        if not self.of_this_process(seek):
+            return
         reading = self.readings[month]
         try:
             found = webarchive.parse_cdx(response.body)
@@ -191,10 +195,12 @@ class WaybackNavigation:
         )
 
     def parse_listing_capture(
-        self: NewsroomSpider, response: Response, month: Month, capture: CdxCapture
+        self: NewsroomSpider, response: Response, month: Month, capture: CdxCapture, seek: str
     ) -> Iterator[Any]:
         copy = ArchivedCopy(capture.original, capture.captured_at)
         yield capture_of(response, "listing", copy=copy)
+        if not self.of_this_process(seek):
+            return
         page = parse_listing(response.body, capture.original)
         self._check_entries(page)
         reading = self.readings[month]
@@ -210,10 +216,11 @@ class WaybackNavigation:
             yield from self._follow_month(reading)
 
     def listing_capture_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
-        month = failure.request.cb_kwargs["month"]
-        yield from self._listing_unreadable(
-            self.readings[month], failure.request.url, failure.getErrorMessage()
-        )
+        given = failure.request.cb_kwargs
+        if self.of_this_process(given["seek"]):
+            yield from self._listing_unreadable(
+                self.readings[given["month"]], failure.request.url, failure.getErrorMessage()
+            )
 
     def cdx_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         yield from self.listing_capture_failed(failure)
@@ -281,7 +288,10 @@ class WaybackNavigation:
         doc_id: str,
         states: list[Sighted],
         since: str,
+        seek: str,
     ) -> Iterator[Any]:
+        if not self.of_this_process(seek):
+            return
         reading = self.readings[month]
         try:
             found = webarchive.parse_cdx(response.body)
@@ -317,12 +327,14 @@ class WaybackNavigation:
         states: list[Sighted],
         since: str,
         capture: CdxCapture,
+        seek: str,
     ) -> Iterator[ArticleItem]:
+        if not self.of_this_process(seek):
+            return
         reading = self.readings[month]
-        assert reading.walk is not None
         copy = ArchivedCopy(capture.original, capture.captured_at)
         article = parse_article(response.body, capture.original)
-        if not self._belongs(states[-1].entry, article, reading.walk.span):
+        if not self._belongs(states[-1].entry, article):
             return
         if not article.has_article or not article.body:
             self._drift(response.url, "article page without a body")
@@ -337,6 +349,8 @@ class WaybackNavigation:
 
     def article_capture_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         given = failure.request.cb_kwargs
+        if not self.of_this_process(given["seek"]):
+            return
         yield from self._article_unreadable(
             self.readings[given["month"]],
             failure.request.url,
