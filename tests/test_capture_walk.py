@@ -125,6 +125,22 @@ def test_a_page_captured_before_the_one_above_it_names_the_possible_gap() -> Non
     assert "before the page above it" in walk.missing[0].reason
 
 
+def test_an_earlier_capture_of_the_page_above_closes_the_gap() -> None:
+    captures = [capture(0, "20200205000000"), capture(SIZE, "20200205000000")]
+    captures += [capture(SIZE, "20200204000000"), capture(6, "20200204000000")]
+    captures += [capture(offset, "20200206000000") for offset in range(9, 21, SIZE)]
+    walk, seen = walk_through(captures)
+    # nextRow--3 of 5 February ends with 12 January; nextRow--6 of the 4th starts with the 10th:
+    # nextRow--3 of the 4th shows the 11th between them.
+    assert set(seen) == JANUARY and walk.missing == []
+    assert [(offset_in_url(c.original), c.timestamp[6:8]) for c in walk.read[:4]] == [
+        (0, "05"),
+        (3, "05"),
+        (3, "04"),
+        (6, "04"),
+    ]
+
+
 def test_a_listing_captured_only_during_the_month_says_later_items_may_be_missing() -> None:
     captures = [capture(offset, "20200110000000") for offset in range(0, 12, SIZE)]
     walk, seen = walk_through(captures)

@@ -6,8 +6,9 @@ everything down. ``CaptureWalk`` reads the pages in the order of their offsets, 
 capture made after the month ended (when all its items were listed), taking for each next page
 the earliest capture not older than the page before it: then items can only be seen twice (at
 the bottom of one page and the top of the next: merged by document id), never skipped. Where
-the archive has no such capture, or none at all of a page, the walk goes on with what there is
-and names what may be missing. Pure logic: told what each page holds, it answers which capture
+the next page was captured only earlier, the page is read again as captured by then (if it was),
+which joins the two without a gap. Where the archive has no such capture, or none at all of a
+page, the walk goes on with what there is and names what may be missing. Pure logic: told what each page holds, it answers which capture
 to read next, so it is tested without a crawler.
 """
 
@@ -34,6 +35,16 @@ class Missing:
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """An earlier capture of the page ``above`` being read, to join it to ``then`` (the next
+    page, captured only earlier than ``above``); ``shown``: the items ``above`` showed."""
+
+    above: CdxCapture
+    shown: frozenset[str]
+    then: CdxCapture
 
 
 @dataclass
@@ -71,6 +82,7 @@ class CaptureWalk:
         self.missing: list[Missing] = []
         self._uncaptured: tuple[int, int] | None = None  #: offsets [start, end) never captured
         self._previous: CdxCapture | None = None
+        self._revisit: Revisit | None = None  #: an earlier capture of a page is being read
 
     def first(self) -> CdxCapture | None:
         """The capture to read first; None when the window holds no capture of the listing."""
@@ -100,7 +112,15 @@ class CaptureWalk:
             self.last = max(self.last or 0, page.last_offset)
         months = [m for m in map(self.span.month_of, page.entries) if m is not None]
         reaches = not months or max(months) <= self.month  # holds the month's items, or older
-        self._check_joins(capture, offset, reaches)
+        revisit, self._revisit = self._revisit, None
+        if revisit is None:
+            self._check_joins(capture, offset, reaches)
+        elif reaches and not _shown(page) & revisit.shown:
+            self._name_missing(
+                offset,
+                f"its captures of {_day(capture)} and {_day(revisit.above)} share no item: "
+                "items published in between may be missing",
+            )
         self._previous = capture
         step = WalkStep(entries=self.span.entries_to_follow(page))
         passed = any(month < self.month for month in months)
@@ -110,6 +130,9 @@ class CaptureWalk:
             or (self.last is not None and offset >= self.last)
         )
         if passed or at_end:
+            return step
+        if revisit is not None:
+            step.fetch = revisit.then
             return step
         wanted = offset + self.page_size
         later = [captured for captured in self.pages if captured >= wanted]
@@ -121,6 +144,14 @@ class CaptureWalk:
         if min(later) > wanted:
             self._uncaptured = (wanted, min(later))
         step.fetch = self._choose(min(later), capture.timestamp)
+        if min(later) == wanted and step.fetch.timestamp < capture.timestamp:
+            # The next page was captured only earlier: items published in between would slip
+            # past both. Read this page as captured by then too (if it was): joined to this
+            # capture by an item both show, it joins the next page without a gap.
+            older = [c for c in self.pages[offset] if c.timestamp <= step.fetch.timestamp]
+            if older:
+                self._revisit = Revisit(capture, _shown(page), step.fetch)
+                step.fetch = older[-1]
         return step
 
     def _choose(self, offset: int, not_before: str) -> CdxCapture:
@@ -159,6 +190,11 @@ class CaptureWalk:
         if "window" in reason:
             reason += f" ({first.isoformat()} to {last.isoformat()})"
         self.missing.append(Missing("listing", url, None, reason))
+
+
+def _shown(page: ListingPage) -> frozenset[str]:
+    """What identifies the page's items, to find items two captures both show."""
+    return frozenset(entry.url or f"{entry.title}|{entry.date_text}" for entry in page.entries)
 
 
 def _day(capture: CdxCapture) -> str:
