@@ -342,3 +342,207 @@ def test_bad_options_and_unknown_things_are_one_line_errors(archive: Path, tmp_p
         ]
     )
     assert not missing_dir.parent.exists()
+
+
+# web archive ---------------------------------------------------------------------------------
+#: A month the live crawls above never covered, read from the web archive in the tests below.
+WAYBACK_MONTH = "2021-10"
+ORIGINAL = "http://www.ilo.org/global/about-the-ilo/newsroom/news/WCMS_{}/lang--en/index.htm"
+LISTING = "http://www.ilo.org/global/about-the-ilo/newsroom/news/lang--en/nextRow--10/index.htm"
+MISSING = [
+    {
+        "kind": "listing",
+        "url": LISTING,
+        "doc_id": None,
+        "reason": "the listing page was never captured between 2021-10-01 and 2021-12-31",
+    },
+    {
+        "kind": "article",
+        "url": ORIGINAL.format(900002),
+        "doc_id": "WCMS_900002",
+        "reason": "the web archive holds no capture of the article page",
+    },
+]
+
+
+def read_from_the_web_archive(
+    path: Path, month: str, missing: list[dict], doc_ids: tuple[int, ...] = (900001,)
+) -> int:
+    """A finished ``source=wayback`` run of ``month``, written with the archive's own API: the
+    articles ``doc_ids`` read from their captures, and its completeness report naming
+    ``missing``. Returns the run's id."""
+    store = Archive(path, create=False)
+    run_id = store.start_run("newsroom", {"month": month, "source": "wayback"}, "http://archive")
+    records = []
+    for number in doc_ids:
+        original = ORIGINAL.format(number)
+        archive_url = f"https://web.archive.org/web/{month.replace('-', '')}22093000id_/{original}"
+        when = {
+            "fetched_at": "2024-06-01T12:00:00+00:00",
+            "captured_at": f"{month}-22T09:30:00+00:00",
+        }
+        capture = {
+            "kind": "article",
+            "url": archive_url,
+            "final_url": archive_url,
+            "status": 200,
+            "request_headers": {},
+            "headers": {"Content-Type": ["text/html"]},
+            "body": f"<html>WCMS_{number}</html>".encode(),
+            "source": "wayback",
+            "doc_id": f"WCMS_{number}",
+            "lang": "en",
+            "original_url": original,
+            **when,
+        }
+        records.append(
+            {
+                "doc_id": f"WCMS_{number}",
+                "lang": "en",
+                "url": original,
+                "title": f"Archived article {number}",
+                "body": ["Read from the web archive."],
+                "listing": "all-newsroom",
+                "listing_url": LISTING,
+                "listing_position": 1,
+                "month": month,
+                "source": "wayback",
+                "archive_url": archive_url,
+                "capture": capture,
+                **when,
+            }
+        )
+    store.store_articles(records, run_id)
+    store.record_completeness(
+        run_id,
+        {
+            "source": "wayback",
+            "listing": "all-newsroom",
+            "lang": "en",
+            "month": month,
+            "listing_captures": 2,
+            "items_seen": len(doc_ids) + 1,
+            "items_with_capture": len(doc_ids),
+            "items_with_body": len(doc_ids),
+            "missing": missing,
+        },
+    )
+    store.finish_run(run_id, outcome="finished", counts={"new": len(doc_ids)}, requests=3, stats={})
+    store.close()
+    return run_id
+
+
+def test_coverage_names_what_the_web_archive_lacks(archive: Path, tmp_path: Path) -> None:
+    copy = copy_archive(archive, tmp_path / "wayback.db")
+    run_id = read_from_the_web_archive(copy, WAYBACK_MONTH, MISSING)
+    rows = {(row["month"], row["lang"]): row for row in ilo_archive_json("coverage", "--db", copy)}
+    october = rows[(WAYBACK_MONTH, "en")]
+    assert (october["runs"], october["seen"], october["archived"], october["with_body"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert (october["status"], october["missing"]) == ("incomplete", 2)
+    assert october["web_archive"] == [
+        {
+            "run_id": run_id,
+            "source": "wayback",
+            "listing": "all-newsroom",
+            "listing_captures": 2,
+            "items_seen": 2,
+            "items_with_capture": 1,
+            "items_with_body": 1,
+            "missing": MISSING,
+        }
+    ]
+    # The months read live are reported exactly as without the web-archive month.
+    before = {
+        (row["month"], row["lang"]): row for row in ilo_archive_json("coverage", "--db", archive)
+    }
+    assert {key: row for key, row in rows.items() if key != (WAYBACK_MONTH, "en")} == {
+        key: row for key, row in before.items() if key != (WAYBACK_MONTH, "en")
+    }
+    assert all(row["web_archive"] == [] and row["missing"] == 0 for row in before.values())
+
+    table = ilo_archive("coverage", "--db", copy, "--lang", "en")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    month, report = (line.split() for line in lines if line.startswith(WAYBACK_MONTH))
+    assert month[-1] == "incomplete"
+    assert "\nread from a web archive (the latest run of each month, language, listing):\n" in (
+        table.stdout
+    )
+    # listing_captures, seen, with_capture, with_body, missing
+    assert " ".join(report) == f"{WAYBACK_MONTH} en all-newsroom {run_id} wayback 2 2 1 1 2"
+    assert (
+        "4 month-languages: 3 ok, 0 with gaps, 0 never crawled by a finished run, "
+        "1 incomplete in the web archive"
+    ) in lines
+    assert lines[-2:] == [
+        f"missing {WAYBACK_MONTH} en all-newsroom: listing {LISTING}: {MISSING[0]['reason']}",
+        f"missing {WAYBACK_MONTH} en all-newsroom: article WCMS_900002 {ORIGINAL.format(900002)}: "
+        f"{MISSING[1]['reason']}",
+    ]
+    live = ilo_archive("coverage", "--db", archive, "--lang", "en")
+    assert "web archive" not in live.stdout and "missing" not in live.stdout
+    assert live.stdout.splitlines()[-1].endswith("1 never crawled by a finished run")
+
+
+def test_coverage_reports_the_latest_reading_of_a_month(archive: Path, tmp_path: Path) -> None:
+    copy = copy_archive(archive, tmp_path / "reread.db")
+    read_from_the_web_archive(copy, WAYBACK_MONTH, MISSING)
+    again = read_from_the_web_archive(copy, WAYBACK_MONTH, [], doc_ids=(900001, 900002))
+    # A month the web archive holds nothing of: no article, yet in the default range.
+    empty = read_from_the_web_archive(copy, "2021-12", MISSING[:1], doc_ids=())
+    rows = ilo_archive_json("coverage", "--db", copy, "--lang", "en", "--since", WAYBACK_MONTH)
+    assert [(row["month"], row["status"], row["missing"]) for row in rows] == [
+        (WAYBACK_MONTH, "ok", 0),
+        (MONTH, "ok", 0),
+        ("2021-12", "incomplete", 1),
+    ]
+    assert [(r["run_id"], r["items_with_capture"]) for r in rows[0]["web_archive"]] == [(again, 2)]
+    assert [r["run_id"] for r in rows[2]["web_archive"]] == [empty]
+    table = ilo_archive("coverage", "--db", copy, "--lang", "en", "--since", WAYBACK_MONTH)
+    assert [line for line in table.stdout.splitlines() if line.startswith("missing")] == [
+        f"missing 2021-12 en all-newsroom: listing {LISTING}: {MISSING[0]['reason']}"
+    ]
+    releases = ilo_archive_json(
+        "coverage", "--db", copy, "--listing", "press-releases", "--lang", "en"
+    )
+    assert all(row["web_archive"] == [] for row in releases)
+
+
+def test_show_gives_the_provenance_of_each_record(archive: Path, tmp_path: Path) -> None:
+    copy = copy_archive(archive, tmp_path / "provenance.db")
+    read_from_the_web_archive(copy, WAYBACK_MONTH, [])
+    (article,) = ilo_archive_json("show", "WCMS_900001", "--db", copy)
+    archive_url = f"https://web.archive.org/web/20211022093000id_/{ORIGINAL.format(900001)}"
+    assert (article["source"], article["captured_at"], article["archive_url"]) == (
+        "wayback",
+        "2021-10-22T09:30:00+00:00",
+        archive_url,
+    )
+    (capture,) = article["captures"]
+    assert (capture["source"], capture["original_url"], capture["captured_at"]) == (
+        "wayback",
+        ORIGINAL.format(900001),
+        "2021-10-22T09:30:00+00:00",
+    )
+    table = ilo_archive("show", "WCMS_900001", "--db", copy)
+    assert table.stdout.count("\narchive_url ") == 1  # in the provenance, not among the fields
+    provenance = table.stdout.split("\nprovenance:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split() for line in provenance] == [
+        ["source", "wayback"],
+        ["captured_at", "2021-10-22T09:30:00+00:00"],
+        ["archive_url", archive_url],
+        ["fetched_at", "2024-06-01T12:00:00+00:00"],
+    ]
+
+    english = ilo_archive_json("show", BILINGUAL, "--db", copy, "--lang", "en")[0]
+    stored = query(copy, "SELECT * FROM captures WHERE doc_id = ? AND lang = 'en'", (BILINGUAL,))
+    assert (english["source"], english["archive_url"]) == ("live", None)
+    assert english["captured_at"] == english["fetched_at"]
+    assert [(c["original_url"], c["captured_at"]) for c in english["captures"]] == [
+        (row["url"], row["fetched_at"]) for row in stored
+    ]

@@ -152,3 +152,35 @@ def test_column_descriptions_are_served(datasette: Served) -> None:
     with urllib.request.urlopen(f"{datasette.url}/archive/captures", timeout=10) as response:
         page = response.read().decode("utf-8")
     assert "The URL first requested (before any redirect)." in page
+
+
+def test_web_archive_missing_names_what_the_latest_reading_lacks(
+    datasette: Served, tmp_path: Path
+) -> None:
+    assert datasette.get("/archive/web_archive_missing.json") == []  # nothing read from one
+    archive = Archive(tmp_path / "archive.db")
+    article = {"kind": "article", "url": "http://www.ilo.org/a", "doc_id": "WCMS_1", "reason": "r"}
+    listing = {"kind": "listing", "url": "http://www.ilo.org/l", "doc_id": None, "reason": "s"}
+    runs = []
+    for missing in ([listing, article], [article]):  # the later reading found the listing page
+        runs.append(archive.start_run("newsroom", {"month": MONTH}, "http://archive"))
+        archive.record_completeness(
+            runs[-1],
+            {
+                "source": "wayback",
+                "listing": "all-newsroom",
+                "lang": "en",
+                "month": MONTH,
+                "listing_captures": 1,
+                "items_seen": 2,
+                "items_with_capture": 1,
+                "items_with_body": 1,
+                "missing": missing,
+            },
+        )
+    archive.close()
+    canned = yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["archive"]["queries"]
+    rows = query(archive.path, canned["web_archive_missing"]["sql"])
+    assert [dict(row) for row in rows] == [
+        {"month": MONTH, "lang": "en", "listing": "all-newsroom", "run_id": runs[1], **article}
+    ]

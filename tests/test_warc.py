@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import sys
@@ -208,3 +209,110 @@ def test_a_failure_while_writing_leaves_no_file(
     with pytest.raises(ArchiveError, match="cannot be read"):
         write_warc(Archive(november.archive, create=False), tmp_path / "out.warc.gz")
     assert list(tmp_path.iterdir()) == []
+
+
+# Web-archive copies --------------------------------------------------------------------------
+ARTICLE = "http://www.ilo.org/global/about-the-ilo/newsroom/news/WCMS_825658/lang--en/index.htm"
+LISTING = "http://www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/index.htm"
+
+
+def add_web_archive_copies(archive: Path) -> list[dict]:
+    """A run that read three pages from the web archive, written with the archive's own API: the
+    listing (asked at one timestamp, redirected to the nearest capture) and one article captured
+    twice with the same body. Returns the captures, in fetch order."""
+    store = Archive(archive, create=False)
+    run_id = store.start_run("newsroom", {"month": MONTH, "source": "wayback"}, "http://archive")
+    now = dt.datetime.now(dt.UTC)
+    captures = []
+    for number, (original, asked, answered, kind) in enumerate(
+        [
+            (LISTING, "20211206000000", "20211205093000", "listing"),
+            (ARTICLE, "20211111180718", "20211111180718", "article"),
+            (ARTICLE, "20220301120000", "20220301120000", "article"),
+        ]
+    ):
+        archive_url = "http://archive/web/{}id_/" + original
+        captures.append(
+            {
+                "kind": kind,
+                "url": archive_url.format(asked),
+                "final_url": archive_url.format(answered),
+                "status": 200,
+                "request_headers": {"User-Agent": ["ilo-crawler/test"]},
+                "headers": {"Memento-Datetime": [answered], "X-Archive-Orig-Etag": ['"1"']},
+                "body": f"<html>{kind}</html>".encode(),
+                "fetched_at": (now + dt.timedelta(seconds=number)).isoformat(timespec="seconds"),
+                "source": "wayback",
+                "doc_id": "WCMS_825658" if kind == "article" else None,
+                "lang": "en" if kind == "article" else None,
+                "original_url": original,
+                "captured_at": dt.datetime.strptime(answered, "%Y%m%d%H%M%S")
+                .replace(tzinfo=dt.UTC)
+                .isoformat(),
+            }
+        )
+    with store.transaction():
+        for capture in captures:
+            store.add_capture(capture, run_id)
+    store.close()
+    return captures
+
+
+def test_a_web_archive_copy_is_recorded_under_its_original_url_and_capture_time(
+    november: Crawl, tmp_path: Path
+) -> None:
+    copy = copy_archive(november.archive, tmp_path / "copies.db")
+    captures = add_web_archive_copies(copy)
+    records = export(copy, tmp_path / "copies.warc.gz")
+    copies = [r for r in records if "WARC-Source-URI" in r["warc"]]
+    assert [r["type"] for r in copies] == ["request", "response"] * 2 + ["request", "revisit"]
+    pairs = list(zip(copies[::2], copies[1::2], strict=True))
+    for capture, (request, answer) in zip(captures, pairs, strict=True):
+        expected = {
+            "WARC-Target-URI": capture["original_url"],
+            "WARC-Date": capture["captured_at"].replace("+00:00", "Z"),
+            "WARC-Source-URI": capture["final_url"],
+            "WARC-Creation-Date": capture["fetched_at"].replace("+00:00", "Z"),
+        }
+        for record in (request, answer):
+            assert {name: record["warc"][name] for name in expected} == expected
+        assert request["warc"]["WARC-Concurrent-To"] == answer["warc"]["WARC-Record-ID"]
+        assert request["http"].protocol == "GET"
+        assert request["http"].statusline == (
+            f"{capture['final_url'].removeprefix('http://archive')} HTTP/1.1"
+        )
+    first, second = copies[3], copies[5]
+    assert first["payload"] == b"<html>article</html>" and second["payload"] == b""
+    assert (second["warc"]["WARC-Refers-To"], second["warc"]["WARC-Refers-To-Target-URI"]) == (
+        first["warc"]["WARC-Record-ID"],
+        ARTICLE,
+    )
+    assert second["warc"]["WARC-Refers-To-Date"] == "2021-11-11T18:07:18Z"
+
+    info = records[0]["payload"].decode("utf-8")
+    assert "; 3 of them are copies a web archive captured, read from it\r\n" in info
+    assert (
+        "note: web archive: a page read from a web archive (a record with WARC-Source-URI)" in info
+    )
+    assert "note: not as received: HTTP status lines are rebuilt" in info
+
+
+def test_pages_fetched_live_come_out_as_before_beside_web_archive_copies(
+    november: Crawl, tmp_path: Path
+) -> None:
+    copy = copy_archive(november.archive, tmp_path / "copies.db")
+    add_web_archive_copies(copy)
+    mixed = export(copy, tmp_path / "mixed.warc")
+    alone = export(november.archive, tmp_path / "alone.warc")
+    ids = ("WARC-Record-ID", "WARC-Concurrent-To", "WARC-Refers-To")
+
+    def fixed(record: dict) -> tuple:
+        """A record without what differs on every export (its ids)."""
+        warc = {name: value for name, value in record["warc"].items() if name not in ids}
+        return record["type"], warc, record["http"].to_str(), record["payload"]
+
+    live = [r for r in mixed[1:] if "WARC-Source-URI" not in r["warc"]]
+    assert [fixed(r) for r in live] == [fixed(r) for r in alone[1:]]
+    assert len(mixed) == len(alone) + 6
+    assert b"web archive" not in alone[0]["payload"]
+    assert not any("WARC-Creation-Date" in r["warc"] for r in alone)

@@ -182,14 +182,17 @@ def coverage(
 ) -> list[dict[str, Any]]:
     """Per month and language of the range: how many finished runs covered it, the articles the
     listings showed (``seen``), those archived and with a body, and the ``gaps`` (seen but not
-    archived with a body, up to ``examples`` doc_ids of them). ``status`` is ``never crawled``,
-    ``gaps`` or ``ok``. The range defaults to the oldest to newest archived month."""
+    archived with a body, up to ``examples`` doc_ids of them). For a month read from a web
+    archive, ``web_archive`` holds the latest ``completeness`` row of each listing (what its
+    run could read there, and what it names as ``missing``) and ``missing`` counts those entries.
+    ``status`` is ``never crawled``, ``incomplete`` (something is missing from the web archive),
+    ``gaps`` or ``ok``. The range defaults to the oldest to newest archived or read month."""
     db = _require_content(source)
     check_range(since, until)
     since, until = _default_range(db, since, until, lang)
     by_lang = ArticleFilter(since=since, until=until, lang=lang)
     articles = ArticleFilter(since=since, until=until, lang=lang, listing=listing)
-    seen_where, seen_params = _appearance_filter(since, until, lang, listing)
+    seen_where, seen_params = _span_filter("ap", since, until, lang, listing)
 
     seen = {
         (row["month"], row["lang"]): row
@@ -217,6 +220,7 @@ def coverage(
         seen_params,
     ):
         gaps.setdefault((row["month"], row["lang"]), []).append(row["doc_id"])
+    reports = _web_archive_reports(db, since, until, lang, listing)
 
     spans = [
         span
@@ -229,9 +233,11 @@ def coverage(
         for language in langs:
             key = (month, language)
             runs = sum(1 for s in spans if s.lang == language and s.oldest <= month <= s.newest)
-            missing = gaps.get(key, [])
+            unarchived = gaps.get(key, [])
             listed = seen.get(key)
             stored = archived.get(key)
+            read = reports.get(key, [])
+            missing = sum(len(report["missing"]) for report in read)
             rows.append(
                 {
                     "month": month,
@@ -241,24 +247,54 @@ def coverage(
                     "seen": listed["seen"] if listed else 0,
                     "archived": stored["archived"] if stored else 0,
                     "with_body": stored["with_body"] if stored else 0,
-                    "gaps": len(missing),
-                    "gap_doc_ids": missing[:examples],
-                    "status": "never crawled" if not runs else "gaps" if missing else "ok",
+                    "gaps": len(unarchived),
+                    "gap_doc_ids": unarchived[:examples],
+                    "missing": missing,
+                    "web_archive": read,
+                    "status": _status(runs, missing, len(unarchived)),
                 }
             )
     return rows
 
 
+def _status(runs: int, missing: int, gaps: int) -> str:
+    """``incomplete`` before ``gaps``: the month's gaps are then (at least partly) what the web
+    archive lacks, which crawling it again will not fill."""
+    if not runs:
+        return "never crawled"
+    return "incomplete" if missing else "gaps" if gaps else "ok"
+
+
+def _web_archive_reports(
+    db: sqlite_utils.Database, since: str, until: str, lang: str | None, listing: str | None
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Per month and language, the latest ``completeness`` row of each listing (an earlier run's
+    report is superseded by a later reading of the same month), ``missing`` parsed."""
+    where, params = _span_filter("c", since, until, lang, listing)
+    reports: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in db.query(
+        "SELECT * FROM completeness c"
+        f"{where} AND c.run_id = (SELECT max(run_id) FROM completeness l WHERE l.month = c.month"
+        " AND l.lang = c.lang AND l.listing = c.listing) ORDER BY c.listing",
+        params,
+    ):
+        key = (row.pop("month"), row.pop("lang"))
+        reports.setdefault(key, []).append({**row, "missing": json.loads(row["missing"])})
+    return reports
+
+
 def _default_range(
     db: sqlite_utils.Database, since: str | None, until: str | None, lang: str | None
 ) -> tuple[str, str]:
-    """The range asked for, its open ends taken from the oldest and newest archived month."""
+    """The range asked for, its open ends taken from the oldest and newest month archived (or
+    read from a web archive, where nothing of a month may have been archived)."""
     if since and until:
         return since, until
-    where, params = ArticleFilter(lang=lang).where(joiner="AND")
+    where, params = ArticleFilter(lang=lang).where("months", joiner="AND")
     bounds = next(
         db.query(
-            "SELECT min(month) AS oldest, max(month) AS newest FROM articles "
+            "SELECT min(month) AS oldest, max(month) AS newest FROM (SELECT month, lang FROM "
+            "articles UNION ALL SELECT month, lang FROM completeness) AS months "
             f"WHERE month IS NOT NULL{where}",
             params,
         )
@@ -273,14 +309,16 @@ def _default_range(
     return since, until or max(bounds["newest"], since)
 
 
-def _appearance_filter(
-    since: str, until: str, lang: str | None, listing: str | None
+def _span_filter(
+    table: str, since: str, until: str, lang: str | None, listing: str | None
 ) -> tuple[str, list[str]]:
-    sql = " WHERE ap.month BETWEEN ? AND ?"
+    """The WHERE clause selecting the rows of ``table`` (an alias of a table with month, lang and
+    listing columns: appearances, completeness) in the range, language and listing."""
+    sql = f" WHERE {table}.month BETWEEN ? AND ?"
     params = [since, until]
     for column, value in (("lang", lang), ("listing", listing)):
         if value:
-            sql += f" AND ap.{column} = ?"
+            sql += f" AND {table}.{column} = ?"
             params.append(value)
     return sql, params
 
@@ -335,9 +373,10 @@ def search(
 
 # Show ----------------------------------------------------------------------------------------
 def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str, Any]]:
-    """Everything the archive knows of one document, per language: its fields, the other
-    languages archived, earlier states (the old values of what changed), where runs saw it, and
-    the pages fetched for it."""
+    """Everything the archive knows of one document, per language: its fields (the provenance
+    ones, ``source``, ``captured_at`` and ``archive_url``, those of the capture it shows), the
+    other languages archived, earlier states (the old values of what changed), where runs saw it,
+    and the pages fetched for it, each with its original URL and capture time."""
     db = _require_content(source)
     languages = [row["lang"] for row in db.query(_LANGS, [doc_id])]
     if not languages:
@@ -376,8 +415,8 @@ _APPEARANCES = (
     "WHERE doc_id = ? AND lang = ? ORDER BY run_id, listing"
 )
 _CAPTURES = (
-    "SELECT id, run_id, kind, status, fetched_at, size, substr(sha256, 1, 12) AS sha256 "
-    "FROM captures WHERE doc_id = ? AND lang = ? ORDER BY id"
+    "SELECT id, run_id, kind, status, fetched_at, size, substr(sha256, 1, 12) AS sha256, "
+    "source, captured_at, original_url FROM captures WHERE doc_id = ? AND lang = ? ORDER BY id"
 )
 
 

@@ -4,6 +4,12 @@ warcio, the Internet Archive's tooling) can replay and check them.
 The archive keeps what Scrapy hands over, which is not byte for byte what the server sent: the
 export rebuilds what replay needs and lists every difference (``NOT_AS_RECEIVED``) in the file's
 ``warcinfo`` record, so nobody mistakes the file for a raw capture.
+
+A page read from a web archive (the Wayback Machine) is recorded as the capture it is a copy of:
+its original URL and the archive's capture time, the archive URL fetched and the fetch time kept
+in the extension fields ``WARC-Source-URI`` and ``WARC-Creation-Date`` (warcit's, and what pywb
+writes when it records from a remote archive), and the ``warcinfo`` record says so
+(``WEB_ARCHIVE_NOTES``).
 """
 
 from __future__ import annotations
@@ -54,6 +60,22 @@ NOT_AS_RECEIVED: tuple[str, ...] = (
     "only the final response of a redirect chain was kept: the 3xx hops are not in the file and"
     " WARC-Target-URI is the URL that answered",
     "no WARC-IP-Address: the server's address was not kept; robots.txt fetches were not kept",
+)
+#: Extension fields of a web-archive copy's records: the archive URL fetched (the one that
+#: answered) and when. WARC 1.1 defines none for this; these are warcit's and pywb's.
+SOURCE_URI = "WARC-Source-URI"
+CREATION_DATE = "WARC-Creation-Date"
+#: How a web archive's copy differs from a page fetched from the site; added to the ``warcinfo``
+#: record of a file that holds any.
+WEB_ARCHIVE_NOTES: tuple[str, ...] = (
+    f"a page read from a web archive (a record with {SOURCE_URI}) is recorded as the capture it"
+    " is a copy of: WARC-Target-URI is the page's original URL on the site and WARC-Date the web"
+    f" archive's capture time, to the second (not when it was fetched); {SOURCE_URI} is the web"
+    f" archive's URL that answered and {CREATION_DATE} when ilo-crawler fetched it",
+    "the HTTP status line and headers of a web-archive copy are the web archive's answer (the"
+    " site's own headers, as far as it kept them, are its X-Archive-Orig-* headers), and its"
+    f" request record holds the request sent to the web archive: its request line is that of the"
+    f" {SOURCE_URI}, not of the original URL",
 )
 
 
@@ -196,16 +218,20 @@ def _cannot_write(path: Path, error: OSError) -> ArchiveError:
 @dataclass
 class _Overview:
     captures: int
+    copies: int  #: of them, pages read from a web archive
     agents: list[str]
     runs: list[tuple[int, int | None]]  #: run id, robots.txt requests it made
 
 
 def _overview(archive: Archive, selection: _Selection) -> _Overview:
-    """How many captures the selection holds, from which runs, sent with which User-Agent, and
-    whether those runs fetched robots.txt (Scrapy does only when it obeys it)."""
+    """How many captures the selection holds (how many read from a web archive), from which
+    runs, sent with which User-Agent, and whether those runs fetched robots.txt (Scrapy does only
+    when it obeys it)."""
     selected = f"SELECT * FROM captures{selection.where}"
     params = selection.params
-    count = archive.db.execute(f"SELECT count(*) FROM ({selected})", params).fetchone()[0]
+    count, copies = archive.db.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE source != 'live') FROM ({selected})", params
+    ).fetchone()
     agents = [
         row[0]
         for row in archive.db.execute(
@@ -219,7 +245,7 @@ def _overview(archive: Archive, selection: _Selection) -> _Overview:
         f" WHERE id IN (SELECT run_id FROM ({selected})) ORDER BY id",
         params,
     ).fetchall()
-    return _Overview(count, agents, [(run_id, fetched) for run_id, fetched in runs])
+    return _Overview(count, copies, agents, [(run_id, fetched) for run_id, fetched in runs])
 
 
 def _warcinfo(
@@ -236,6 +262,11 @@ def _warcinfo(
         robots = f"obey (robots.txt was fetched by every run: {run_ids})"
     else:
         robots = f"unknown (robots.txt fetches are not recorded for every run of {run_ids})"
+    copies = (
+        f"; {overview.copies} of them are copies a web archive captured, read from it"
+        if overview.copies
+        else ""
+    )
     fields = [
         ("software", f"ilo-crawler/{version('ilo-crawler')} (warcio/{version('warcio')})"),
         ("format", f"WARC File Format {WARC_VERSION.removeprefix('WARC/')}"),
@@ -244,11 +275,12 @@ def _warcinfo(
             "description",
             f"ILO Newsroom pages captured by ilo-crawler (Scrapy) and exported from its SQLite"
             f" archive: {overview.captures} captures{selection.words}, runs"
-            f" {run_ids}",
+            f" {run_ids}{copies}",
         ),
         ("robots", robots),
         *(("http-header-user-agent", agent) for agent in overview.agents),
         *(("note", f"not as received: {note}") for note in NOT_AS_RECEIVED),
+        *(("note", f"web archive: {note}") for note in WEB_ARCHIVE_NOTES if overview.copies),
     ]
     data = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
     return writer.create_warc_record(
@@ -265,21 +297,22 @@ def _capture_records(
 ) -> Iterator[ArcWarcRecord]:
     """A request record and a response (or revisit) record per capture, in fetch order; one
     capture's body in memory at a time. A body identical to an earlier capture of the same URL
-    in the file becomes a revisit (identical-payload-digest) referring to that capture."""
+    in the file becomes a revisit (identical-payload-digest) referring to that capture. A web
+    archive's copy is recorded under its original URL and capture time (see the module)."""
     first: dict[tuple[str, str], tuple[str, str, str]] = {}  # (URL, sha256): id, date, digest
     captures = archive.db.execute(
-        "SELECT final_url, status, request_headers, headers, fetched_at, sha256 FROM captures"
-        f"{selection.where} ORDER BY fetched_at, id",
+        "SELECT final_url, status, request_headers, headers, fetched_at, sha256, source,"
+        f" original_url, captured_at FROM captures{selection.where} ORDER BY fetched_at, id",
         selection.params,
     )
-    for url, status, request_headers, headers, fetched_at, sha256 in captures:
-        date = _warc_date(fetched_at)
+    for answered, status, request_headers, headers, fetched_at, sha256, *provenance in captures:
+        url, date, source_fields = _target(answered, fetched_at, *provenance)
         request_id, response_id = (StatusAndHeadersParser.make_warc_id() for _ in range(2))
         request = writer.create_warc_record(
             url,
             "request",
             http_headers=StatusAndHeaders(
-                f"GET {_request_target(url)} HTTP/1.1",
+                f"GET {_request_target(answered)} HTTP/1.1",
                 _pairs(json.loads(request_headers)),
                 is_http_request=True,
             ),
@@ -287,6 +320,7 @@ def _capture_records(
                 "WARC-Record-ID": request_id,
                 "WARC-Date": date,
                 "WARC-Concurrent-To": response_id,
+                **source_fields,
             },
         )
         body = archive.stored_body(sha256)
@@ -297,6 +331,7 @@ def _capture_records(
             "WARC-Record-ID": response_id,
             "WARC-Date": date,
             "WARC-Concurrent-To": request_id,
+            **source_fields,
         }
         earlier = first.get((url, sha256))
         if earlier:
@@ -324,9 +359,22 @@ def _capture_records(
         yield response
 
 
-def _warc_date(fetched_at: str) -> str:
-    """``2021-11-15T10:00:00+00:00`` as WARC 1.0 wants it: ``2021-11-15T10:00:00Z``."""
-    moment = dt.datetime.fromisoformat(fetched_at).astimezone(dt.UTC)
+def _target(
+    answered: str, fetched_at: str, source: str, original_url: str, captured_at: str
+) -> tuple[str, str, dict[str, str]]:
+    """A capture's WARC-Target-URI, WARC-Date and extension fields: for a page fetched from the
+    site, the URL that answered and the fetch time; for a web archive's copy, the original URL and
+    the capture time, with the archive URL that answered and the fetch time kept aside."""
+    if source == "live":
+        return answered, _warc_date(fetched_at), {}
+    fetched = {SOURCE_URI: answered, CREATION_DATE: _warc_date(fetched_at)}
+    return original_url, _warc_date(captured_at), fetched
+
+
+def _warc_date(stored: str) -> str:
+    """``2021-11-15T10:00:00+00:00`` (a time as the archive stores it) as WARC 1.0 wants it:
+    ``2021-11-15T10:00:00Z``."""
+    moment = dt.datetime.fromisoformat(stored).astimezone(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

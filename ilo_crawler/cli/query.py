@@ -22,6 +22,7 @@ from tabulate import tabulate
 from ilo_crawler import urls
 from ilo_crawler.archive import Archive, queries
 from ilo_crawler.archive.queries import ArticleFilter, QueryError
+from ilo_crawler.archive.store import PROVENANCE_FIELDS
 from ilo_crawler.cli.base import (
     check_month,
     cli,
@@ -144,8 +145,10 @@ def coverage(
     listing: str | None,
 ) -> None:
     """What the archive holds against what the listings showed, per month and language: items
-    seen, archived, with a body, gaps, and months no finished run ever crawled. A report: exit
-    status 0 even with gaps. The range defaults to the oldest to newest archived month."""
+    seen, archived, with a body, gaps, and months no finished run ever crawled; for months read
+    from a web archive, what the latest run of each listing could read there, and what is missing
+    from it (status incomplete). A report: exit status 0 even with gaps. The range defaults to the
+    oldest to newest archived month."""
     article_filter(since=since, until=until)  # the range's ends, checked as a usage error
     with reading(db) as archive:
         rows = queries.coverage(archive, since=since, until=until, lang=lang, listing=listing)
@@ -160,11 +163,18 @@ def coverage(
             headers,
         )
     )
+    reports = [(row, report) for row in rows for report in row["web_archive"]]
+    if reports:
+        table = [{**row, **report, "missing": len(report["missing"])} for row, report in reports]
+        click.echo("\nread from a web archive (the latest run of each month, language, listing):")
+        columns = _REPORT_COLUMNS.values()
+        click.echo(tabulate([[r[c] for c in columns] for r in table], list(_REPORT_COLUMNS)))
     statuses = [row["status"] for row in rows]
     gaps = [row for row in rows if row["gaps"]]
     click.echo(
         f"\n{len(rows)} month-languages: {statuses.count('ok')} ok, {len(gaps)} with gaps, "
         f"{statuses.count('never crawled')} never crawled by a finished run"
+        + (f", {statuses.count('incomplete')} incomplete in the web archive" if reports else "")
     )
     for row in gaps:
         more = row["gaps"] - len(row["gap_doc_ids"])
@@ -172,6 +182,29 @@ def coverage(
             f"gaps {row['month']} {row['lang']}: {', '.join(row['gap_doc_ids'])}"
             + (f" and {more} more" if more else "")
         )
+    for row, report in reports:
+        for entry in report["missing"]:
+            named = " ".join(filter(None, (entry.get("doc_id"), entry.get("url"))))
+            click.echo(
+                f"missing {row['month']} {row['lang']} {report['listing']}: "
+                f"{entry['kind']} {named}: {entry['reason']}"
+            )
+
+
+#: The table of a month's web-archive reports in ``coverage``: heading, key (``completeness``
+#: columns; missing is how many entries).
+_REPORT_COLUMNS = {
+    "month": "month",
+    "lang": "lang",
+    "listing": "listing",
+    "run": "run_id",
+    "source": "source",
+    "listing_captures": "listing_captures",
+    "seen": "items_seen",
+    "with_capture": "items_with_capture",
+    "with_body": "items_with_body",
+    "missing": "missing",
+}
 
 
 @cli.command()
@@ -219,8 +252,9 @@ def search(
 @click.argument("doc_id")
 @lang_option
 def show(db: str, as_json: bool, doc_id: str, lang: str | None) -> None:
-    """One article in every archived language (or one): its fields, its other languages, its
-    revisions with the old values, where runs saw it, and the pages fetched for it."""
+    """One article in every archived language (or one): its fields, where and when its content
+    was captured (live or a web archive), its other languages, its revisions with the old values,
+    where runs saw it, and the pages fetched for it."""
     with reading(db) as archive:
         articles = queries.show(archive, doc_id, lang)
     if as_json:
@@ -234,11 +268,18 @@ _SECTIONS = ("other_languages", "revisions", "appearances", "captures")
 
 
 def _article_text(article: dict[str, Any]) -> str:
-    """One article for people: fields one a line, the body, then a small table per section."""
+    """One article for people: fields one a line, their provenance, the body, then a small table
+    per section."""
     fields = {k: v for k, v in article.items() if k not in ("body", *_SECTIONS)}
     width = max(len(name) for name in fields)
     lines = [f"== {article['doc_id']} {article['lang']}: {article['title']}"]
-    lines += [f"{name:<{width}}  {_value(value)}" for name, value in fields.items()]
+    lines += [
+        f"{name:<{width}}  {_value(value)}"
+        for name, value in fields.items()
+        if name not in PROVENANCE_FIELDS
+    ]
+    lines += ["", "provenance:"]
+    lines += [f"{name:<{width}}  {_value(article[name])}" for name in PROVENANCE_FIELDS]
     lines += ["", "body:", article["body"] or "(none: the article page could not be read)"]
     for section in _SECTIONS:
         rows = article[section]

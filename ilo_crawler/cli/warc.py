@@ -31,8 +31,10 @@ def warc(
     gzip: bool | None,
 ) -> None:
     """Write the archived captures (pages as fetched) to FILE as WARC 1.0, in fetch order, so
-    pywb, ReplayWeb.page or warcio can replay them. Months are UTC fetch months, inclusive. The
-    file's warcinfo record says what is not as received. Refuses an empty selection."""
+    pywb, ReplayWeb.page or warcio can replay them. A page read from a web archive keeps its
+    original URL and capture time (the archive URL fetched is in WARC-Source-URI). Months are UTC
+    fetch months, inclusive. The file's warcinfo record says what is not as received. Refuses an
+    empty selection."""
     try:
         summary = write_warc(open_archive(db), file, since=since, until=until, kind=kind, gzip=gzip)
     except ArchiveError as error:
