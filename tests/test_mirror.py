@@ -531,6 +531,49 @@ BAD_LINES = [
     (json.dumps(row(2, "2021-01-01", summary=3)), '"summary" must be a string or null, got 3'),
     (json.dumps(row(2, "2021-01-01", body="text")), '"body" must be a list of strings or null'),
     (VALID, 'duplicate article WCMS_1 in "en" (first on line 1)'),
+    (json.dumps(row(2, "2021-01-01", earlier={})), '"earlier" must be a list of earlier states'),
+    (json.dumps(row(2, "2021-01-01", earlier=["x"])), '"earlier[0]" must be a JSON object'),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-01-02", "type": "x"}])),
+        '"earlier[0]": unknown field "type" (known: until, title,',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"title": "x"}])),
+        '"earlier[0]": missing required field "until"',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-1-2", "title": "x"}])),
+        '"earlier[0].until" must be an ISO date (YYYY-MM-DD), got "2021-1-2"',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-01-01", "title": "x"}])),
+        '"earlier[0].until" must be after "date" 2021-01-01, got "2021-01-01"',
+    ),
+    (
+        json.dumps(
+            row(
+                2,
+                "2021-01-01",
+                earlier=[
+                    {"until": "2021-01-05", "title": "x"},
+                    {"until": "2021-01-05", "label": "y"},
+                ],
+            )
+        ),
+        '"earlier[1].until" must be after "earlier[0].until" 2021-01-05, got "2021-01-05"',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-01-02"}])),
+        '"earlier[0]" changes no field (give one of title, summary,',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-01-02", "title": ""}])),
+        '"earlier[0].title" must be a non-empty string, got ""',
+    ),
+    (
+        json.dumps(row(2, "2021-01-01", earlier=[{"until": "2021-01-02", "body": "x"}])),
+        '"earlier[0].body" must be a list of strings or null',
+    ),
 ]
 
 
@@ -549,6 +592,37 @@ def test_bad_dataset_is_refused_with_its_line(tmp_path: Path, line: str, message
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"error: dataset {path} line 3: ")
     assert message in result.stderr
+
+
+def test_earlier_states_are_kept_and_give_the_record_as_of_a_day() -> None:
+    earlier = [
+        {"until": "2021-11-20", "title": "Titel", "summary": "Old", "body": ["Draft"]},
+        {"until": "2021-12-01", "title": "Title", "label": None, "date_text": None},
+    ]
+    line = row(1, "2021-11-15", summary="New", label="Jobs", body=["Final"], earlier=earlier)
+    (record,) = parse_dataset(json.dumps(line) + "\n")
+    assert record.earlier == (
+        (dt.date(2021, 11, 20), (("title", "Titel"), ("summary", "Old"), ("body", ("Draft",)))),
+        (dt.date(2021, 12, 1), (("title", "Title"), ("label", None), ("date_text", None))),
+    )
+    before = record.as_of(dt.date(2021, 11, 19))
+    assert (before.title, before.summary, before.label, before.body) == (
+        "Titel",
+        "Old",
+        "Jobs",  # a field the state leaves out shows as it is now
+        ("Draft",),
+    )
+    assert before.earlier == () and before.date == record.date
+    on_until = record.as_of(dt.date(2021, 11, 20))  # ``until`` is the day the next state began
+    assert (on_until.title, on_until.summary, on_until.label, on_until.date_text) == (
+        "Title",
+        "New",
+        None,
+        None,
+    )
+    assert record.as_of(dt.date(2021, 12, 1)) is record
+    assert hash(record) == hash(parse_dataset(json.dumps(line))[0])  # still a frozen value
+    assert parse_dataset(json.dumps(row(1, "2021-11-15", earlier=None)))[0].earlier == ()
 
 
 def test_dataset_error_names_the_line_in_the_api() -> None:

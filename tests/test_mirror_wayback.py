@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from conftest import fetch, row
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
 from ilo_crawler.mirror.faults import Answer, FaultySite
 from ilo_crawler.mirror.process import running_mirror
+from ilo_crawler.mirror.site import Response
 from ilo_crawler.mirror.wayback import (
     CDX_FIELDS,
     ORIGINAL_BASE,
@@ -34,6 +36,7 @@ from ilo_crawler.mirror.wayback import (
     parse_schedule,
     surt,
 )
+from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import parse_listing
 from ilo_crawler.urls import ArticleKey, article_path, listing_path
 
@@ -235,6 +238,45 @@ def test_article_captures_follow_the_schedule(archive: Wayback) -> None:
     for never in (article_url(1), listing_url(12), ORIGINAL_BASE + "/global/lang--en/index.htm"):
         assert archive.respond(f"/web/2020id_/{never}")[0] == 404
     assert archive.respond("/no/such/page")[0] == 404
+
+
+def test_captures_show_items_as_they_stood_before_a_correction() -> None:
+    """WCMS_2's title and summary were corrected on 8 January: captures before show them so."""
+    corrected = row(
+        2,
+        "2020-01-02",
+        summary="Final",
+        earlier=[{"until": "2020-01-08", "title": "Draft 2", "summary": "Old"}],
+    )
+    dataset = parse_dataset(json.dumps(row(1, "2020-01-01")) + "\n" + json.dumps(corrected))
+    before, after = "20200105120000", "20200110120000"
+    listing = [{"listing": "all-newsroom", "lang": "en", "at": at} for at in (before, after)]
+    extra = [{"article": "WCMS_2/en", "at": at} for at in (before, after)]
+    archive = Wayback(
+        dataset,
+        page_size=3,
+        schedule=parse_schedule(
+            {"listing": listing, "articles": {"delay_days": None, "extra": extra}}
+        ),
+    )
+
+    def shown(respond: Callable[[str], Response], prefix: str) -> list[tuple[str | None, ...]]:
+        """(title, summary) of the listing's items, then of WCMS_2's article page."""
+        items = parse_listing(respond(prefix + listing_url(0))[2], listing_url(0)).entries
+        page = parse_article(respond(prefix + article_url(2))[2], article_url(2))
+        return [(item.title, item.summary) for item in items] + [(page.title, page.teaser)]
+
+    assert shown(archive.respond, f"/web/{before}id_/") == [
+        ("Draft 2", "Old"),
+        ("Title 1", None),
+        ("Draft 2", "Old"),
+    ]
+    current = [("Title 2", "Final"), ("Title 1", None), ("Title 2", "Final")]
+    assert shown(archive.respond, f"/web/{after}id_/") == current
+    site = Site(dataset)
+    assert shown(lambda url: site.respond(urlsplit(url).path), "") == current
+    _, digests = cdx(archive, url=article_url(2), output="json", fl="digest")
+    assert digests[1] != digests[2]  # the digest is that of each capture's own body
 
 
 def test_other_timestamps_redirect_to_the_nearest_capture(archive: Wayback) -> None:

@@ -6,6 +6,7 @@ that a test or benchmark never crawls a site that silently differs from the one 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -25,7 +26,13 @@ _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _REQUIRED = ("id", "lang", "listings", "date", "title")
 _OPTIONAL_TEXT = ("date_text", "label", "summary", "credit", "type")
-_KNOWN_FIELDS = frozenset((*_REQUIRED, *_OPTIONAL_TEXT, "body"))
+_KNOWN_FIELDS = frozenset((*_REQUIRED, *_OPTIONAL_TEXT, "body", "earlier"))
+#: Fields an ``earlier`` state may give: what pages show of an item, which editors correct.
+_EARLIER_FIELDS = ("title", "summary", "label", "credit", "date_text", "body")
+
+#: An earlier state: the day it ended, and the fields that differed as (name, value) pairs
+#: (pairs, not a dict, so that a record stays hashable).
+EarlierState = tuple[dt.date, tuple[tuple[str, Any], ...]]
 
 #: The article page's type line when the record names none: (press release, anything else).
 DEFAULT_TYPES: dict[str, tuple[str, str]] = {
@@ -63,6 +70,8 @@ class Record:
     summary: str | None = None
     credit: str | None = None
     body: tuple[str, ...] = ()
+    #: What the item showed before corrections, oldest first: a web archive shows it so.
+    earlier: tuple[EarlierState, ...] = ()
 
     @property
     def section(self) -> str:
@@ -74,9 +83,82 @@ class Record:
         """The article page always shows a date, even when the listings show none."""
         return self.date_text or format_date(self.date, self.lang)
 
+    def as_of(self, day: dt.date) -> Record:
+        """The record as it stood on ``day``, for captures taken then: the first earlier state
+        that had not yet ended that day (fields it leaves out as they are now), else as it is."""
+        for until, fields in self.earlier:
+            if day < until:
+                return dataclasses.replace(self, earlier=(), **dict(fields))
+        return self
+
 
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _iso_date(value: Any) -> dt.date | None:
+    """The day an ISO date string names, None if it names none."""
+    if not (isinstance(value, str) and _ISO_DATE_RE.match(value)):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _check_shown(name: str, value: Any, where: str, fail: Callable[[str], NoReturn]) -> None:
+    """Check one field of what pages show (``where`` names it in the message)."""
+    if name == "title":
+        if not isinstance(value, str) or not value.strip():
+            fail(f'"{where}" must be a non-empty string, got {_show(value)}')
+    elif name == "body":
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(p, str) for p in value)
+        ):
+            fail(f'"{where}" must be a list of strings or null, got {_show(value)[:60]}')
+    elif value is not None and not isinstance(value, str):
+        fail(f'"{where}" must be a string or null, got {_show(value)}')
+
+
+def _earlier_from_row(
+    value: Any, day: dt.date, fail: Callable[[str], NoReturn]
+) -> tuple[EarlierState, ...]:
+    """Check ``earlier`` (null or a list of states, by increasing ``until``, all after ``day``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fail(f'"earlier" must be a list of earlier states or null, got {_show(value)[:60]}')
+    states: list[EarlierState] = []
+    after, after_name = day, '"date"'
+    for index, entry in enumerate(value):
+        where = f"earlier[{index}]"
+        if not isinstance(entry, dict):
+            fail(f'"{where}" must be a JSON object, got {_show(entry)[:60]}')
+        for name in entry:
+            if name != "until" and name not in _EARLIER_FIELDS:
+                fail(
+                    f'"{where}": unknown field "{name}" '
+                    f"(known: until, {', '.join(_EARLIER_FIELDS)})"
+                )
+        if "until" not in entry:
+            fail(f'"{where}": missing required field "until"')
+        until = _iso_date(entry["until"])
+        if until is None:
+            fail(f'"{where}.until" must be an ISO date (YYYY-MM-DD), got {_show(entry["until"])}')
+        if until <= after:
+            fail(
+                f'"{where}.until" must be after {after_name} {after.isoformat()}, got {_show(entry["until"])}'
+            )
+        fields = {name: entry[name] for name in _EARLIER_FIELDS if name in entry}
+        if not fields:
+            fail(f'"{where}" changes no field (give one of {", ".join(_EARLIER_FIELDS)})')
+        for name, shown in fields.items():
+            _check_shown(name, shown, f"{where}.{name}", fail)
+        if "body" in fields:
+            fields["body"] = tuple(fields["body"] or ())
+        states.append((until, tuple(fields.items())))
+        after, after_name = until, f'"{where}.until"'
+    return tuple(states)
 
 
 def _record_from_row(row: Any, fail: Callable[[str], NoReturn]) -> Record:
@@ -102,23 +184,13 @@ def _record_from_row(row: Any, fail: Callable[[str], NoReturn]) -> Record:
                 f'"listings" names an unknown listing {_show(listing)} '
                 f"(known: {', '.join(LISTING_PATHS)})"
             )
-    day = None
-    if isinstance(date, str) and _ISO_DATE_RE.match(date):
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            day = None
+    day = _iso_date(date)
     if day is None:
         fail(f'"date" must be an ISO date (YYYY-MM-DD), got {_show(date)}')
-    if not isinstance(title, str) or not title.strip():
-        fail(f'"title" must be a non-empty string, got {_show(title)}')
-    for name in _OPTIONAL_TEXT:
-        value = row.get(name)
-        if value is not None and not isinstance(value, str):
-            fail(f'"{name}" must be a string or null, got {_show(value)}')
+    for name in ("title", *_OPTIONAL_TEXT, "body"):
+        _check_shown(name, row.get(name), name, fail)
     body = row.get("body")
-    if body is not None and not (isinstance(body, list) and all(isinstance(p, str) for p in body)):
-        fail(f'"body" must be a list of strings or null, got {_show(body)[:60]}')
+    earlier = _earlier_from_row(row.get("earlier"), day, fail)
 
     date_text = row["date_text"] if "date_text" in row else format_date(day, lang)
     type_ = row.get("type")
@@ -137,6 +209,7 @@ def _record_from_row(row: Any, fail: Callable[[str], NoReturn]) -> Record:
         summary=row.get("summary"),
         credit=row.get("credit"),
         body=tuple(body or ()),
+        earlier=earlier,
     )
 
 

@@ -321,7 +321,8 @@ class Wayback:
 
     Captures are indexed once (by URL key, then time); pages are rendered when asked for, as the
     site showed them on the capture's day, and cached. They are rendered by the site's own
-    renderers, so a capture is byte for byte what the site served with the items of that day.
+    renderers, so a capture is byte for byte what the site served with the items of that day,
+    each as it stood then (``Record.as_of``: a title not yet corrected shows uncorrected).
     """
 
     def __init__(
@@ -457,9 +458,11 @@ class Wayback:
         if status != 200:
             return status, [("Content-Type", HTML_TYPE)], _error_body(status)
         if isinstance(page, ArticleKey):
-            record = site.articles[page.doc_id, page.lang]
+            record = site.articles[page.doc_id, page.lang].as_of(day)
             return site._page(site._article_html(record), record.date)
-        records = self._listing_at(page.listing, page.lang, day)
+        records = self._listing_at(page.listing, page.lang, day)  # a copy: changed only here
+        shown = slice(page.offset, page.offset + site.page_size)
+        records[shown] = [record.as_of(day) for record in records[shown]]  # order is by date only
         html, newest = site._listing_html(page.listing, page.lang, page.offset, records)
         return site._page(html, newest)
 
