@@ -298,3 +298,31 @@ def test_a_live_site_without_the_old_listing_fails_naming_the_web_archive(
     ), errors
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
     assert crawl.rows("SELECT exit_status FROM runs")[0][0] == ExitStatus.LISTING_NOT_SERVED
+
+
+def test_an_item_corrected_between_captures_is_one_record_with_its_earlier_state_kept(
+    tmp_path: Path,
+) -> None:
+    # WCMS_11 stands at the bottom of nextRow--0 captured on 1 February and at the top of
+    # nextRow--3 captured on the 2nd, when its title had been corrected.
+    corrected = [
+        {**r, "earlier": [{"until": "2020-02-02", "title": "Title 11 (first version)"}]}
+        if r["id"] == "WCMS_11"
+        else r
+        for r in ROWS
+    ]
+    schedule = {
+        "listing": [
+            sweep(f"202002{offset // 3 + 1:02d}120000", [offset]) for offset in range(0, 21, 3)
+        ]
+    }
+    crawl = crawl_archive(tmp_path, schedule, rows=corrected)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    records = crawl.rows("SELECT * FROM articles WHERE doc_id = 'WCMS_11'")
+    assert len(records) == 1
+    assert (records[0]["title"], records[0]["revision"]) == ("Title 11", 2)
+    earlier = crawl.rows("SELECT * FROM revisions WHERE doc_id = 'WCMS_11'")
+    assert len(earlier) == 1 and json.loads(earlier[0]["changed_fields"]) == ["title"]
+    assert json.loads(earlier[0]["state"])["title"] == "Title 11 (first version)"
+    assert crawl.rows("SELECT count(*) FROM revisions")[0][0] == 1
+    assert run_stats(crawl)["newsroom/article_requests"] == len(JANUARY)
