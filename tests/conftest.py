@@ -83,6 +83,23 @@ def november(replica: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
 
 
 @pytest.fixture(scope="session")
+def wayback() -> Iterator[str]:
+    """The web archive of the default dataset, with its default capture schedule, shared."""
+    with running_mirror(None, None, "--wayback") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def wayback_november(wayback: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """November 2021 crawled from the web archive into a fresh archive, shared (copy to write)."""
+    crawl = run_crawl(
+        wayback, tmp_path_factory.mktemp("wb") / "archive.db", source="wayback", month=MONTH
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    return crawl
+
+
+@pytest.fixture(scope="session")
 def default_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """The replica's default dataset, as ``python -m ilo_crawler.mirror.generate`` writes it."""
     path = tmp_path_factory.mktemp("dataset") / "default.jsonl"

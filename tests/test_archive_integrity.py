@@ -149,6 +149,19 @@ def test_reparse_without_a_change_changes_nothing(archive_copy: Path) -> None:
     assert tuple(run) == ("reparse", "finished")
 
 
+def test_verify_and_reparse_keep_records_read_from_the_web_archive(
+    wayback_november: Crawl, tmp_path: Path
+) -> None:
+    archive = copy_archive(wayback_november.archive, tmp_path / "archive.db")
+    provenance = "SELECT doc_id, url, source, captured_at, archive_url, body FROM articles"
+    before = [tuple(row) for row in query(archive, provenance + " ORDER BY doc_id")]
+    assert ilo_archive("verify", "--db", str(archive)).returncode == 0
+    result = ilo_archive("reparse", "--db", str(archive), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["changed"] == 0
+    assert [tuple(row) for row in query(archive, provenance + " ORDER BY doc_id")] == before
+
+
 def test_reparse_after_an_extraction_change_updates_exactly_the_affected_records(
     archive_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,22 +26,6 @@ from ilo_crawler.mirror.process import crawl_command, running_mirror
 from ilo_crawler.urls import listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
-
-
-@pytest.fixture(scope="session")
-def wayback() -> Iterator[str]:
-    """The web archive of the default dataset, with its default capture schedule."""
-    with running_mirror(None, None, "--wayback") as base_url:
-        yield base_url
-
-
-@pytest.fixture(scope="session")
-def wayback_november(wayback: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    crawl = run_crawl(
-        wayback, tmp_path_factory.mktemp("wb") / "archive.db", source="wayback", month=MONTH
-    )
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
-    return crawl
 
 
 def run_stats(crawl: Crawl) -> dict:

@@ -135,9 +135,10 @@ def _records_from_captures(
     its article capture exactly as the spider and pipelines would build it; None where the
     captures are missing."""
     sources = archive.db.query(
-        """
+        f"""
         SELECT a.doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
-               p.listing_capture_id, c.fetched_at, c.final_url
+               p.listing_capture_id, c.fetched_at, c.source, c.captured_at, c.url AS capture_url,
+               {_PAGE_URL} AS page_url
         FROM articles a
         LEFT JOIN appearances p ON p.rowid = (
             SELECT rowid FROM appearances WHERE doc_id = a.doc_id AND lang = a.lang
@@ -154,14 +155,14 @@ def _records_from_captures(
         listing_capture = source["listing_capture_id"]
         if listing_capture not in listings:
             url = archive.db.execute(
-                "SELECT final_url FROM captures WHERE id = ?", (listing_capture,)
+                f"SELECT {_PAGE_URL} FROM captures c WHERE id = ?", (listing_capture,)
             ).fetchone()[0]
             listings[listing_capture] = parse_listing(archive.capture_body(listing_capture), url)
         entry = _entry_at(listings[listing_capture].entries, source["position"], source["doc_id"])
         if entry is None:
             yield None
             continue
-        page = parse_article(archive.capture_body(source["capture_id"]), source["final_url"])
+        page = parse_article(archive.capture_body(source["capture_id"]), source["page_url"])
         item = asdict(
             article_item(
                 doc_id=source["doc_id"],
@@ -173,6 +174,11 @@ def _records_from_captures(
             )
         )
         item["fetched_at"] = source["fetched_at"]
+        item.update(  # the provenance of the capture it was read from, as the crawl gave it
+            source=source["source"],
+            captured_at=source["captured_at"],
+            archive_url=source["capture_url"] if source["source"] == "wayback" else None,
+        )
         item.update(
             date_fields(
                 lang=item["lang"],
@@ -184,6 +190,11 @@ def _records_from_captures(
         )
         item.update(category_fields(item["label"], taxonomy))
         yield item
+
+
+#: The URL a capture's page is read against: the page's URL on the site (after redirects for a
+#: live fetch; a web archive's copy is read as the page it copies, as the crawl read it).
+_PAGE_URL = "CASE c.source WHEN 'wayback' THEN c.original_url ELSE c.final_url END"
 
 
 def _entry_at(entries: tuple[ListingEntry, ...], position: int, doc_id: str) -> ListingEntry | None:
