@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,13 @@ def test_a_sparse_archive_gives_what_it_has_and_names_what_is_missing(tmp_path: 
     }
     assert "missing 2: " in crawl.stderr and "nextRow--6 has no capture" in crawl.stderr
     assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0  # nothing to retry live
+    verify = subprocess.run(
+        [sys.executable, "-m", "ilo_crawler", "verify", "--db", str(crawl.archive)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verify.returncode == 0, verify.stdout  # the article without capture is a known gap
 
 
 def test_offsets_shifted_between_captures_archive_each_item_once(tmp_path: Path) -> None:

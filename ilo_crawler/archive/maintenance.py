@@ -43,15 +43,25 @@ def verify(archive: Archive) -> list[Check]:
     checks.append(
         Check("schema is current", int(version != SCHEMA_VERSION), (f"version {version}",))
     )
-    missing = [
-        f"{doc_id}/{lang}"
-        for doc_id, lang in db.execute(
-            "SELECT doc_id, lang FROM articles WHERE capture_id IS NULL ORDER BY doc_id, lang"
-        )
-    ]
-    checks.append(Check("every article has a capture", len(missing), tuple(missing[:5])))
+    missing = [f"{doc_id}/{lang}" for doc_id, lang in db.execute(_UNEXPLAINED_WITHOUT_CAPTURE)]
+    checks.append(
+        Check("every article has a capture (or a known gap)", len(missing), tuple(missing[:5]))
+    )
     checks.append(_capture_hashes(db.conn))
     return checks
+
+
+#: Articles without an article-page capture whose gap nothing records: not a failure still open
+#: (retried by the next live run), nor named missing from a month read from a web archive.
+_UNEXPLAINED_WITHOUT_CAPTURE = """
+    SELECT a.doc_id, a.lang FROM articles a
+    WHERE a.capture_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM failures f WHERE f.resolved_at IS NULL
+                      AND f.doc_id = a.doc_id AND f.lang = a.lang)
+      AND NOT EXISTS (SELECT 1 FROM completeness c, json_each(c.missing) m
+                      WHERE c.lang = a.lang AND json_extract(m.value, '$.doc_id') = a.doc_id)
+    ORDER BY a.doc_id, a.lang
+"""
 
 
 def _integrity(connection: sqlite3.Connection) -> Check:
