@@ -4,6 +4,7 @@ month, and what is named missing, for captures made at different times."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from ilo_crawler.pages.listing import ListingEntry, ListingPage
 from ilo_crawler.spiders.capture_walk import CaptureWalk
@@ -49,8 +50,11 @@ def page(offset: int, timestamp: str) -> ListingPage:
     return ListingPage(original(offset), offset, "All", entries, SIZE, last)
 
 
-def walk_through(captures: list[CdxCapture]) -> tuple[CaptureWalk, list[str]]:
-    """Run a walk over the captures to its end; the dates of the month's entries it gave."""
+def walk_through(
+    captures: list[CdxCapture], read: Callable[[int, str], ListingPage] = page
+) -> tuple[CaptureWalk, list[str]]:
+    """Run a walk over the captures to its end, ``read(offset, timestamp)`` giving each page;
+    the dates of the month's entries it gave."""
     pages: dict[int, list[CdxCapture]] = {}
     for found in sorted(captures):
         pages.setdefault(offset_in_url(found.original) or 0, []).append(found)
@@ -59,7 +63,7 @@ def walk_through(captures: list[CdxCapture]) -> tuple[CaptureWalk, list[str]]:
     step_capture = walk.first()
     while step_capture is not None:
         offset = offset_in_url(step_capture.original) or 0
-        step = walk.observe(step_capture, page(offset, step_capture.timestamp))
+        step = walk.observe(step_capture, read(offset, step_capture.timestamp))
         seen += [entry.date_text for entry in step.entries]
         step_capture = step.fetch
     return walk, seen
@@ -146,6 +150,20 @@ def test_a_listing_captured_only_during_the_month_says_later_items_may_be_missin
     walk, seen = walk_through(captures)
     assert set(seen) == {f"2020-01-{d:02d}" for d in range(1, 11)}
     assert any("only before the month ended" in m.reason for m in walk.missing)
+
+
+def test_a_capture_without_listing_items_is_named_and_the_walk_goes_on() -> None:
+    def error_page_at_9(offset: int, timestamp: str) -> ListingPage:
+        """The archive kept an error page under nextRow--9."""
+        shown = page(offset, timestamp)
+        return ListingPage(shown.url, offset, None, (), None, None) if offset == 9 else shown
+
+    sweep = [capture(offset, "20200206093000") for offset in range(0, 21, SIZE)]
+    walk, seen = walk_through(sweep, error_page_at_9)
+    assert set(seen) == JANUARY - {"2020-01-09", "2020-01-08", "2020-01-07"}
+    assert [(m.url, m.reason) for m in walk.missing] == [
+        (original(9), "its capture shows no listing item")
+    ]
 
 
 def test_no_capture_at_all_is_named() -> None:

@@ -124,11 +124,12 @@ class CaptureWalk:
         self._previous = capture
         step = WalkStep(entries=self.span.entries_to_follow(page))
         passed = any(month < self.month for month in months)
-        at_end = (
-            not page.entries
-            or self.page_size is None
-            or (self.last is not None and offset >= self.last)
-        )
+        past_the_end = self.last is not None and offset >= self.last
+        if not page.entries and not past_the_end:
+            # The archive answered something else under this URL (an error page captured as a
+            # page, another layout): its items are unknown; the walk goes on past it.
+            self._name_missing(offset, "its capture shows no listing item")
+        at_end = self.page_size is None or past_the_end
         if passed or at_end:
             return step
         if revisit is not None:
