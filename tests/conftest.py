@@ -120,6 +120,13 @@ def write_dataset(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``ilo-archive`` command (``python -m ilo_crawler``), run to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=120
+    )
+
+
 def fetch(
     url: str, headers: dict[str, str] | None = None, method: str = "GET"
 ) -> tuple[int, dict[str, str], bytes]:

@@ -6,25 +6,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 import time
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import Crawl, copy_archive, query
+from conftest import Crawl, copy_archive, ilo_archive, query
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.maintenance import reparse
 from ilo_crawler.archive.schema import MIGRATIONS, SCHEMA_VERSION
 from ilo_crawler.mirror.process import crawl_command
 from ilo_crawler.pages import selectors
-
-
-def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture

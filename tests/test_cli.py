@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl
-
-
-def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=60
-    )
+from conftest import MONTH, Crawl, ilo_archive
 
 
 def test_stats_counts_the_archived_month(november: Crawl) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from conftest import (
     ROOT,
     Crawl,
     copy_archive,
+    ilo_archive,
     row,
     run_crawl,
     write_dataset,
@@ -208,13 +208,14 @@ def test_a_sparse_archive_gives_what_it_has_and_names_what_is_missing(tmp_path: 
     }
     assert "missing 2: " in crawl.stderr and "nextRow--6 has no capture" in crawl.stderr
     assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0  # nothing to retry live
-    verify = subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", "verify", "--db", str(crawl.archive)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    verify = ilo_archive("verify", "--db", str(crawl.archive))
     assert verify.returncode == 0, verify.stdout  # the article without capture is a known gap
+    report_lines = ilo_archive("coverage", "--db", str(crawl.archive)).stdout.splitlines()
+    assert "incomplete" in report_lines[2]
+    named = [line for line in report_lines if line.startswith("missing 2020-01 en all-newsroom:")]
+    assert len(named) == 2
+    assert "listing page nextRow--6 has no capture in the window" in named[0]
+    assert named[1].startswith("missing 2020-01 en all-newsroom: article WCMS_5 ")
 
 
 def test_offsets_shifted_between_captures_archive_each_item_once(tmp_path: Path) -> None:
