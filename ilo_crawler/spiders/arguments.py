@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ilo_crawler import urls
-
-Month = tuple[int, int]
+from ilo_crawler.spiders.seek import Month, month_after
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 #: The span ``all=1`` stands for: every month the listing can hold.
@@ -89,10 +88,10 @@ class NewsroomArguments:
 
     def months(self) -> list[Month]:
         """Every month of the span, oldest first (for a span of given months, not ``all``)."""
-        (year, month), found = self.oldest, []
-        while (year, month) <= self.newest:
-            found.append((year, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        month, found = self.oldest, []
+        while month <= self.newest:
+            found.append(month)
+            month = month_after(month)
         return found
 
 

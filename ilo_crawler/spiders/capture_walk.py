@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from ilo_crawler import urls
 from ilo_crawler.pages.listing import ListingEntry, ListingPage
-from ilo_crawler.spiders.seek import Month, MonthSeek
+from ilo_crawler.spiders.seek import Month, MonthSeek, month_after
 from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
 
 
@@ -72,10 +72,8 @@ class CaptureWalk:
         self.listing = listing
         self.lang = lang
         self.window = window
-        year, number = month
-        following = (year + number // 12, number % 12 + 1)
         #: the first moment after the month: captures from then on list all of its items
-        self.month_end = f"{following[0]:04d}{following[1]:02d}01000000"
+        self.month_end = "{:04d}{:02d}01000000".format(*month_after(month))
         self.page_size: int | None = None
         self.last: int | None = None  #: offset of the last page, as far as pagers have shown
         self.read: list[CdxCapture] = []

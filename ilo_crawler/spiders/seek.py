@@ -18,6 +18,12 @@ from ilo_crawler.pages.listing import ListingEntry, ListingPage
 Month = tuple[int, int]
 
 
+def month_after(month: Month) -> Month:
+    """The month following ``month`` (December is followed by January of the next year)."""
+    year, number = month
+    return (year + number // 12, number % 12 + 1)
+
+
 @dataclass
 class Step:
     """What to do after a page was seen: which pages' entries to harvest, which page to fetch."""

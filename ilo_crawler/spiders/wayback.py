@@ -33,7 +33,7 @@ from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
 from ilo_crawler.spiders.arguments import check_base_url
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
-from ilo_crawler.spiders.seek import Month
+from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
 
 if TYPE_CHECKING:
@@ -142,8 +142,8 @@ class WaybackNavigation:
     # Listing captures ----------------------------------------------------------------------
     def _window(self: NewsroomSpider, month: Month) -> tuple[dt.date, dt.date]:
         """The days whose listing captures are searched: the month, and some days after it."""
-        first = dt.date(month[0], month[1], 1)
-        following = dt.date(month[0] + month[1] // 12, month[1] % 12 + 1, 1)
+        first = dt.date(*month, 1)
+        following = dt.date(*month_after(month), 1)
         days = self.settings.getint("ILO_WAYBACK_LISTING_WINDOW_DAYS")
         return first, following + dt.timedelta(days=days - 1)
 
@@ -153,7 +153,11 @@ class WaybackNavigation:
         original = webarchive.original_listing_url(self.arguments.listing, self.arguments.lang)
         url = webarchive.cdx_url(self.wayback_url, original, prefix=True, since=first, until=last)
         return self._archive_request(
-            url, self.parse_listing_captures, self.cdx_failed, LISTING_PRIORITY, month=month
+            url,
+            self.parse_listing_captures,
+            self.listing_failed_here,
+            LISTING_PRIORITY,
+            month=month,
         )
 
     def parse_listing_captures(
@@ -188,7 +192,7 @@ class WaybackNavigation:
         return self._archive_request(
             url,
             self.parse_listing_capture,
-            self.listing_capture_failed,
+            self.listing_failed_here,
             LISTING_PRIORITY,
             month=month,
             capture=capture,
@@ -215,15 +219,13 @@ class WaybackNavigation:
         else:
             yield from self._follow_month(reading)
 
-    def listing_capture_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+        """The CDX query of the month's listing captures, or a listing capture, failed."""
         given = failure.request.cb_kwargs
         if self.of_this_process(given["seek"]):
             yield from self._listing_unreadable(
                 self.readings[given["month"]], failure.request.url, failure.getErrorMessage()
             )
-
-    def cdx_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
-        yield from self.listing_capture_failed(failure)
 
     def _listing_unreadable(
         self: NewsroomSpider, reading: MonthReading, url: str, error: str
@@ -274,7 +276,7 @@ class WaybackNavigation:
         return self._archive_request(
             url,
             self.parse_article_captures,
-            self.article_capture_failed,
+            self.article_failed_here,
             month=reading.month,
             doc_id=doc_id,
             states=states,
@@ -311,7 +313,7 @@ class WaybackNavigation:
         yield self._archive_request(
             url,
             self.parse_article_capture,
-            self.article_capture_failed,
+            self.article_failed_here,
             month=month,
             doc_id=doc_id,
             states=states,
@@ -347,7 +349,8 @@ class WaybackNavigation:
             self._context(states[-1]), doc_id=doc_id, article=article, capture=received
         )
 
-    def article_capture_failed(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+        """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
         if not self.of_this_process(given["seek"]):
             return
