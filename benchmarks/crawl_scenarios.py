@@ -16,6 +16,7 @@ from harness import (
     english_listing,
     last_run_stats,
     measure,
+    month_positions,
 )
 
 from ilo_crawler import settings as project_settings
@@ -48,7 +49,7 @@ def month_seek(ctx: Context) -> ScenarioResult:
     listing = english_listing(ctx.records)
     pages = math.ceil(len(listing) / PAGE_SIZE)
     for month in SEEK_MONTHS:
-        positions = [i for i, r in enumerate(listing) if r.date.isoformat()[:7] == month]
+        positions = month_positions(listing, month)
         holding = sorted({i // PAGE_SIZE for i in positions})
         linear = holding[-1] + 1  # pages 0 .. the last page holding the month
         budget = 2 * math.ceil(math.log2(pages)) + len(holding) + 2

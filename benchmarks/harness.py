@@ -266,6 +266,11 @@ def english_listing(records: Sequence[Record]) -> list[Record]:
     return sorted(listed, key=lambda r: r.date, reverse=True)
 
 
+def month_positions(listing: Sequence[Record], month: str) -> list[int]:
+    """Where the items of ``month`` (``YYYY-MM``) stand in ``listing``: what a crawl of it owes."""
+    return [i for i, r in enumerate(listing) if r.date.isoformat()[:7] == month]
+
+
 def spider_items(
     records: Sequence[Record], base_url: str = urls.DEFAULT_BASE_URL
 ) -> list[ArticleItem]:

@@ -3,7 +3,8 @@ ilo-crawler against the replica (``make bench``).
 
 Starts the replica with the default dataset, runs each scenario several times, prints the medians,
 ratios and targets as markdown tables and writes everything, every sample included, to
-``benchmarks/results.json``. See ``benchmarks/README.md``.
+``benchmarks/results.json`` (keeping the stored results of the scenarios it did not run). See
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from harness import (
     write_default_dataset,
 )
 from offline_scenarios import analyst, pipelines
+from wayback_scenarios import wayback_month
 
 from ilo_crawler.mirror.process import running_mirror
 
 #: In the order they run: analyst reads the archive full-crawl leaves.
 SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "month-seek": month_seek,
+    "wayback-month": wayback_month,
     "full-crawl": full_crawl,
     "re-crawl": re_crawl,
     "pipelines": pipelines,
@@ -103,6 +106,22 @@ def report(info: dict[str, Any], results: Sequence[ScenarioResult]) -> str:
     return "\n".join(lines)
 
 
+def merged(document: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with the stored results of the scenarios it did not run, so that running a
+    few scenarios does not drop the others'; each kept one says which run measured it
+    (``measured_in``: that run's machine and command)."""
+    earlier = {"machine": previous["machine"], "command": previous["command"]}
+    kept = {
+        name: {"measured_in": earlier} | stored
+        for name, stored in previous["scenarios"].items()
+        if name in SCENARIOS and name not in document["scenarios"]
+    }
+    scenarios = kept | document["scenarios"]
+    return document | {
+        "scenarios": {name: scenarios[name] for name in SCENARIOS if name in scenarios}
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen scenarios, print the tables, write the results file."""
     parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.split("\n")[0])
@@ -152,8 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         + "".join(f" --only {name}" for name in args.only or []),
         "scenarios": {result.name: result.as_json() for result in results},
     }
+    if args.out.exists():
+        document = merged(document, json.loads(args.out.read_text()))
     args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nwritten to {args.out} ({info['duration_s']:.0f} s)")
+    kept = len(document["scenarios"]) - len(results)
+    print(
+        f"\nwritten to {args.out} ({info['duration_s']:.0f} s)"
+        + (f", with the stored results of {kept} other scenarios" if kept else "")
+    )
     return 0
 
 
