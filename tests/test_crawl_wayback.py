@@ -92,6 +92,8 @@ def test_the_completeness_report_of_a_whole_month(wayback_november: Crawl) -> No
     assert report["items_seen"] == archived[0] == archived[1]
     assert report["missing"] == []
     assert f"web archive {MONTH} en: {archived[0]} items seen" in wayback_november.stderr
+    progress = f"web archive {MONTH}: listing read from {report['listing_captures']} captures"
+    assert f"{progress}, {archived[0]} items; reading their articles" in wayback_november.stderr
 
 
 @pytest.mark.parametrize("month", [MONTH, "2011-03"])

@@ -242,6 +242,12 @@ class WaybackNavigation:
     # Articles ------------------------------------------------------------------------------
     def _follow_month(self: NewsroomSpider, reading: MonthReading) -> Iterator[Any]:
         """Every entry the month's captures showed: archived unchanged, or its article looked up."""
+        self.logger.info(  # progress: at the archive's pace a month takes minutes
+            "web archive %04d-%02d: listing read from %d captures, %d items; reading their articles",
+            *reading.month,
+            len(reading.walk.read) if reading.walk else 0,
+            len(reading.seen),
+        )
         for doc_id, sightings in reading.seen.items():
             states = _distinct_states(sightings)
             newest = states[-1]
