@@ -132,6 +132,29 @@ def test_verify_finds_damage_and_exits_non_zero(
     assert failed == {check}
 
 
+def test_verify_accepts_items_without_an_article_page_and_refuses_unexplained_gaps(
+    archive_copy: Path,
+) -> None:
+    archive = Archive(archive_copy)
+    shown = {"lang": "en", "listing": "all-newsroom", "listing_url": "x", "listing_position": 1}
+    archive.store_articles(
+        [
+            {**shown, "doc_id": "LISTING_0123456789abcdef", "title": "An item without a link"},
+            {
+                **shown,
+                "doc_id": "WCMS_1",
+                "title": "Archived without its page, for no known reason",
+            },
+        ],
+        run_id=None,
+    )
+    archive.close()
+    result = ilo_archive("verify", "--db", str(archive_copy), "--json")
+    assert result.returncode == 1
+    failed = {c["check"]: c["examples"] for c in json.loads(result.stdout) if c["problems"]}
+    assert failed == {"every article has a capture (or a known gap)": "WCMS_1/en"}
+
+
 def test_reparse_without_a_change_changes_nothing(archive_copy: Path) -> None:
     result = ilo_archive("reparse", "--db", str(archive_copy), "--json")
     assert result.returncode == 0, result.stderr

@@ -51,11 +51,12 @@ def verify(archive: Archive) -> list[Check]:
     return checks
 
 
-#: Articles without an article-page capture whose gap nothing records: not a failure still open
-#: (retried by the next live run), nor named missing from a month read from a web archive.
+#: Articles without an article-page capture whose gap nothing explains: not an item without an
+#: article page (``LISTING_`` keys), nor a failure still open (retried by the next live run), nor
+#: named missing from a month read from a web archive.
 _UNEXPLAINED_WITHOUT_CAPTURE = """
     SELECT a.doc_id, a.lang FROM articles a
-    WHERE a.capture_id IS NULL
+    WHERE a.capture_id IS NULL AND a.doc_id NOT LIKE 'LISTING!_%' ESCAPE '!'
       AND NOT EXISTS (SELECT 1 FROM failures f WHERE f.resolved_at IS NULL
                       AND f.doc_id = a.doc_id AND f.lang = a.lang)
       AND NOT EXISTS (SELECT 1 FROM completeness c, json_each(c.missing) m
