@@ -88,6 +88,22 @@ def test_a_month_is_complete_through_transient_failures(replica: str, tmp_path: 
     assert rows[0] == rows[1] == stats["newsroom/article_requests"] > 70
 
 
+def test_answers_slower_than_the_download_timeout_are_retried(
+    default_records: list[dict], tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive.db"
+    with running_mirror(None, None, "--slow-rate", "0.15", "--slow-seconds", "3") as base_url:
+        command = [*crawl_command(base_url, archive, month=MONTH), "-s", "DOWNLOAD_TIMEOUT=1"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads(query(archive, "SELECT stats FROM runs")[0][0])
+    timeouts = [key for key in stats if key.startswith("downloader/exception_type_count/")]
+    assert any("TimeoutError" in key for key in timeouts), timeouts
+    expected = {r["id"] for r in english(default_records, "2021-11-01", "2021-11-30")}
+    rows = query(archive, "SELECT doc_id FROM articles WHERE body IS NOT NULL")
+    assert {row[0] for row in rows} == expected
+
+
 def test_a_permanent_failure_exits_4_and_the_next_run_archives_it(tmp_path: Path) -> None:
     archive = tmp_path / "archive.db"
     with running_mirror(None, None, "--fail-path", "/WCMS_826064/") as base_url:
