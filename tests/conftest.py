@@ -120,10 +120,14 @@ def write_dataset(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
+def ilo_archive(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """The real ``ilo-archive`` command (``python -m ilo_crawler``), run to its end."""
     return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "ilo_crawler", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
 
 

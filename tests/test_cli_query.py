@@ -8,30 +8,18 @@ import csv
 import io
 import json
 import sqlite3
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, query, run_crawl
+from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl
 
 from ilo_crawler.archive import Archive, queries
 
 COBALT_TITLE = "We work to end child labour in DR Congo’s cobalt mines"
 #: An article archived in English and French (its page links to a Spanish version too).
 BILINGUAL = "WCMS_826282"
-
-
-def ilo_archive(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        encoding="utf-8",
-    )
 
 
 def ilo_archive_json(*args: str | Path) -> list[dict]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, query, run_crawl, write_dataset
+from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl, write_dataset
 
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.normalize.fields import date_fields
@@ -108,12 +107,6 @@ def test_items_with_bad_dates_are_archived_flagged_and_counted(bad_dates_crawl: 
     for code in ("future", "before-1919", "outside-heading"):
         assert stats[f"dates/problem/{code}"] == 1
     assert "Traceback" not in bad_dates_crawl.stderr
-
-
-def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_unknown_labels_are_counted_and_listed(november: Crawl) -> None:

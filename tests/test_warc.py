@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, query, run_crawl
+from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.warc import _response_headers, write_warc
-
-
-def ilo_archive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 def read_warc(path: Path) -> list[dict]:
@@ -173,7 +165,7 @@ def test_the_command_prints_a_summary(november: Crawl, tmp_path: Path) -> None:
         (
             "{tmp}/out.warc",
             ("--db", "{archive}", "--until", "2020-01"),
-            "no captures fetched until",
+            "no captures made until",
         ),
         ("{tmp}/missing/out.warc", ("--db", "{archive}"), "cannot write"),
         ("{tmp}/a-file/out.warc", ("--db", "{archive}"), "cannot write"),
@@ -316,3 +308,23 @@ def test_pages_fetched_live_come_out_as_before_beside_web_archive_copies(
     assert len(mixed) == len(alone) + 6
     assert b"web archive" not in alone[0]["payload"]
     assert not any("WARC-Creation-Date" in r["warc"] for r in alone)
+
+
+def test_a_web_archive_crawl_is_selected_by_capture_month(
+    wayback_november: Crawl, tmp_path: Path
+) -> None:
+    # Fetched today, captured in November and December 2021: selected by the capture.
+    captured = query(wayback_november.archive, "SELECT count(*) FROM captures")[0][0]
+    out = tmp_path / "november.warc"
+    result = ilo_archive(
+        "warc", out, "--db", wayback_november.archive, "--since", "2021-11", "--until", "2021-12"
+    )
+    assert result.returncode == 0, result.stderr
+    assert sum(1 for record in read_warc(out) if record["type"] in ("response", "revisit")) == (
+        captured
+    )
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    refused = ilo_archive(
+        "warc", tmp_path / "now.warc", "--db", wayback_november.archive, "--since", today
+    )
+    assert refused.returncode != 0 and f"no captures made {today}..now" in refused.stderr

@@ -101,8 +101,9 @@ def write_warc(
     kind: str | None = None,
     gzip: bool | None = None,
 ) -> WarcSummary:
-    """Write the captures fetched in months ``since``..``until`` (``YYYY-MM``, inclusive; UTC) of
-    one ``kind`` (or all) to ``path`` as WARC, in fetch order, atomically: the file appears
+    """Write the captures made in months ``since``..``until`` (``YYYY-MM``, inclusive; UTC: by
+    ``captured_at``, the record's ``WARC-Date``) of one ``kind`` (or all) to ``path`` as WARC, in
+    fetch order, atomically: the file appears
     whole or not at all. ``gzip`` None: gzip when the name ends in ``.gz``.
 
     Raises ``ArchiveError`` (one line) for a bad month or kind, an empty selection (a WARC holding
@@ -125,13 +126,14 @@ def write_warc(
 class _Selection:
     """Which captures to export, as words and as a WHERE clause (possibly empty)."""
 
-    words: str  #: after a space (`` of kind article fetched 2021-11..now``), or ""
+    words: str  #: after a space (`` of kind article made 2021-11..now``), or ""
     where: str
     params: tuple[str, ...]
 
     @classmethod
     def of(cls, since: str | None, until: str | None, kind: str | None) -> _Selection:
-        """Captures fetched in months ``since``..``until`` (inclusive, UTC) of one ``kind``."""
+        """Captures made in months ``since``..``until`` (inclusive, UTC) of one ``kind``: by
+        when their content was captured (the fetch, or the web archive's capture)."""
         conditions, params, words = [], [], []
         if kind is not None:
             if kind not in KINDS:
@@ -140,17 +142,17 @@ class _Selection:
             params.append(kind)
             words.append(f"of kind {kind}")
         if since is not None:
-            conditions.append("fetched_at >= ?")
+            conditions.append("captured_at >= ?")
             params.append(_month_start(since, "since").isoformat())
-            words.append(f"fetched {since}..{until or 'now'}")
+            words.append(f"made {since}..{until or 'now'}")
         if until is not None:
             start = _month_start(until, "until")
-            conditions.append("fetched_at < ?")
+            conditions.append("captured_at < ?")
             params.append(
                 dt.date(start.year + start.month // 12, start.month % 12 + 1, 1).isoformat()
             )
             if since is None:
-                words.append(f"fetched until {until}")
+                words.append(f"made until {until}")
         if since is not None and until is not None and since > until:
             raise ArchiveError(f"--since {since} is after --until {until}")
         where = " WHERE " + " AND ".join(conditions) if conditions else ""

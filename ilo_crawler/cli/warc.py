@@ -14,8 +14,8 @@ from ilo_crawler.cli.base import cli, db_option, open_archive
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
-@click.option("--since", metavar="YYYY-MM", help="Only captures fetched in or after this month.")
-@click.option("--until", metavar="YYYY-MM", help="Only captures fetched in or before this month.")
+@click.option("--since", metavar="YYYY-MM", help="Only captures made in or after this month.")
+@click.option("--until", metavar="YYYY-MM", help="Only captures made in or before this month.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only listing pages, or only articles.")
 @click.option(
     "--gzip/--no-gzip",
