@@ -320,3 +320,37 @@ def test_an_item_corrected_between_captures_is_one_record_with_its_earlier_state
     assert json.loads(earlier[0]["state"])["title"] == "Title 11 (first version)"
     assert crawl.rows("SELECT count(*) FROM revisions")[0][0] == 1
     assert run_stats(crawl)["newsroom/article_requests"] == len(JANUARY)
+
+
+def test_an_article_the_archive_fails_to_give_is_a_failure_named_in_the_report(
+    tmp_path: Path,
+) -> None:
+    # Every request naming WCMS_5 (its CDX query) answers 500, through every retry.
+    crawl = crawl_archive(
+        tmp_path,
+        {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]},
+        replica_options=("--fail-path", "WCMS_5", "--fail-path-status", "500"),
+    )
+    assert crawl.returncode == ExitStatus.FETCH_FAILURES, crawl.stderr[-3000:]
+    archived = {r["doc_id"]: r for r in crawl.rows("SELECT * FROM articles")}
+    assert set(archived) == {r["id"] for r in JANUARY}
+    assert archived["WCMS_5"]["body"] is None and archived["WCMS_5"]["source"] == "wayback"
+    missing = completeness(crawl)["missing"]
+    assert [(m["kind"], m["doc_id"]) for m in missing] == [("article", "WCMS_5")]
+    assert missing[0]["reason"].startswith("could not be read: ")
+    assert crawl.rows("SELECT count(*) FROM failures WHERE kind = 'article'")[0][0] == 0
+
+
+def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Path) -> None:
+    crawl = crawl_archive(
+        tmp_path,
+        {"listing": [sweep("20200206093000", [0])]},
+        replica_options=("--fail-path", "^/cdx/", "--fail-path-status", "503"),
+    )
+    assert crawl.returncode == ExitStatus.FETCH_FAILURES, crawl.stderr[-3000:]
+    assert "web archive: listing not read, the month is not complete" in crawl.stderr
+    report = completeness(crawl)
+    assert (report["listing_captures"], report["items_seen"]) == (0, 0)
+    assert report["missing"][0]["kind"] == "listing"
+    assert "could not be read" in report["missing"][0]["reason"]
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0

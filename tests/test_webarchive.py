@@ -1,0 +1,109 @@
+"""The Wayback Machine's URLs and CDX answers, as the crawler builds and reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from ilo_crawler.urls import article_path, listing_path
+from ilo_crawler.webarchive import (
+    CdxCapture,
+    CdxError,
+    capture_url,
+    cdx_url,
+    listing_offsets,
+    original_listing_url,
+    parse_cdx,
+    timestamp_iso,
+)
+
+ARCHIVE = "https://web.archive.org"
+
+
+def test_a_listing_query_asks_for_every_page_under_the_listing_in_the_window() -> None:
+    url = cdx_url(
+        ARCHIVE + "/",
+        original_listing_url("all-newsroom", "en"),
+        prefix=True,
+        since=dt.date(2021, 11, 1),
+        until=dt.date(2022, 1, 1),
+    )
+    parts = urlsplit(url)
+    assert url.startswith(ARCHIVE + "/cdx/search/cdx?")
+    assert parse_qsl(parts.query) == [
+        ("url", "www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/"),
+        ("matchType", "prefix"),
+        ("from", "20211101"),
+        ("to", "20220101"),
+        ("output", "json"),
+        ("fl", "timestamp,original,statuscode"),
+        ("filter", "statuscode:200"),
+    ]
+
+
+def test_an_article_query_asks_for_its_first_capture_from_a_day_on() -> None:
+    original = "http://www.ilo.org" + article_path("news", "WCMS_826064", "en")
+    query = dict(
+        parse_qsl(urlsplit(cdx_url(ARCHIVE, original, since=dt.date(2021, 11, 15), limit=1)).query)
+    )
+    assert query["url"] == "www.ilo.org" + article_path("news", "WCMS_826064", "en")
+    assert (query["from"], query["limit"]) == ("20211115", "1")
+    assert "to" not in query and "matchType" not in query
+
+
+def test_captures_are_read_from_a_json_answer_whatever_the_field_order() -> None:
+    body = (
+        b'[["original","statuscode","timestamp"],'
+        b'["http://www.ilo.org/a/index.htm","200","20211205093000"]]'
+    )
+    assert parse_cdx(body) == [
+        CdxCapture("20211205093000", "http://www.ilo.org/a/index.htm", "200")
+    ]
+    assert parse_cdx(b"") == parse_cdx(b"[]") == parse_cdx(b" \n") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (b"<html>Service unavailable</html>", "CDX answer is not JSON"),
+        (b'{"error": "blocked"}', "CDX answer is not a list of rows"),
+        (
+            b'[["urlkey","timestamp"],["x","20211205093000"]]',
+            "lacks the fields original, statuscode",
+        ),
+    ],
+)
+def test_an_answer_that_is_not_a_cdx_answer_is_one_line_naming_it(body: bytes, named: str) -> None:
+    with pytest.raises(CdxError) as raised:
+        parse_cdx(body)
+    assert named in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_capture_urls_and_times() -> None:
+    original = "http://www.ilo.org/global/x/index.htm"
+    assert capture_url(ARCHIVE + "/", "20211205093000", original) == (
+        "https://web.archive.org/web/20211205093000id_/http://www.ilo.org/global/x/index.htm"
+    )
+    assert timestamp_iso("20211205093000") == "2021-12-05T09:30:00+00:00"
+    assert CdxCapture("20211205093000", original, "200").captured_at == timestamp_iso(
+        "20211205093000"
+    )
+
+
+def test_listing_pages_are_grouped_by_offset_and_other_urls_left_out() -> None:
+    def at(path: str, timestamp: str) -> CdxCapture:
+        return CdxCapture(timestamp, "http://www.ilo.org:80" + path, "200")
+
+    found = [
+        at(listing_path("all-newsroom", "en", 10), "20211206000000"),
+        at(listing_path("all-newsroom", "en", 10), "20211205000000"),
+        at(listing_path("all-newsroom", "en"), "20211205000000"),
+        at(listing_path("all-newsroom", "fr"), "20211205000000"),  # another language
+        at(listing_path("news", "en"), "20211205000000"),  # another listing
+        at("/global/about-the-ilo/newsroom/all-newsroom/lang--en/feed.xml", "20211205000000"),
+    ]
+    pages = listing_offsets(found, "all-newsroom", "en")
+    assert sorted(pages) == [0, 10]
+    assert [c.timestamp for c in pages[10]] == ["20211205000000", "20211206000000"]
