@@ -206,17 +206,21 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         )
         yield FetchFailure(failure.request.url, "listing", failure.getErrorMessage())
 
-    def month_of(self, entry: ListingEntry) -> Month | None:
-        """An item's month is its date's month (headings are missing or blank on some listings);
-        the heading serves where the date is missing or cannot be trusted, exactly as the date
-        pipeline will decide it."""
-        month = date_fields(
+    def listing_dates(self, entry: ListingEntry) -> dict[str, Any]:
+        """The date fields of an entry as its listing shows it, exactly as the date pipeline
+        will decide them (before its article page says more)."""
+        return date_fields(
             lang=self.arguments.lang,
             date_text=entry.date_text,
             article_date_text=None,
             heading=entry.heading,
             crawl_date=self.crawl_date,
-        )["month"]
+        )
+
+    def month_of(self, entry: ListingEntry) -> Month | None:
+        """An item's month is its date's month (headings are missing or blank on some listings);
+        the heading serves where the date is missing or cannot be trusted."""
+        month = self.listing_dates(entry)["month"]
         return (int(month[:4]), int(month[5:])) if month else None
 
     def _unchanged(self, entry: ListingEntry) -> bool:

@@ -28,7 +28,6 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
-from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
 from ilo_crawler.spiders.arguments import check_base_url
@@ -52,6 +51,21 @@ class Sighted:
     entry: ListingEntry
     listing_url: str  #: the archive URL of the listing capture
     copy: ArchivedCopy
+
+
+@dataclass(frozen=True)
+class ArticleLookup:
+    """An article being read from the web archive: its month, document, the states its entry
+    was seen in (oldest first), and the day from which its first capture is taken."""
+
+    month: Month
+    doc_id: str
+    states: list[Sighted]
+    since: dt.date
+
+    @property
+    def newest(self) -> Sighted:
+        return self.states[-1]
 
 
 @dataclass
@@ -270,47 +284,32 @@ class WaybackNavigation:
         self.crawler.stats.inc_value("wayback/cdx_requests")
         entry = states[-1].entry
         assert entry.url is not None
-        published = date_fields(
-            lang=self.arguments.lang,
-            date_text=entry.date_text,
-            article_date_text=None,
-            heading=entry.heading,
-            crawl_date=self.crawl_date,
-        )["published"]
+        published = self.listing_dates(entry)["published"]
         since = dt.date.fromisoformat(published) if published else dt.date(*reading.month, 1)
+        lookup = ArticleLookup(reading.month, doc_id, states, since)
         url = webarchive.cdx_url(self.wayback_url, entry.url, since=since, limit=1)
         return self._archive_request(
-            url,
-            self.parse_article_captures,
-            self.article_failed_here,
-            month=reading.month,
-            doc_id=doc_id,
-            states=states,
-            since=since.isoformat(),
+            url, self.parse_article_captures, self.article_failed_here, lookup=lookup
         )
 
     def parse_article_captures(
-        self: NewsroomSpider,
-        response: Response,
-        month: Month,
-        doc_id: str,
-        states: list[Sighted],
-        since: str,
-        seek: str,
+        self: NewsroomSpider, response: Response, lookup: ArticleLookup, seek: str
     ) -> Iterator[Any]:
         if not self.of_this_process(seek):
             return
-        reading = self.readings[month]
+        reading = self.readings[lookup.month]
         try:
             found = webarchive.parse_cdx(response.body)
         except CdxError as error:
-            yield from self._article_unreadable(reading, response.url, doc_id, states, str(error))
+            yield from self._article_unreadable(lookup, response.url, str(error))
             return
         if not found:
             self.crawler.stats.inc_value("wayback/articles_without_capture")
-            reason = f"the article page has no capture from {since} on"
-            reading.missing.append(Missing("article", states[-1].entry.url, doc_id, reason))
-            yield from self._archived_items(states, doc_id, fetch_error=reason)
+            reason = f"the article page has no capture from {lookup.since.isoformat()} on"
+            reading.missing.append(
+                Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
+            )
+            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
             return
         reading.with_capture += 1
         capture = found[0]
@@ -320,61 +319,46 @@ class WaybackNavigation:
             url,
             self.parse_article_capture,
             self.article_failed_here,
-            month=month,
-            doc_id=doc_id,
-            states=states,
-            since=since,
+            lookup=lookup,
             capture=capture,
         )
 
     def parse_article_capture(
         self: NewsroomSpider,
         response: Response,
-        month: Month,
-        doc_id: str,
-        states: list[Sighted],
-        since: str,
+        lookup: ArticleLookup,
         capture: CdxCapture,
         seek: str,
     ) -> Iterator[ArticleItem]:
         if not self.of_this_process(seek):
             return
-        reading = self.readings[month]
+        reading = self.readings[lookup.month]
         copy = ArchivedCopy(capture.original, capture.captured_at)
         article = parse_article(response.body, capture.original)
-        if not self._belongs(states[-1].entry, article):
+        if not self._belongs(lookup.newest.entry, article):
             return
         if not article.has_article or not article.body:
             self._drift(response.url, "article page without a body")
         else:
             reading.with_body += 1
+        doc_id = lookup.doc_id
         received = capture_of(response, "article", doc_id, self.arguments.lang, copy=copy)
-        for state in states[:-1]:
+        for state in lookup.states[:-1]:
             yield self._item(self._context(state), doc_id=doc_id, article=article)
         yield self._item(
-            self._context(states[-1]), doc_id=doc_id, article=article, capture=received
+            self._context(lookup.newest), doc_id=doc_id, article=article, capture=received
         )
 
     def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
-        if not self.of_this_process(given["seek"]):
-            return
-        yield from self._article_unreadable(
-            self.readings[given["month"]],
-            failure.request.url,
-            given["doc_id"],
-            given["states"],
-            failure.getErrorMessage(),
-        )
+        if self.of_this_process(given["seek"]):
+            yield from self._article_unreadable(
+                given["lookup"], failure.request.url, failure.getErrorMessage()
+            )
 
     def _article_unreadable(
-        self: NewsroomSpider,
-        reading: MonthReading,
-        url: str,
-        doc_id: str,
-        states: list[Sighted],
-        error: str,
+        self: NewsroomSpider, lookup: ArticleLookup, url: str, error: str
     ) -> Iterator[ArticleItem]:
         """An article capture (or its CDX query) that could not be read after retries: a
         failure of the run (exit status 4); the item is archived from the listing."""
@@ -382,8 +366,9 @@ class WaybackNavigation:
         self.logger.error(
             "web archive: article not read, archived from the listing: %s (%s)", url, error
         )
-        reading.missing.append(Missing("article", url, doc_id, f"could not be read: {error}"))
-        yield from self._archived_items(states, doc_id, fetch_error=error)
+        missing = Missing("article", url, lookup.doc_id, f"could not be read: {error}")
+        self.readings[lookup.month].missing.append(missing)
+        yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=error)
 
     def _archived_items(
         self: NewsroomSpider, states: list[Sighted], doc_id: str, fetch_error: str
