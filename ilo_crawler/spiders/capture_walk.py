@@ -71,7 +71,8 @@ class CaptureWalk:
         self.pages = pages  #: offset -> its captures in the window, oldest first
         self.listing = listing
         self.lang = lang
-        self.window = window
+        #: the search window, as the reasons of what is missing name it
+        self.in_window = f"in the window ({window[0].isoformat()} to {window[1].isoformat()})"
         #: the first moment after the month: captures from then on list all of its items
         self.month_end = "{:04d}{:02d}01000000".format(*month_after(month))
         self.page_size: int | None = None
@@ -85,7 +86,7 @@ class CaptureWalk:
     def first(self) -> CdxCapture | None:
         """The capture to read first; None when the window holds no capture of the listing."""
         if not self.pages:
-            self._name_missing(0, "the listing has no capture in the window")
+            self._name_missing(0, f"the listing has no capture {self.in_window}")
             return None
         offset = min(self.pages)
         if offset:
@@ -137,7 +138,7 @@ class CaptureWalk:
         later = [captured for captured in self.pages if captured >= wanted]
         if not later:
             self._name_missing(
-                wanted, "not captured in the window: the month's older items may be missing"
+                wanted, f"not captured {self.in_window}: the month's older items may be missing"
             )
             return step
         if min(later) > wanted:
@@ -174,7 +175,7 @@ class CaptureWalk:
                 if end - start <= size
                 else f"nextRow--{start} to --{end - size}"
             )
-            self._name_missing(start, f"listing page {pages} has no capture in the window")
+            self._name_missing(start, f"listing page {pages} has no capture {self.in_window}")
         before = self._previous
         if before is not None and capture.timestamp < before.timestamp:
             self._name_missing(
@@ -185,9 +186,6 @@ class CaptureWalk:
 
     def _name_missing(self, offset: int, reason: str) -> None:
         url = urls.listing_url(ORIGINAL_BASE_URL, self.listing, self.lang, offset)
-        first, last = self.window
-        if "window" in reason:
-            reason += f" ({first.isoformat()} to {last.isoformat()})"
         self.missing.append(Missing("listing", url, None, reason))
 
 
