@@ -39,6 +39,7 @@ from ilo_crawler.mirror.dataset import Record
 from ilo_crawler.mirror.faults import Answer, FaultOptionError, FaultOptions, FaultySite
 from ilo_crawler.mirror.site import HTML_TYPE, Response, Site
 from ilo_crawler.urls import ArticleKey, ListingLocation, article_path, listing_path
+from ilo_crawler.webarchive import TIMESTAMP_FORMAT
 
 #: Scheme and host of the original URLs, as the archive recorded them.
 ORIGINAL_BASE = "http://www.ilo.org"
@@ -53,7 +54,6 @@ SWEEP_TIME = dt.time(9, 30)
 ARTICLE_DELAY_DAYS = 2
 ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
 
-_TIMESTAMP = "%Y%m%d%H%M%S"
 _WEB_RE = re.compile(r"^/web/(?P<timestamp>\d{1,14})(?P<modifier>[a-z]{2}_)?/(?P<url>.+)$", re.S)
 _ARTICLE_NAME_RE = re.compile(r"^(?P<doc_id>WCMS_\d+)/(?P<lang>[a-z]{2})$")
 _LINK_ATTR_RE = re.compile(r'\b(href|src)="([^"]*)"')
@@ -254,7 +254,7 @@ def _moment(timestamp: str) -> dt.datetime | None:
     if not timestamp.isdigit():
         return None
     try:
-        return dt.datetime.strptime(timestamp, _TIMESTAMP)
+        return dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT)
     except ValueError:
         return None
 
@@ -293,7 +293,7 @@ def _absolute(url: str) -> str:
 
 
 def _http_date(timestamp: str) -> str:
-    moment = dt.datetime.strptime(timestamp, _TIMESTAMP).replace(tzinfo=dt.UTC)
+    moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
     return email.utils.format_datetime(moment, usegmt=True)
 
 
@@ -383,7 +383,7 @@ class Wayback:
                 after = bisect.bisect_left(order, -first.toordinal() + 1)
                 end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
                 day = end + dt.timedelta(days=SWEEP_DELAY_DAYS)
-                timestamp = dt.datetime.combine(day, SWEEP_TIME).strftime(_TIMESTAMP)
+                timestamp = dt.datetime.combine(day, SWEEP_TIME).strftime(TIMESTAMP_FORMAT)
                 start = bisect.bisect_left(order, -day.toordinal())
                 for offset in range(0, (after - 1 - start) // size * size + 1, size):
                     yield self._listing_capture(listing, lang, offset, timestamp, 200)
@@ -416,7 +416,7 @@ class Wayback:
                 moment = dt.datetime.combine(record.date, dt.time()) + dt.timedelta(
                     days=delay, seconds=seconds
                 )
-                yield self._article_capture(record, moment.strftime(_TIMESTAMP), 200)
+                yield self._article_capture(record, moment.strftime(TIMESTAMP_FORMAT), 200)
         for entry in schedule.extra:
             record = articles.get((entry.doc_id, entry.lang))
             if record is None:
@@ -424,7 +424,7 @@ class Wayback:
                     schedule.source,
                     f"articles.extra names {entry.doc_id}/{entry.lang}, not in the dataset",
                 )
-            if entry.status == 200 and entry.at < record.date.strftime(_TIMESTAMP):
+            if entry.status == 200 and entry.at < record.date.strftime(TIMESTAMP_FORMAT):
                 raise ScheduleError(
                     schedule.source,
                     f"articles.extra captures {entry.doc_id}/{entry.lang} at {entry.at}, before "
@@ -579,10 +579,10 @@ def _nearest(captures: list[Capture], timestamp: str) -> Capture:
     """The capture closest in time to ``timestamp`` (the earlier one on a tie)."""
     index = bisect.bisect_left(captures, timestamp, key=lambda capture: capture.timestamp)
     candidates = captures[max(0, index - 1) : index + 1]
-    wanted = dt.datetime.strptime(timestamp, _TIMESTAMP)
+    wanted = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT)
     return min(
         candidates,
-        key=lambda capture: abs(dt.datetime.strptime(capture.timestamp, _TIMESTAMP) - wanted),
+        key=lambda capture: abs(dt.datetime.strptime(capture.timestamp, TIMESTAMP_FORMAT) - wanted),
     )
 
 
