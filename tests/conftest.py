@@ -54,10 +54,16 @@ def query(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         connection.close()
 
 
-def run_crawl(base_url: str, archive: Path, **arguments: str) -> Crawl:
-    """Run the real ``scrapy crawl newsroom`` in a subprocess, from the project root."""
+def run_crawl(
+    base_url: str, archive: Path, *, settings: tuple[str, ...] = (), **arguments: str
+) -> Crawl:
+    """Run the real ``scrapy crawl newsroom`` in a subprocess, from the project root, with extra
+    ``settings`` (``NAME=value``) after the replica's fast ones."""
+    command = crawl_command(base_url, archive, **arguments)
+    for setting in settings:
+        command += ["-s", setting]
     result = subprocess.run(
-        crawl_command(base_url, archive, **arguments),
+        command,
         cwd=ROOT,
         capture_output=True,
         text=True,

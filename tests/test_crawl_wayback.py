@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import (
     FIXTURES,
     MONTH,
-    ROOT,
     Crawl,
     copy_archive,
     ilo_archive,
@@ -23,7 +21,7 @@ from conftest import (
 )
 
 from ilo_crawler.exitcodes import ExitStatus
-from ilo_crawler.mirror.process import crawl_command, running_mirror
+from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.urls import listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
@@ -173,13 +171,9 @@ def crawl_archive(
     captures.write_text(json.dumps(schedule), "utf-8")
     options = ("--wayback", "--captures", str(captures), *replica_options)
     with running_mirror(dataset, 3, *options) as base_url:
-        command = crawl_command(
-            base_url, tmp_path / "archive.db", source="wayback", month="2020-01"
+        return run_crawl(
+            base_url, tmp_path / "archive.db", settings=settings, source="wayback", month="2020-01"
         )
-        for setting in settings:
-            command += ["-s", setting]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    return Crawl(result.returncode, result.stdout, result.stderr, tmp_path / "archive.db")
 
 
 def test_a_sparse_archive_gives_what_it_has_and_names_what_is_missing(tmp_path: Path) -> None:

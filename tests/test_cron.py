@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, query, run_crawl, write_dataset
+from conftest import MONTH, Crawl, ilo_archive, query, run_crawl, write_dataset
 
 from ilo_crawler.archive.lock import ArchiveLock
 from ilo_crawler.exitcodes import ExitStatus
@@ -91,16 +91,16 @@ def test_a_month_is_complete_through_transient_failures(replica: str, tmp_path: 
 def test_answers_slower_than_the_download_timeout_are_retried(
     default_records: list[dict], tmp_path: Path
 ) -> None:
-    archive = tmp_path / "archive.db"
     with running_mirror(None, None, "--slow-rate", "0.15", "--slow-seconds", "3") as base_url:
-        command = [*crawl_command(base_url, archive, month=MONTH), "-s", "DOWNLOAD_TIMEOUT=1"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    stats = json.loads(query(archive, "SELECT stats FROM runs")[0][0])
+        crawl = run_crawl(
+            base_url, tmp_path / "archive.db", settings=("DOWNLOAD_TIMEOUT=1",), month=MONTH
+        )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = stats_of(crawl)
     timeouts = [key for key in stats if key.startswith("downloader/exception_type_count/")]
     assert any("TimeoutError" in key for key in timeouts), timeouts
     expected = {r["id"] for r in english(default_records, "2021-11-01", "2021-11-30")}
-    rows = query(archive, "SELECT doc_id FROM articles WHERE body IS NOT NULL")
+    rows = crawl.rows("SELECT doc_id FROM articles WHERE body IS NOT NULL")
     assert {row[0] for row in rows} == expected
 
 
@@ -194,11 +194,7 @@ def test_crawls_killed_at_random_moments_leave_a_sound_archive(
     doc_ids = [row[0] for row in query(archive, "SELECT doc_id FROM articles")]
     assert set(doc_ids) == expected and len(doc_ids) == len(expected)
     assert query(archive, "SELECT count(*) FROM articles WHERE body IS NULL")[0][0] == 0
-    verify = subprocess.run(
-        [*crawl_command(replica, archive)[:2], "ilo_crawler", "verify", "--db", str(archive)],
-        capture_output=True,
-        text=True,
-    )
+    verify = ilo_archive("verify", "--db", archive)
     assert verify.returncode == 0, verify.stdout
 
 

@@ -313,6 +313,8 @@ BAD_OPTIONS = [
     (["--layout", "new"], "invalid --layout 'new': accepted layouts are normal, changed"),
     (["--publish-every", "0"], "invalid --publish-every '0': expected a whole number from 1"),
     (["--publish-max", "3"], "--publish-max needs --publish-every N"),
+    (["--retired", "--publish-every", "2"], "--publish-every does not apply to --retired ("),
+    (["--retired", "--wayback"], "--retired does not apply to --wayback ("),
 ]
 
 
@@ -407,26 +409,3 @@ def test_fail_path_status_404_makes_a_listing_not_found() -> None:
     assert (answer.status, b"Not Found" in answer.body) == (404, True)
     assert "Retry-After" not in dict(answer.headers)
     assert statuses(faulty, [ALL_EN, article_path("news", "WCMS_100", "en")]) == [404, 200]
-
-
-RETIRED_CONFLICTS = [
-    (["--publish-every", "2"], "--publish-every does not apply to --retired"),
-    (["--wayback"], "--retired does not apply to --wayback"),
-]
-
-
-@pytest.mark.parametrize(
-    ("args", "message"), RETIRED_CONFLICTS, ids=[a[0] for a, _ in RETIRED_CONFLICTS]
-)
-def test_retired_refuses_wayback_and_publish_every_in_one_line(
-    args: list[str], message: str
-) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ilo_crawler.mirror", "--retired", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"error: {message} (")
