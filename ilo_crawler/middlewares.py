@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 
 from scrapy import Request
@@ -17,13 +18,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retries (``RETRY_TIMES``, ``RETRY_HTTP_CODES``, network errors), each after a pause:
     the server's ``Retry-After`` when it sends one (seconds or an HTTP date), capped at
     ``ILO_RETRY_AFTER_MAX``; otherwise ``ILO_RETRY_BACKOFF_BASE`` doubled at every attempt, capped
-    at ``ILO_RETRY_BACKOFF_MAX``. The pause holds back only the request being retried."""
+    at ``ILO_RETRY_BACKOFF_MAX``; then lengthened by a random share up to ``ILO_RETRY_JITTER``, so
+    that requests refused together do not all come back at the same moment. The pause holds back
+    only the request being retried."""
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.backoff_base = settings.getfloat("ILO_RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("ILO_RETRY_BACKOFF_MAX")
         self.retry_after_max = settings.getfloat("ILO_RETRY_AFTER_MAX")
+        self.jitter = settings.getfloat("ILO_RETRY_JITTER")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -51,6 +55,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("retry/retry_after_honoured")
         else:
             delay = min(self.backoff_base * 2**attempt, self.backoff_max)
+        delay *= 1 + random.uniform(0, self.jitter)
         self.crawler.stats.inc_value("retry/pause_seconds", delay)
         if delay > 0:
             await sleep(delay)

@@ -49,6 +49,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 ILO_RETRY_BACKOFF_BASE = 2.0
 ILO_RETRY_BACKOFF_MAX = 60.0
 ILO_RETRY_AFTER_MAX = 300.0
+#: Each pause is lengthened by a random share up to this (0.5: up to half again), so that requests
+#: refused together (a rate limit) come back spread out rather than all at once.
+ILO_RETRY_JITTER = 0.5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ilo_crawler.middlewares.BackoffRetryMiddleware": 550,
