@@ -165,6 +165,9 @@ class RunRecorder:
         )
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
+        by_content = stats.get("extraction/pages_by_content", 0)
+        if by_content:
+            line += f"; {by_content} pages read partly or wholly by content (see the warnings)"
         return line
 
 

@@ -34,6 +34,7 @@ DEFAULT_BASE_URL = "https://www.ilo.org"
 _LISTING_RE = re.compile(
     r"^(?P<path>/.+?)/lang--(?P<lang>[a-z]{2})(?:/nextRow--(?P<offset>\d+))?/index\.htm$"
 )
+_LANG_RE = re.compile(r"/lang--(?P<lang>[a-z]{2})/")
 _ARTICLE_RE = re.compile(r"/(?P<doc_id>WCMS_\d+)/lang--(?P<lang>[a-z]{2})/index\.htm$")
 
 
@@ -87,6 +88,19 @@ def offset_in_url(url: str) -> int | None:
     """The ``nextRow--N`` offset of any listing-like URL (0 for a first page), None if not one."""
     match = _LISTING_RE.match(urlsplit(url).path)
     return int(match["offset"] or 0) if match else None
+
+
+def listing_series(url: str) -> tuple[str, str] | None:
+    """The listing (its path) and language a listing-like URL belongs to, whatever its offset:
+    two pages of one listing have the same series."""
+    match = _LISTING_RE.match(urlsplit(url).path)
+    return (match["path"], match["lang"]) if match else None
+
+
+def language_in_url(url: str) -> str | None:
+    """The ``lang--xx`` language a WCMS URL names, None if it names none."""
+    match = _LANG_RE.search(urlsplit(url).path)
+    return match["lang"] if match else None
 
 
 def article_path(section: str, doc_id: str, lang: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -17,7 +18,7 @@ from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.maintenance import reparse
 from ilo_crawler.archive.schema import MIGRATIONS, SCHEMA_VERSION
 from ilo_crawler.mirror.process import crawl_command
-from ilo_crawler.pages import selectors
+from ilo_crawler.sites.wcms import article
 
 
 @pytest.fixture
@@ -188,7 +189,9 @@ def test_reparse_after_an_extraction_change_updates_exactly_the_affected_records
     }
     affected = {doc_id for doc_id, body in before.items() if body.count("\n\n") >= 3}
     assert affected and len(affected) < len(before)
-    monkeypatch.setattr(selectors, "ARTICLE_BODY_PARAGRAPHS", ".article-body p:nth-child(-n+3)")
+    newest, *older = article.ARTICLE_LAYOUTS
+    three = dataclasses.replace(newest, paragraphs=f"{newest.paragraphs}:nth-child(-n+3)")
+    monkeypatch.setattr(article, "ARTICLE_LAYOUTS", (three, *older))
     archive = Archive(archive_copy)
     counts = reparse(archive)
     archive.close()

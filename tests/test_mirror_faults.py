@@ -31,7 +31,7 @@ from ilo_crawler.mirror.faults import (
     options_from_arguments,
 )
 from ilo_crawler.mirror.process import running_mirror
-from ilo_crawler.pages.listing import parse_listing
+from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.urls import article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")

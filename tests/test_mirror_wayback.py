@@ -36,8 +36,8 @@ from ilo_crawler.mirror.wayback import (
     parse_schedule,
     surt,
 )
-from ilo_crawler.pages.article import parse_article
-from ilo_crawler.pages.listing import parse_listing
+from ilo_crawler.sites.wcms.article import parse_article
+from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.urls import ArticleKey, article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")

@@ -63,6 +63,8 @@ _CJK_HEADING = re.compile(
     r"(?P<month>\d{1,2})\s*月\s*(?P<year>\d{4})|(?P<year2>\d{4})\s*年\s*(?P<month2>\d{1,2})\s*月"
 )
 
+_YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
+
 _dateparser_calls = 0
 
 
@@ -80,6 +82,31 @@ def parse_date_text(text: str | None, lang: str) -> dt.date | None:
         return None
     head = text.strip()[:_HEAD_CHARS]
     return _fast_path(head) or _slow_path(head, lang)
+
+
+#: Longest line taken for a date line when date lines are found by content: a date, a place.
+DATE_LINE_MAX_CHARS = 64
+
+
+def is_date_line(text: str, lang: str) -> bool:
+    """Whether a line of a page is a date line (``15 December 2017, Karachi``): short, and read
+    as a date at its start. The site's own forms decide; dateparser is asked only for languages
+    whose forms are not known here, so finding dates by content costs no dateparser call."""
+    if len(text) > DATE_LINE_MAX_CHARS or not any(char.isdigit() for char in text):
+        return False
+    head = text.strip()
+    if lang in MONTH_NAMES or lang in ("ja", "zh"):
+        return _fast_path(head) is not None
+    return parse_date_text(head, lang) is not None
+
+
+def is_month_heading(text: str | None) -> bool:
+    """Whether a line reads as a month heading (``November 2021``, ``6月 2020``) or a year-only
+    one (``2021``), as real listings have both."""
+    if not text:
+        return False
+    stripped = text.strip()
+    return bool(_YEAR_ONLY.fullmatch(stripped)) or parse_month_heading(stripped, "") is not None
 
 
 def _fast_path(head: str) -> dt.date | None:

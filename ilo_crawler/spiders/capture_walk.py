@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ilo_crawler import urls
-from ilo_crawler.pages.listing import ListingEntry, ListingPage
+from ilo_crawler.sites.wcms.listing import ListingEntry, ListingPage
 from ilo_crawler.spiders.seek import Month, MonthSeek, month_after
 from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
 

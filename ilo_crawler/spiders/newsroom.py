@@ -4,7 +4,7 @@ source=wayback``) from the Wayback Machine's captures of it.
 
 It only navigates: ``MonthSeek``/``IncrementalWalk`` (live) and ``CaptureWalk`` (web archive,
 ``ilo_crawler.spiders.wayback``) decide which listing pages to fetch, the page objects in
-``ilo_crawler.pages`` read them, ``ArchiveIndex`` says what need not be fetched again, and the
+``ilo_crawler.sites.wcms`` read them, ``ArchiveIndex`` says what need not be fetched again, and the
 item pipelines normalise and store what was read.
 """
 
@@ -39,8 +39,8 @@ from ilo_crawler.items import (
 )
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
-from ilo_crawler.pages.article import ArticlePage, parse_article
-from ilo_crawler.pages.listing import ListingEntry, ListingPage, parse_listing
+from ilo_crawler.sites.wcms.article import ArticlePage, parse_article
+from ilo_crawler.sites.wcms.listing import BY_CONTENT, ListingEntry, ListingPage, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
 from ilo_crawler.spiders.wayback import WAYBACK_SLOT, WaybackNavigation
@@ -134,7 +134,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         yield capture_of(response, "listing")
         if not self.of_this_process(seek):
             return
-        page = parse_listing(response.body, response.url)
+        page = self.read_listing(response.body, response.url)
         if index == 0 and response.meta.get("redirect_urls"):
             moved = urls.parse_listing_path(response.url)
             if moved is None or moved.listing != self.arguments.listing:
@@ -149,6 +149,42 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 yield from self._follow(entry, harvested_page.url)
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
+
+    # Extraction --------------------------------------------------------------------------------
+    def read_listing(self, body: bytes, url: str) -> ListingPage:
+        """The listing page object of a response, its extraction counted (``url``: the page's
+        URL on the site)."""
+        page = parse_listing(body, url)
+        if page.entries:
+            self._count_extraction("listing", url, page.layout, page.content_fields)
+        return page
+
+    def read_article(self, body: bytes, url: str) -> ArticlePage:
+        """The article page object of a response, its extraction counted."""
+        article = parse_article(body, url)
+        if article.has_article:
+            self._count_extraction("article", url, article.layout, article.content_fields)
+        return article
+
+    def _count_extraction(
+        self, kind: str, url: str, layout: str | None, by_content: tuple[str, ...]
+    ) -> None:
+        """Pages by the layout that read them (``extraction/<kind>/<layout>`` or ``.../content``)
+        and, where the content layer had to take over, one warning naming the page and the
+        fields: a site change shows here before it becomes a loss."""
+        stats = self.crawler.stats
+        stats.inc_value(f"extraction/{kind}/{layout or BY_CONTENT}")
+        if not by_content:
+            return
+        stats.inc_value("extraction/pages_by_content")
+        for name in by_content:
+            stats.inc_value(f"extraction/{kind}/field/{name}/{BY_CONTENT}")
+        self.logger.warning(
+            "content extraction: %s: %s found by content (%s)",
+            url,
+            ", ".join(by_content),
+            f"the {layout} selectors missed them" if layout else "no known layout matched",
+        )
 
     def _check_listing(self, page: ListingPage, index: int) -> None:
         """Layout drift: a page that should hold items but holds none (the first page: or the
@@ -303,9 +339,9 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             if listing_hash(entry) == known.listing_hash:
                 yield self._sighting(key.doc_id, context)
                 return
-            article = parse_article(self.index.stored_body(known.capture_id), response.url)
+            article = self.read_article(self.index.stored_body(known.capture_id), response.url)
         else:
-            article = parse_article(response.body, response.url)
+            article = self.read_article(response.body, response.url)
             capture = capture_of(response, "article", key.doc_id, self.arguments.lang)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")

@@ -28,8 +28,7 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
-from ilo_crawler.pages.article import parse_article
-from ilo_crawler.pages.listing import ListingEntry, parse_listing
+from ilo_crawler.sites.wcms.listing import ListingEntry
 from ilo_crawler.spiders.arguments import check_base_url
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
@@ -219,7 +218,7 @@ class WaybackNavigation:
         yield capture_of(response, "listing", copy=copy)
         if not self.of_this_process(seek):
             return
-        page = parse_listing(response.body, capture.original)
+        page = self.read_listing(response.body, capture.original)
         self._check_entries(page)
         reading = self.readings[month]
         assert reading.walk is not None
@@ -334,7 +333,7 @@ class WaybackNavigation:
             return
         reading = self.readings[lookup.month]
         copy = ArchivedCopy(capture.original, capture.captured_at)
-        article = parse_article(response.body, capture.original)
+        article = self.read_article(response.body, capture.original)
         if not self._belongs(lookup.newest.entry, article):
             return
         if not article.has_article or not article.body:

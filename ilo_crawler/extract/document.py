@@ -1,0 +1,151 @@
+"""An article page's fields found by what they are, where no known layout's selectors find them.
+
+The title is the page's main heading (else its declared title); the type and date are the line
+``<type> | <date>`` (or the first date line); the credit is the first line beginning with ``©``;
+the body is the main run of paragraphs: the element whose paragraphs hold the most text, outside
+navigation, sidebars, share bars and footers; the teaser is the line between title and body that
+is none of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ilo_crawler.extract.entries import Line, decoy_regions, entry_lines, in_region
+from ilo_crawler.extract.text import clean_text, element_text
+from ilo_crawler.normalize.dates import is_date_line
+
+#: What separates the type from the date on the ``<type> | <date>`` line.
+TYPE_DATE_SEPARATOR = " | "
+#: A teaser is a sentence or more, not a caption or a button.
+TEASER_MIN_CHARS = 20
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """What an article page shows, found by content; None (or empty) where it shows none."""
+
+    title: str | None = None
+    teaser: str | None = None
+    type: str | None = None
+    date_text: str | None = None
+    credit: str | None = None
+    body: tuple[str, ...] = ()
+
+    @property
+    def is_article(self) -> bool:
+        """A page is an article when it has a title and a date: an error page served with 200
+        has a heading and a sentence, never a date line."""
+        return self.title is not None and self.date_text is not None
+
+
+def read_document(root: etree._Element, lang: str) -> DocumentFields:
+    body = root.find("body")
+    if body is None:
+        return DocumentFields()
+    regions = decoy_regions(body)
+    heading = _main_heading(body, regions)
+    lines = entry_lines([body], heading, skip=regions)
+    type_date = _type_and_date(lines, lang)
+    type_, date_text = (type_date.kind, type_date.date) if type_date else (None, None)
+    credit = next((line.text for line in lines if line.text.startswith("©")), None)
+    order = {element: i for i, element in enumerate(body.iter())}
+    # The body follows the type and date line; the teaser stands between it and the title.
+    after = order.get(type_date.line.block, -1) if type_date else -1
+    paragraphs = _body(body, regions, order, after)
+    title = element_text(heading) if heading is not None else declared_title(root)
+    return DocumentFields(
+        title=title,
+        teaser=_teaser(lines, type_date.line if type_date else None, paragraphs, credit),
+        type=type_,
+        date_text=date_text,
+        credit=credit,
+        body=paragraphs,
+    )
+
+
+@dataclass(frozen=True)
+class _TypeDate:
+    line: Line
+    kind: str | None
+    date: str
+
+
+def page_title(root: etree._Element) -> str | None:
+    """A page's title by content: its main heading, else the title it declares."""
+    body = root.find("body")
+    heading = _main_heading(body, decoy_regions(body)) if body is not None else None
+    return element_text(heading) if heading is not None else declared_title(root)
+
+
+def _main_heading(body: etree._Element, regions: set[etree._Element]) -> etree._Element | None:
+    """The first ``h1`` with text outside the page's chrome (its innermost, where one nests)."""
+    for heading in body.iter("h1"):
+        if in_region(heading, regions) or not element_text(heading):
+            continue
+        inner = [h for h in heading.iterdescendants("h1") if element_text(h)]
+        return inner[-1] if inner else heading
+    return None
+
+
+def declared_title(root: etree._Element) -> str | None:
+    """The title the page declares: Open Graph or Dublin Core, else ``<title>`` less the site."""
+    for name in ("og:title", "DC.title"):
+        found = root.xpath("//meta[@property=$n or @name=$n]/@content", n=name)
+        if found and clean_text(found[0]):
+            return clean_text(found[0])
+    title = root.find(".//title")
+    text = element_text(title) if title is not None else None
+    return text.rsplit(TYPE_DATE_SEPARATOR, 1)[0].strip() or None if text else None
+
+
+def _type_and_date(lines: list[Line], lang: str) -> _TypeDate | None:
+    """The ``<type> | <date>`` line, else the first date line."""
+    for line in lines:
+        kind, separator, date = line.text.rpartition(TYPE_DATE_SEPARATOR)
+        if separator and kind and is_date_line(date, lang):
+            return _TypeDate(line, kind.strip(), date.strip())
+    for line in lines:
+        if not line.is_title and is_date_line(line.text, lang):
+            return _TypeDate(line, None, line.text)
+    return None
+
+
+def _body(
+    body: etree._Element,
+    regions: set[etree._Element],
+    order: dict[etree._Element, int],
+    after: int,
+) -> tuple[str, ...]:
+    """The paragraphs (after position ``after``) of the element whose own paragraphs hold the
+    most text."""
+    runs: dict[etree._Element, list[str]] = {}
+    for paragraph in body.iter("p"):
+        parent = paragraph.getparent()
+        if parent is None or order[paragraph] <= after or in_region(paragraph, regions):
+            continue
+        text = element_text(paragraph)
+        if text:
+            runs.setdefault(parent, []).append(text)
+    if not runs:
+        return ()
+    return tuple(max(runs.values(), key=lambda texts: sum(map(len, texts))))
+
+
+def _teaser(
+    lines: list[Line], type_date: Line | None, body: tuple[str, ...], credit: str | None
+) -> str | None:
+    """The first line after the title, before the type and date line (or the body), that is
+    long enough to be a teaser and is not the credit."""
+    after_title = False
+    for line in lines:
+        if line.is_title:
+            after_title = True
+            continue
+        if line is type_date or (body and line.text == body[0]):
+            return None
+        if after_title and line.text != credit and len(line.text) >= TEASER_MIN_CHARS:
+            return line.text
+    return None

@@ -1,0 +1,120 @@
+"""Text out of HTML the way a reader sees it, read at the lxml level (no Selector per node).
+
+White space collapses as a browser collapses it; ``<br>`` and block boundaries are line breaks;
+scripts, styles and templates are not text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree, html
+
+#: Elements that start a new line of text, as a browser lays them out.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+#: Elements whose content is never text a reader sees.
+HIDDEN_TAGS = frozenset(
+    ["script", "style", "template", "noscript", "iframe", "svg", "head", "select", "object"]
+)
+
+
+def parse_html(body: str | bytes) -> html.HtmlElement:
+    """The document's root element; an empty or unreadable body gives an empty document."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        return html.document_fromstring(text or "<html></html>")
+    except (etree.ParserError, ValueError):
+        return html.document_fromstring("<html></html>")
+
+
+def clean_text(text: str | None) -> str | None:
+    """Collapse white space as a browser does, keeping explicit line breaks (``\\n``) as single
+    ones; an empty result is None (the field is missing)."""
+    if text is None:
+        return None
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    collapsed = "\n".join(line for line in lines if line)
+    return collapsed or None
+
+
+def _pieces(element: etree._Element) -> Iterator[str]:
+    """The text of ``element`` and its descendants in order, ``\\n`` for each line break."""
+    tag = element.tag
+    if not isinstance(tag, str) or tag in HIDDEN_TAGS:
+        return
+    if tag == "br":
+        yield "\n"
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        yield "\n"
+    if element.text:
+        yield element.text.replace("\n", " ")
+    for child in element:
+        yield from _pieces(child)
+        if child.tail:
+            yield child.tail.replace("\n", " ")
+    if block:
+        yield "\n"
+
+
+def element_text(element: etree._Element | str | None) -> str | None:
+    """An element's visible text (or a text node's, from an XPath ``text()``): source newlines
+    are spaces, every ``<br>`` and block a line break, None when nothing is left."""
+    if element is None:
+        return None
+    if isinstance(element, str):
+        return clean_text(element.replace("\n", " "))
+    return clean_text("".join(_pieces(element)))
+
+
+def first_text(found: list) -> str | None:
+    """The text of a query's first result; text nodes (``text()``) joined line by line."""
+    if not found:
+        return None
+    if isinstance(found[0], str):
+        return element_text("\n".join(found))
+    return element_text(found[0])

@@ -1,0 +1,178 @@
+"""A WCMS listing page ("All ILO Newsroom content" and its kin) turned into its items.
+
+Pure: HTML and URL in, data out; unit-tested on saved pages. Each known layout generation's
+selectors are tried in turn (``layouts.LISTING_LAYOUTS``); a field they miss, or a page none of
+them reads, is found by content (``ilo_crawler.extract.entries``). Every field says how it was
+found (``found_by``), so a change of the site's markup shows before it becomes a loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from ilo_crawler import urls
+from ilo_crawler.extract.document import page_title
+from ilo_crawler.extract.entries import EntryFields, entry_lines, find_entries, read_fields
+from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.sites.wcms.layouts import LISTING_LAYOUTS, ListingLayout
+
+#: How a field was found when no layout's selector gave it.
+BY_CONTENT = "content"
+ENTRY_FIELDS = ("credit", "label", "title", "date_text", "summary")
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    """One item as a listing page shows it; every field but ``position`` may be missing."""
+
+    position: int  #: 1-based place on the page, counted over all its lists
+    heading: str | None  #: the month heading the item stands under, as written
+    credit: str | None
+    label: str | None
+    title: str | None
+    url: str | None  #: absolute URL of the article page
+    date_text: str | None
+    summary: str | None
+    #: field -> how it was found: the layout whose selector gave it, or ``content``
+    found_by: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """A page of a paginated listing: its items and what its pager says about the listing."""
+
+    url: str
+    offset: int  #: index of the page's first item in the whole listing
+    title: str | None
+    entries: tuple[ListingEntry, ...]
+    page_size: int | None  #: items a page, read from the pager (None: no pager to read)
+    last_offset: int | None  #: offset of the listing's last page, when the pager shows it
+    layout: str | None = None  #: the layout generation whose selectors found the items
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entries
+
+    @property
+    def content_fields(self) -> tuple[str, ...]:
+        """The fields that only the content layer found on this page (for the warning)."""
+        taken = {
+            name
+            for entry in self.entries
+            for name, how in entry.found_by.items()
+            if how == BY_CONTENT
+        }
+        return tuple(name for name in ENTRY_FIELDS if name in taken)
+
+
+def parse_listing(html: str | bytes, url: str) -> ListingPage:
+    """Read a listing page. A page without recognisable items yields no entries (the caller
+    decides whether an empty page is the end of the listing or a layout change)."""
+    root = parse_html(html)
+    lang = _page_lang(root, url)
+    offset = urls.offset_in_url(url) or 0
+    for layout in LISTING_LAYOUTS:
+        entries = tuple(_entries_by_selectors(root, layout, url, lang))
+        if entries:
+            title = first_text(layout.queries["title"](root))
+            break
+    else:
+        layout = None
+        entries = tuple(_entries_by_content(root, url, lang))
+        title = page_title(root)
+    return ListingPage(
+        url=url,
+        offset=offset,
+        title=title,
+        entries=entries,
+        layout=layout.name if layout else None,
+        **_pager(root, url, offset),
+    )
+
+
+def _page_lang(root: etree._Element, url: str) -> str:
+    return urls.language_in_url(url) or root.get("lang") or "en"
+
+
+def _entries_by_selectors(
+    root: etree._Element, layout: ListingLayout, base_url: str, lang: str
+) -> Iterator[ListingEntry]:
+    queries = layout.queries
+    blocks = queries["block"](root)
+    if not blocks:
+        return
+    headings = set(queries["headings"](blocks[0]))
+    heading: str | None = None
+    position = 0
+    for part in queries["parts"](blocks[0]):
+        if part in headings:
+            heading = element_text(part)
+            continue
+        position += 1
+        link = next(iter(queries["link"](part)), None)
+        found: dict[str, str | None] = {
+            "credit": first_text(queries["credit"](part)),
+            "label": first_text(queries["label"](part)),
+            "title": element_text(link) if link is not None else None,
+            "date_text": first_text(queries["date"](part)),
+            "summary": first_text(queries["summary"](part)),
+        }
+        found_by = {name: layout.name for name, value in found.items() if value is not None}
+        if len(found_by) < len(found):
+            by_content = read_fields(entry_lines([part], link), lang)
+            for name in ENTRY_FIELDS:
+                if found[name] is None and getattr(by_content, name) is not None:
+                    found[name] = getattr(by_content, name)
+                    found_by[name] = BY_CONTENT
+        yield _entry(position, heading, found, _href(link, base_url), found_by)
+
+
+def _entries_by_content(root: etree._Element, base_url: str, lang: str) -> Iterator[ListingEntry]:
+    def document_of(href: str) -> str | None:
+        key = urls.parse_article_path(urljoin(base_url, href))
+        return key.doc_id if key else None
+
+    for position, found in enumerate(find_entries(root, lang, document_of), start=1):
+        fields: EntryFields = found.fields
+        values = {name: getattr(fields, name) for name in ENTRY_FIELDS}
+        found_by = {name: BY_CONTENT for name, value in values.items() if value is not None}
+        url = _href(found.link, base_url) if found.link is not None else None
+        yield _entry(position, found.heading, values, url, found_by)
+
+
+def _entry(
+    position: int,
+    heading: str | None,
+    values: dict[str, str | None],
+    url: str | None,
+    found_by: dict[str, str],
+) -> ListingEntry:
+    return ListingEntry(position=position, heading=heading, url=url, found_by=found_by, **values)
+
+
+def _href(link: etree._Element | None, base_url: str) -> str | None:
+    href = link.get("href") if link is not None else None
+    return urljoin(base_url, href.strip()) if href and href.strip() else None
+
+
+def _pager(root: etree._Element, base_url: str, offset: int) -> dict[str, int | None]:
+    """Page size and last page from the offsets of every link to another page of the same
+    listing (``nextRow--N``), whatever markup holds them; never assumed."""
+    series = urls.listing_series(base_url)
+    offsets = {offset}
+    for href in root.xpath("//a/@href"):
+        linked = urljoin(base_url, href.strip())
+        if series is None or urls.listing_series(linked) == series:
+            found = urls.offset_in_url(linked)
+            if found is not None:
+                offsets.add(found)
+    ordered = sorted(offsets)
+    steps = [later - earlier for earlier, later in zip(ordered, ordered[1:], strict=False)]
+    return {
+        "page_size": min(steps) if steps else None,
+        "last_offset": ordered[-1] if steps else None,
+    }
