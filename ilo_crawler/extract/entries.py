@@ -270,10 +270,18 @@ class _EntryFinder:
         return current
 
     def _is_heading_like(self, element: etree._Element) -> bool:
+        """A month heading (or a blank heading), or the page's title: what an entry never
+        holds. (A heading with other text may be an entry's label.)"""
         if not isinstance(element.tag, str):
             return False
         if element in self.heading_holders:
-            return True
+            if element.tag == "h1" or element.find(".//h1") is not None:
+                return True
+            for heading in element.iter(*HEADING_TAGS):
+                text = element_text(heading)
+                if not text or is_month_heading(text):
+                    return True
+            return False
         text = element_text(element)
         return bool(text) and len(text) <= HEADING_MAX_CHARS and is_month_heading(text)
 
