@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -234,6 +235,21 @@ def test_seed_page_holds_the_seed_items_in_order_in_every_generation(
     assert headings(body, layout) == ["November 2021", "October 2021"]
     assert items[0]["href"] == "/global/about-the-ilo/newsroom/news/WCMS_826064/lang--en/index.htm"
     assert replica_markup.listing_title(body, layout) == "All ILO Newsroom content"
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_item_texts_keep_the_real_order_in_every_generation(
+    sites: dict[str, Site], layout: str
+) -> None:
+    """Credit, label, title, date line, summary, item after item, as the real pages show them
+    (what the content layer of the extraction relies on)."""
+    html = get(sites[layout], seed_path(sites[layout]))[2].decode()
+    position = 0
+    for texts in SEED_ITEMS:
+        for text in filter(None, texts):
+            found = html.find(escape(text), position)
+            assert found > position, text
+            position = found
 
 
 def test_the_live_replica_serves_the_newest_generation(

@@ -292,7 +292,7 @@ def _crumb_items(crumbs: Crumbs) -> str:
     return "".join(
         f'<li><a href="{escape(href)}">{escape(label)}</a></li>'
         if href
-        else f'<li class="active">{escape(label)}</li>'
+        else f'<li class="active">{_text_html(label)}</li>'
         for label, href in crumbs
     )
 
@@ -639,19 +639,19 @@ class Wcms2010(Layout):
         href = _item_path(record)
         image = (
             f'<td class="newsImage" valign="top" width="90"><a href="{href}">'
-            f'<img src="{_image_src(record)}" alt="" width="80"></a><br>\n'
+            f'<img src="{_image_src(record)}" alt="" width="80"></a><br>'
             f'<font size="1" class="copyright">{_text_html(record.credit)}</font></td>'
             if record.credit
             else '<td class="newsImage"></td>'
         )
         text = ['<td class="newsText" valign="top">']
         if record.label:
-            text.append(f'<font class="category">{_text_html(record.label)}</font><br>\n')
+            text.append(f'<font class="category">{_text_html(record.label)}</font><br>')
         text.append(
-            f'<a class="newsHeadline" href="{href}"><b>{_text_html(record.title)}</b></a><br>\n'
+            f'<a class="newsHeadline" href="{href}"><b>{_text_html(record.title)}</b></a><br>'
         )
         if record.date_text is not None:
-            text.append(f'<span class="dateline">{_text_html(record.date_text)}</span><br>\n')
+            text.append(f'<span class="dateline">{_text_html(record.date_text)}</span><br>')
         if record.summary:
             text.append(_text_html(record.summary))
         return f'<tr class="newsRow">{image}\n{"".join(text)}</td></tr>\n'
@@ -719,7 +719,7 @@ class Wcms2010(Layout):
             [_about_link(lang)] + [_listing_link(listing, lang) for listing in LISTING_PATHS]
         )
         trail = " &gt; ".join(
-            f'<a href="{escape(href)}">{escape(label)}</a>' if href else escape(label)
+            f'<a href="{escape(href)}">{escape(label)}</a>' if href else _text_html(label)
             for label, href in crumbs
         )
         footer = " | ".join([*_footer_links(lang), f"© {site}"])
