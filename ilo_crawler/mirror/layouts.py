@@ -598,12 +598,15 @@ class Wcms2014(Layout):
     def _page(lang: str, title: str, crumbs: Crumbs, languages: LanguageLinks, main: str) -> str:
         site = escape(interface_text(lang, "site"))
         viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        switcher = (
+            f'<ul class="lang-switcher">{_switcher_items(languages)}</ul>\n' if languages else ""
+        )
         return (
             f"{_head(lang, title, viewport)}<body>\n"
             f'<div id="header">\n<a class="site-logo" href="{_home_path(lang)}">'
             f'<img src="/static/img/ilo-logo.png" alt="{site}"></a>\n'
             f'<ul class="nav-main"><li>{_about_link(lang)}</li>{_listing_items(lang)}</ul>\n'
-            f'<ul class="lang-switcher">{_switcher_items(languages)}</ul>\n</div>\n'
+            f"{switcher}</div>\n"
             f'<ol class="breadcrumb">{_crumb_items(crumbs)}</ol>\n'
             f'<div id="contentArea">\n{main}</div>\n'
             f'<div id="rightCol"><h2>{escape(interface_text(lang, "related"))}</h2>'
@@ -698,22 +701,17 @@ class Wcms2010(Layout):
         if _is_press_release(record):
             parts.append(f'<div class="pressContact">{_contact_html(lang)}</div>\n')
         if page.languages:
-            links = " | ".join(
-                f'<a hreflang="{other}" href="{escape(href)}">{_language_name(other)}</a>'
-                for other, href in page.languages
-            )
             parts.append(
                 f'<p class="otherLang">{escape(interface_text(lang, "translations"))}: '
-                f"{links}</p>\n"
+                f"{_separated_links(page.languages)}</p>\n"
             )
         return self._page(lang, record.title, page.crumbs, page.languages, "".join(parts))
 
     @staticmethod
     def _page(lang: str, title: str, crumbs: Crumbs, languages: LanguageLinks, main: str) -> str:
         site = escape(interface_text(lang, "site"))
-        switcher = " | ".join(
-            f'<a hreflang="{other}" href="{escape(href)}">{_language_name(other)}</a>'
-            for other, href in languages
+        switcher = (
+            f'\n<span class="langLinks">{_separated_links(languages)}</span>' if languages else ""
         )
         nav = "<br>".join(
             [_about_link(lang)] + [_listing_link(listing, lang) for listing in LISTING_PATHS]
@@ -731,13 +729,20 @@ class Wcms2010(Layout):
             f"<title>{escape(title)} | {site}</title>\n</head>\n"
             '<body><table id="pageTable" width="100%">\n'
             f'<tr><td colspan="2" id="topBanner"><a href="{_home_path(lang)}">'
-            f'<img src="/static/img/ilo-logo.gif" alt="{site}"></a>\n'
-            f'<span class="langLinks">{switcher}</span></td></tr>\n'
+            f'<img src="/static/img/ilo-logo.gif" alt="{site}"></a>{switcher}</td></tr>\n'
             f'<tr><td id="leftNav" valign="top">{nav}</td>\n'
             f'<td id="mainContent" valign="top"><div class="crumbs">{trail}</div>\n'
             f"{main}</td></tr>\n"
             f'<tr><td colspan="2" id="footer">{footer}</td></tr></table></body>\n</html>\n'
         )
+
+
+def _separated_links(languages: LanguageLinks) -> str:
+    """Links to other language versions separated by ``|``, as the 2010 pages show them."""
+    return " | ".join(
+        f'<a hreflang="{other}" href="{escape(href)}">{_language_name(other)}</a>'
+        for other, href in languages
+    )
 
 
 # changed: a redesign no extraction can read ----------------------------------------------------
