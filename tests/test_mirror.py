@@ -624,18 +624,19 @@ def test_one_kept_alive_connection_serves_every_kind_of_answer(mirror: str) -> N
 # Rendering rules, through Site.respond ---------------------------------------------------------
 
 
-#: Per generation: the markup of an empty article body, and what marks a teaser, translation
-#: links and a pager (absent where the page has none).
+#: Per generation: the markup of an empty article body.
 EMPTY_BODY = {
     "wcms2010": '<div id="articleBody"></div>',
     "wcms2014": '<div class="bodyText"></div>',
     "wcms2019": '<div class="article-text"></div>',
 }
+#: The language switcher (absent from a page that has no other language version).
 SWITCHERS = {
     "wcms2010": "span.langLinks",
     "wcms2014": "ul.lang-switcher",
     "wcms2019": "ol.language-links",
 }
+#: What marks a teaser, translation links and a pager (absent where the page has none).
 MARKERS = {
     "wcms2010": ('class="teaser"', 'class="otherLang"', 'class="resultsNav"'),
     "wcms2014": ('class="standFirst"', "langVersions", 'class="pagingBar"'),
