@@ -17,11 +17,16 @@ _LISTING_TITLE = {
     "wcms2019": "div.main-content > div.page-header > h1",
     "changed": "main#main > h1.page-title",
 }
-#: The month headings' cells or elements, and the item elements, in page order.
-_LISTING_PARTS = {
-    "wcms2010": "table.newsroomListing > tr > td.monthTitle, table.newsroomListing > tr.newsRow",
-    "wcms2014": "div.newsList > h2.monthHeader, div.newsList > ul.newsItems > li.newsItem",
-    "wcms2019": "div.items-list > h3.list-heading, div.items-list > ol.item-list > li",
+#: The month headings' cells or elements, and the item elements.
+_HEADINGS = {
+    "wcms2010": "table.newsroomListing > tr > td.monthTitle",
+    "wcms2014": "div.newsList > h2.monthHeader",
+    "wcms2019": "div.items-list > h3.list-heading",
+}
+_ITEMS = {
+    "wcms2010": "table.newsroomListing > tr.newsRow",
+    "wcms2014": "div.newsList > ul.newsItems > li.newsItem",
+    "wcms2019": "div.items-list > ol.item-list > li",
 }
 _ITEM_FIELDS = {
     "wcms2014": {
@@ -103,7 +108,7 @@ def listing_items(html: str | bytes, layout: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     heading = None
     item_tag = {"wcms2010": "tr", "wcms2014": "li", "wcms2019": "li"}[layout]
-    for part in _selector(html).css(_LISTING_PARTS[layout]):
+    for part in _selector(html).css(f"{_HEADINGS[layout]}, {_ITEMS[layout]}"):  # in page order
         if part.root.tag != item_tag:
             heading = _first_text(part, _HEADING_SELECTORS[layout])
             continue
@@ -141,8 +146,11 @@ def _row_fields(row: Selector) -> dict[str, Any]:
 
 
 def headings(html: str | bytes, layout: str) -> list[str]:
-    parts = _selector(html).css(_LISTING_PARTS[layout].split(", ")[0])
+    parts = _selector(html).css(_HEADINGS[layout])
     return [_first_text(part, _HEADING_SELECTORS[layout]) or "" for part in parts]
+
+
+_ROLES = ("first", "prev", "page", "next", "last")
 
 
 def pager(html: str | bytes, layout: str) -> dict[str, list[str]]:
@@ -168,9 +176,6 @@ def pager(html: str | bytes, layout: str) -> dict[str, list[str]]:
     found = {name: bar.css(f"li.{name} > a::attr(href)").getall() for name in _ROLES}
     found["page"] = bar.css("li:not([class]) > a::attr(href)").getall()
     return found | {"current": bar.css("li.active > span::text").getall()}
-
-
-_ROLES = ("first", "prev", "page", "next", "last")
 
 
 def article_fields(html: str | bytes, layout: str) -> dict[str, Any]:
