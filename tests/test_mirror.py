@@ -10,16 +10,20 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import replica_markup
 from conftest import fetch, row
 from parsel import Selector
+from replica_markup import GENERATIONS, article_fields
 
-from ilo_crawler.langs import format_date
+from ilo_crawler.langs import format_date, format_month_heading
 from ilo_crawler.mirror import DatasetError, Record, Site, default_dataset, parse_dataset
+from ilo_crawler.mirror.layouts import LAYOUTS, NEWEST_LAYOUT, layout_for
 from ilo_crawler.urls import article_path, listing_path
 
 #: The seed page (all-newsroom/lang--en/nextRow--10 of the real site) item by item:
@@ -118,6 +122,7 @@ SEED_ITEMS = [
 ]
 
 ALL_EN = listing_path("all-newsroom", "en")
+NEWEST = NEWEST_LAYOUT
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -142,48 +147,24 @@ def stop_mirror(proc: subprocess.Popen[str]) -> None:
     assert proc.wait(timeout=10) == 0
 
 
-def listing_items(html: str | bytes) -> list[dict[str, Any]]:
-    """The items of a listing page, each with the month heading it sits under."""
-    if isinstance(html, bytes):
-        html = html.decode("utf-8")
-    items, heading = [], None
-    for part in Selector(text=html).css("div.content-main div.listing").xpath("./h2 | ./ol"):
-        if part.root.tag == "h2":
-            heading = part.xpath("string()").get()
-            continue
-        for li in part.xpath("./li"):
-            items.append(
-                {
-                    "heading": heading,
-                    "credit": li.css(".item-image .credit::text").get(),
-                    "label": li.css(".item-label::text").get(),
-                    "title": li.css(".item-title a::text").get(),
-                    "href": li.css(".item-title a::attr(href)").get(),
-                    "date": li.css(".item-date::text").get(),
-                    "summary": li.css(".item-summary::text").get(),
-                }
-            )
-    return items
+def listing_items(html: str | bytes, layout: str = NEWEST) -> list[dict[str, Any]]:
+    return replica_markup.listing_items(html, layout)
 
 
-def headings(html: bytes) -> list[str]:
-    return Selector(text=html.decode()).css("div.listing > h2.month-heading::text").getall()
+def headings(html: bytes, layout: str = NEWEST) -> list[str]:
+    return replica_markup.headings(html, layout)
 
 
-def pager(html: bytes) -> dict[str, list[str]]:
-    sel = Selector(text=html.decode()).css("div.pager")
-    return {
-        css: sel.css(f"a.{css}::attr(href)").getall()
-        for css in ("pager-first", "pager-prev", "pager-page", "pager-next", "pager-last")
-    } | {"current": sel.css("strong.pager-current::text").getall()}
+def pager(html: bytes, layout: str = NEWEST) -> dict[str, list[str]]:
+    return replica_markup.pager(html, layout)
 
 
 def jsonl(rows: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def small_site(rows: list[dict[str, Any]], page_size: int = 10) -> Site:
-    return Site(parse_dataset(jsonl(rows)), page_size=page_size)
+def small_site(rows: list[dict[str, Any]], page_size: int = 10, layout: str | None = None) -> Site:
+    return Site(parse_dataset(jsonl(rows)), page_size=page_size, layout=layout)
 
 
 def get(site: Site, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -202,6 +183,12 @@ def records() -> list[Record]:
 @pytest.fixture(scope="module")
 def site(records: list[Record]) -> Site:
     return Site(records)
+
+
+@pytest.fixture(scope="module")
+def sites(records: list[Record]) -> dict[str, Site]:
+    """The replica in each readable layout generation, rendered without a socket."""
+    return {layout: Site(records, layout=layout) for layout in GENERATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -226,21 +213,100 @@ def small_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # The served site -------------------------------------------------------------------------------
 
 
-def test_seed_page_is_served_with_the_seed_items_in_order(mirror: str, site: Site) -> None:
+def seed_path(site: Site) -> str:
+    """The seed page's listing page (the real site's ``nextRow--10``; here further down)."""
     ids = [record.id for record in site.listings["all-newsroom", "en"]]
     offset = ids.index("WCMS_826064")
     assert offset % 10 == 0 and offset > 0
-    status, headers, body = fetch(mirror + listing_path("all-newsroom", "en", offset))
+    return listing_path("all-newsroom", "en", offset)
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_seed_page_holds_the_seed_items_in_order_in_every_generation(
+    sites: dict[str, Site], layout: str
+) -> None:
+    status, headers, body = get(sites[layout], seed_path(sites[layout]))
     assert status == 200
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    items = listing_items(body)
+    items = listing_items(body, layout)
     got = [(i["credit"], i["label"], i["title"], i["date"], i["summary"]) for i in items]
     assert got == SEED_ITEMS
     assert [i["heading"] for i in items] == ["November 2021"] * 9 + ["October 2021"]
-    assert headings(body) == ["November 2021", "October 2021"]
+    assert headings(body, layout) == ["November 2021", "October 2021"]
     assert items[0]["href"] == "/global/about-the-ilo/newsroom/news/WCMS_826064/lang--en/index.htm"
-    title = Selector(text=body.decode()).css("h1.page-title::text").get()
-    assert title == "All ILO Newsroom content"
+    assert replica_markup.listing_title(body, layout) == "All ILO Newsroom content"
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_item_texts_keep_the_real_order_in_every_generation(
+    sites: dict[str, Site], layout: str
+) -> None:
+    """Credit, label, title, date line, summary, item after item, as the real pages show them
+    (what the content layer of the extraction relies on)."""
+    html = get(sites[layout], seed_path(sites[layout]))[2].decode()
+    position = 0
+    for texts in SEED_ITEMS:
+        for text in filter(None, texts):
+            found = html.find(escape(text), position)
+            assert found > position, text
+            position = found
+
+
+def test_the_live_replica_serves_the_newest_generation(
+    mirror: str, site: Site, sites: dict[str, Site], records: list[Record]
+) -> None:
+    assert site.layout == NEWEST == "wcms2019"
+    seed = seed_path(site)
+    status, _, body = fetch(mirror + seed)
+    assert status == 200 and body == get(sites["wcms2019"], seed)[2]
+    assert len(listing_items(body, "wcms2019")) == 10
+    assert listing_items(body, "wcms2014") == listing_items(body, "wcms2010") == []
+    article = article_path("news", "WCMS_826064", "en")
+    assert fetch(mirror + article)[2] == get(sites["wcms2019"], article)[2]
+
+
+def test_layout_generations_by_date_and_unknown_names_refused(records: list[Record]) -> None:
+    assert list(LAYOUTS) == ["wcms2010", "wcms2014", "wcms2019", "changed"]
+    assert layout_for(dt.date(2010, 1, 1)) == layout_for(dt.date(2013, 12, 31)) == "wcms2010"
+    assert layout_for(dt.date(2014, 1, 1)) == layout_for(dt.date(2018, 12, 31)) == "wcms2014"
+    assert layout_for(dt.date(2019, 1, 1)) == layout_for(dt.date(2024, 4, 30)) == "wcms2019"
+    with pytest.raises(
+        ValueError, match="one of wcms2010, wcms2014, wcms2019, changed, got 'normal'"
+    ):
+        Site(records[:1], layout="normal")
+
+
+def sample_offsets(records: list[Record]) -> list[int]:
+    """Listing pages worth reading: first, middle and last, and the first pages that hold
+    texts which must be escaped."""
+    special = [i for i, r in enumerate(records) if any(c in r.title for c in '&<"')][:3]
+    offsets = {0, len(records) // 20 * 10, (len(records) - 1) // 10 * 10}
+    return sorted(offsets | {i // 10 * 10 for i in special})
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_every_item_text_is_on_the_page_in_every_generation(
+    sites: dict[str, Site], layout: str
+) -> None:
+    site, pages = sites[layout], 0
+    for (listing, lang), records in sorted(site.listings.items()):
+        for offset in sample_offsets(records):
+            body = get(site, listing_path(listing, lang, offset))[2]
+            expected = [
+                {
+                    "heading": format_month_heading(r.date.year, r.date.month, lang),
+                    "credit": r.credit,
+                    "label": r.label,
+                    "title": r.title,
+                    "href": article_path(r.section, r.id, r.lang),
+                    "date": r.date_text,
+                    "summary": r.summary,
+                }
+                for r in records[offset : offset + 10]
+            ]
+            assert listing_items(body, layout) == expected, (listing, lang, offset)
+            pages += 1
+    assert pages >= 9 * 3
 
 
 def test_both_first_page_urls_serve_the_newest_items(mirror: str) -> None:
@@ -253,49 +319,148 @@ def test_both_first_page_urls_serve_the_newest_items(mirror: str) -> None:
     assert items[0]["heading"] == "December 2024"
 
 
-def test_page_shell_has_header_breadcrumbs_sidebar_and_footer(mirror: str) -> None:
-    _, _, body = fetch(mirror + listing_path("news", "fr"))
+#: Per generation: selectors of the page chrome, and of the language switcher's links.
+SHELLS = {
+    "wcms2010": (
+        [
+            'head meta[http-equiv="Content-Type"]',
+            "table#pageTable td#topBanner > a > img[alt]",
+            "td#leftNav > a",
+            "td#mainContent > div.crumbs > a",
+            "td#mainContent > table.mediaContact a[href^='mailto:']",
+            "td#footer > a",
+        ],
+        "td#topBanner span.langLinks a",
+    ),
+    "wcms2014": (
+        [
+            "head meta[charset]",
+            "div#header > a.site-logo > img",
+            "div#header > ul.nav-main > li > a",
+            "ol.breadcrumb > li.active",
+            "div#contentArea > div.box.mediaContact > ol > li > a[href^='mailto:']",
+            "div#contentArea > p.intro",
+            "div#rightCol > ul > li > a",
+            "div#footer a",
+        ],
+        "div#header > ul.lang-switcher > li > a",
+    ),
+    "wcms2019": (
+        [
+            'head meta[name="DC.language"][content="fr"]',
+            'head meta[name="DC.title"][content="Actualités"]',
+            'head meta[name="DC.rights"]',
+            "header#banner > div#primary-banner > a#logo > img",
+            "header#banner > ul#menu.nav.navbar-nav > li.here > a",
+            "header#banner > form.search[action='/Search4/search.do'] > input[name=searchWhat]",
+            "ol.breadcrumb > li.active",
+            "div#content.container > div.row > div.col-md-9.main-content",
+            "div.main-content > div.media-contact > ol > li > a[href^='mailto:']",
+            "div.main-content > p.tagline",
+            "aside.col-md-3.sidebar > ul > li > a",
+            "footer#footer a",
+        ],
+        "header#banner > ol.language-links > li > a",
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_page_shell_has_header_breadcrumbs_sidebar_and_footer(
+    sites: dict[str, Site], layout: str
+) -> None:
+    body = get(sites[layout], listing_path("news", "fr"))[2]
     sel = Selector(text=body.decode())
-    assert body.startswith(b"<!DOCTYPE html>")
+    assert body.startswith(b"<!DOCTYPE ")
     assert sel.xpath("/html/@lang").get() == "fr"
-    assert sel.css("head meta[charset]") and sel.css('head link[rel="stylesheet"]')
-    assert sel.css("#header ul.nav-main li a") and sel.css("ol.breadcrumb li")
-    assert sel.css("#content .content-main") and sel.css("#content .sidebar")
-    assert sel.css("#footer a")
-    assert sel.css("h1.page-title::text").get() == "Actualités"
-    switcher = dict(
-        zip(
-            sel.css("ul.lang-switcher a::attr(hreflang)").getall(),
-            sel.css("ul.lang-switcher a::attr(href)").getall(),
-            strict=True,
-        )
-    )
+    chrome, switcher_links = SHELLS[layout]
+    assert [css for css in chrome if not sel.css(css)] == []
+    assert replica_markup.listing_title(body, layout) == "Actualités"
+    links = sel.css(switcher_links)
+    switcher = {a.attrib["hreflang"]: a.attrib["href"] for a in links}
     assert switcher == {"en": listing_path("news", "en"), "es": listing_path("news", "es")}
+    assert [a.xpath("string()").get() for a in links] == ["English", "Español"]
 
 
-def test_pager_links_step_by_the_page_size(mirror: str, site: Site) -> None:
+def test_wcms2019_items_follow_the_evidence(sites: dict[str, Site]) -> None:
+    """The real site's item markup: ``li.highlight`` first, the credit as ``span.caption`` after
+    the image linked to the document, the title followed by ``&nbsp;`` and an icon span."""
+    html = get(sites["wcms2019"], seed_path(sites["wcms2019"]))[2].decode()
+    sel = Selector(text=html)
+    items = sel.css("div.furniture.feature-multiple.items-list > ol.item-list > li")
+    assert [li.attrib.get("class") for li in items] == ["highlight"] + [None] * 9
+    first = items[0]
+    assert [child.root.tag for child in first.xpath("./*")] == ["a", "span", "p", "h5", "p", "div"]
+    href = first.css("h5.item-title > a").attrib["href"]
+    assert first.css("a.item-image").attrib["href"] == href
+    assert first.css("a.item-image > img").attrib["src"] == (
+        "/wcmsp5/groups/public/---dgreports/---dcomm/documents/image/wcms_826064.jpg"
+    )
+    assert (
+        '<h5 class="item-title"><a href="/global/about-the-ilo/newsroom/news/WCMS_826064/'
+        'lang--en/index.htm">ILO launches new tool on social dialogue&nbsp;<span class="linked '
+        'fa fa-angle-right"></span></a></h5>'
+    ) in html
+    assert len(sel.css("h3.list-heading + ol.item-list")) == 2
+
+
+def test_wcms2010_lists_items_in_table_rows_and_wcms2014_in_unordered_lists(
+    sites: dict[str, Site],
+) -> None:
+    old = Selector(text=get(sites["wcms2010"], seed_path(sites["wcms2010"]))[2].decode())
+    assert not old.css("ol, ul, li")
+    rows = old.css("table.newsroomListing > tr")
+    assert [r.attrib.get("class") for r in rows] == [None] + ["newsRow"] * 9 + [None, "newsRow"]
+    second = rows[2]  # no credit: the image cell is there, empty
+    assert second.css("td.newsImage").get() == '<td class="newsImage"></td>'
+    assert second.css("td.newsText > font.category::text").get() == "ILO in action"
+    middle = Selector(text=get(sites["wcms2014"], seed_path(sites["wcms2014"]))[2].decode())
+    assert not middle.css("div#contentArea div.newsList ol")
+    assert len(middle.css("div.newsList > ul.newsItems > li.newsItem > div.details")) == 10
+    assert len(middle.css("li.newsItem > div.thumb > a > img")) == 4  # the seed credits
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_pager_links_step_by_the_page_size(sites: dict[str, Site], layout: str) -> None:
+    site = sites[layout]
     total = len(site.listings["all-newsroom", "en"])
     last = (total - 1) // 10 * 10
-    _, _, first = fetch(mirror + ALL_EN)
-    links = pager(first)
-    assert links["pager-first"] == links["pager-prev"] == []
+    links = pager(get(site, ALL_EN)[2], layout)
+    assert links["first"] == links["prev"] == []
     assert links["current"] == ["1"]
-    assert links["pager-page"] == [listing_path("all-newsroom", "en", 10 * k) for k in range(1, 10)]
-    assert links["pager-next"] == [listing_path("all-newsroom", "en", 10)]
-    assert links["pager-last"] == [listing_path("all-newsroom", "en", last)]
+    assert links["page"] == [listing_path("all-newsroom", "en", 10 * k) for k in range(1, 10)]
+    assert links["next"] == [listing_path("all-newsroom", "en", 10)]
+    assert links["last"] == [listing_path("all-newsroom", "en", last)]
 
-    _, _, middle = fetch(mirror + listing_path("all-newsroom", "en", 200))
-    links = pager(middle)
-    assert links["pager-first"] == [ALL_EN]
-    assert links["pager-prev"] == [listing_path("all-newsroom", "en", 190)]
-    assert links["pager-next"] == [listing_path("all-newsroom", "en", 210)]
+    links = pager(get(site, listing_path("all-newsroom", "en", 200))[2], layout)
+    assert links["first"] == [ALL_EN]
+    assert links["prev"] == [listing_path("all-newsroom", "en", 190)]
+    assert links["next"] == [listing_path("all-newsroom", "en", 210)]
     assert links["current"] == ["21"]
-    assert len(links["pager-page"]) == 9
+    assert len(links["page"]) == 9
 
-    _, _, final = fetch(mirror + listing_path("all-newsroom", "en", last))
-    links = pager(final)
-    assert links["pager-next"] == links["pager-last"] == []
-    assert 1 <= len(listing_items(final)) <= 10
+    final = get(site, listing_path("all-newsroom", "en", last))[2]
+    links = pager(final, layout)
+    assert links["next"] == links["last"] == []
+    assert 1 <= len(listing_items(final, layout)) <= 10
+
+
+def test_pager_words_of_the_older_generations(sites: dict[str, Site]) -> None:
+    page = listing_path("all-newsroom", "fr", 20)
+    total = len(sites["wcms2010"].listings["all-newsroom", "fr"])
+    pages = -(-total // 10)
+    old = Selector(text=get(sites["wcms2010"], page)[2].decode()).css("p.resultsNav")
+    assert (
+        old.xpath("string()")
+        .get()
+        .startswith(f"Résultats 21–30 sur {total} \xa0 << Premier | < Précédent | 1 | 2 | 3 | 4 |")
+    )
+    assert old.xpath("string()").get().endswith(" | Suivant > | Dernier >>")
+    middle = Selector(text=get(sites["wcms2014"], page)[2].decode()).css("div.pagingBar")
+    assert middle.css("span.pageInfo::text").get() == f"Page 3 sur {pages}"
+    assert middle.css("a.pg-first::text, a.pg-prev::text, a.pg-next::text, a.pg-last::text")
+    words = middle.css("a[class]::text").getall()
+    assert words == ["Premier", "Précédent", "Suivant", "Dernier"]
 
 
 def test_page_size_option_and_month_heading_repeated(small_mirror: str) -> None:
@@ -303,9 +468,9 @@ def test_page_size_option_and_month_heading_repeated(small_mirror: str) -> None:
     _, _, first = fetch(base)
     assert [i["title"] for i in listing_items(first)] == [f"Title {100 + i}" for i in range(7)]
     links = pager(first)
-    assert links["pager-page"] == [listing_path("all-newsroom", "en", k) for k in (7, 14)]
-    assert links["pager-next"] == [listing_path("all-newsroom", "en", 7)]
-    assert links["pager-last"] == [listing_path("all-newsroom", "en", 14)]
+    assert links["page"] == [listing_path("all-newsroom", "en", k) for k in (7, 14)]
+    assert links["next"] == [listing_path("all-newsroom", "en", 7)]
+    assert links["last"] == [listing_path("all-newsroom", "en", 14)]
 
     _, _, second = fetch(small_mirror + listing_path("all-newsroom", "en", 7))
     items = listing_items(second)
@@ -328,7 +493,10 @@ def test_offsets_off_the_grid_and_past_the_end(small_mirror: str) -> None:
     assert status == 404  # no record in that listing
 
 
-def test_article_page_fields_and_translations(mirror: str, records: list[Record]) -> None:
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_article_page_fields_and_translations(
+    sites: dict[str, Site], records: list[Record], layout: str
+) -> None:
     by_id = collections.defaultdict(dict)
     for record in records:
         by_id[record.id][record.lang] = record
@@ -342,36 +510,54 @@ def test_article_page_fields_and_translations(mirror: str, records: list[Record]
         and r.section == "news"
         and by_id[r.id]["en"].type == "News"
     )
-    status, headers, body = fetch(mirror + article_path("news", record.id, "fr"))
+    status, headers, body = get(sites[layout], article_path("news", record.id, "fr"))
     assert status == 200 and headers["ETag"] and headers["Last-Modified"]
-    sel = Selector(text=body.decode())
-    article = sel.css("div.content-main div.article")
-    assert sel.xpath("/html/@lang").get() == "fr"
-    assert article.css("h1.article-title::text").get() == record.title
-    assert article.css("p.article-teaser::text").get() == record.summary
-    assert article.css(".article-meta .article-type::text").get() == "Actualités"
-    assert article.css(".article-meta .article-date::text").get() == format_date(record.date, "fr")
-    assert article.css(".article-image .credit::text").get() == record.credit
-    paragraphs = article.css(".article-body p::text").getall()
-    assert paragraphs == list(record.body) and paragraphs[0].startswith("GENÈVE (Info OIT) – ")
-    assert not article.css(".article-contact")
-    links = article.css(".article-translations a")
-    assert [(a.attrib["hreflang"], a.attrib["href"], a.xpath("string()").get()) for a in links] == [
+    assert Selector(text=body.decode()).xpath("/html/@lang").get() == "fr"
+    article = article_fields(body, layout)
+    assert article["title"] == record.title
+    assert article["teaser"] == record.summary
+    assert article["type"] == "Actualités"
+    assert article["date"] == format_date(record.date, "fr")
+    assert article["credit"] == record.credit
+    assert article["body"] == list(record.body)
+    assert article["body"][0].startswith("GENÈVE (Info OIT) – ")
+    assert not article["contact"]
+    assert article["translations"] == [
         ("en", article_path("news", record.id, "en"), "English"),
         ("es", article_path("news", record.id, "es"), "Español"),
     ]
 
 
-def test_press_release_article_lives_in_its_section(mirror: str, records: list[Record]) -> None:
+def test_wcms2019_article_follows_the_evidence(sites: dict[str, Site]) -> None:
+    """``h1.long-title`` holding an inner ``h1``; tags and "Date issued" in ``aside.meta-data``."""
+    html = get(sites["wcms2019"], article_path("news", "WCMS_826064", "en"))[2].decode()
+    document = Selector(text=html).css("div.main-content > div.document")
+    title = "ILO launches new tool on social dialogue"
+    assert f'<h1 class="long-title"><h1>{title}</h1></h1>' in html
+    meta = document.css("aside.meta-data")
+    assert meta.css("strong::text").get() == "Tags:"
+    assert meta.css("a.tag-link::text").get() == "Social dialogue"
+    assert (
+        meta.css("a.tag-link").attrib["href"] == "/global/topics/social-dialogue/lang--en/index.htm"
+    )
+    assert meta.css("th::text").get() == "Date issued"
+    assert meta.css("th + td::text").get() == "15 November 2021"
+    assert document.css("figure.main-image > img").attrib["src"].endswith("/wcms_826064.jpg")
+    assert document.css("div.share-bar > a::text").getall() == ["Twitter", "Facebook"]
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_press_release_article_lives_in_its_section(
+    sites: dict[str, Site], records: list[Record], layout: str
+) -> None:
     record = next(
         r for r in records if r.lang == "en" and r.section == "press-releases" and r.title.isascii()
     )
-    status, _, body = fetch(mirror + article_path("press-releases", record.id, "en"))
+    status, _, body = get(sites[layout], article_path("press-releases", record.id, "en"))
     assert status == 200
-    article = Selector(text=body.decode()).css("div.article")
-    assert article.css(".article-type::text").get() == "Press release"
-    assert article.css(".article-contact a[href^='mailto:']")
-    assert fetch(mirror + article_path("news", record.id, "en"))[0] == 404
+    article = article_fields(body, layout)
+    assert article["type"] == "Press release" and article["contact"]
+    assert get(sites[layout], article_path("news", record.id, "en"))[0] == 404
 
 
 @pytest.mark.parametrize(
@@ -438,16 +624,40 @@ def test_one_kept_alive_connection_serves_every_kind_of_answer(mirror: str) -> N
 # Rendering rules, through Site.respond ---------------------------------------------------------
 
 
-def test_date_lines_types_and_bodies_follow_the_format() -> None:
+#: Per generation: the markup of an empty article body.
+EMPTY_BODY = {
+    "wcms2010": '<div id="articleBody"></div>',
+    "wcms2014": '<div class="bodyText"></div>',
+    "wcms2019": '<div class="article-text"></div>',
+}
+#: The language switcher (absent from a page that has no other language version).
+SWITCHERS = {
+    "wcms2010": "span.langLinks",
+    "wcms2014": "ul.lang-switcher",
+    "wcms2019": "ol.language-links",
+}
+#: What marks a teaser, translation links and a pager (absent where the page has none).
+MARKERS = {
+    "wcms2010": ('class="teaser"', 'class="otherLang"', 'class="resultsNav"'),
+    "wcms2014": ('class="standFirst"', "langVersions", 'class="pagingBar"'),
+    "wcms2019": ('class="lead"', 'class="other-languages"', 'class="pagination"'),
+}
+
+
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_date_lines_types_and_bodies_follow_the_format(layout: str) -> None:
     site = small_site(
         [
             row(1, "2021-11-15", listings=["all-newsroom", "press-releases"], body=["A", "B"]),
             row(2, "2021-11-14", date_text=None, body=None, label="Event"),
             row(3, "2021-11-13", date_text="13 November 2021, Karachi, Pakistan", type="Statement"),
             row(1, "2021-11-15", lang="es", listings=["press-releases"]),
-        ]
+        ],
+        layout=layout,
     )
-    items = listing_items(get(site, ALL_EN)[2])
+    english = get(site, ALL_EN)[2]
+    assert not Selector(text=english.decode()).css(SWITCHERS[layout])  # no other language
+    items = listing_items(english, layout)
     assert [i["date"] for i in items] == [
         "15 November 2021",
         None,
@@ -456,12 +666,8 @@ def test_date_lines_types_and_bodies_follow_the_format() -> None:
     assert items[0]["href"] == article_path("press-releases", "WCMS_1", "en")
 
     def meta(path: str) -> tuple[str | None, str | None, list[str]]:
-        article = Selector(text=get(site, path)[2].decode()).css("div.article")
-        return (
-            article.css(".article-type::text").get(),
-            article.css(".article-date::text").get(),
-            article.css(".article-body p::text").getall(),
-        )
+        article = article_fields(get(site, path)[2], layout)
+        return article["type"], article["date"], article["body"]
 
     assert meta(article_path("press-releases", "WCMS_1", "en")) == (
         "Press release",
@@ -480,26 +686,36 @@ def test_date_lines_types_and_bodies_follow_the_format() -> None:
         [],
     )
     body = get(site, article_path("news", "WCMS_2", "en"))[2].decode()
-    assert '<div class="article-body"></div>' in body
-    assert "article-translations" not in body and "article-teaser" not in body
-    spanish = get(site, listing_path("press-releases", "es"))[2].decode()
-    assert Selector(text=spanish).css("h1.page-title::text").get() == "Comunicados de prensa"
-    assert '<div class="pager">' not in spanish  # a single page has no pager
+    teaser, translations, pager_mark = MARKERS[layout]
+    assert EMPTY_BODY[layout] in body
+    assert teaser not in body and translations not in body
+    spanish = get(site, listing_path("press-releases", "es"))[2]
+    assert replica_markup.listing_title(spanish, layout) == "Comunicados de prensa"
+    assert pager_mark.encode() not in spanish  # a single page has no pager
+    assert (
+        pager_mark.encode()
+        in small_site([row(n, "2021-11-01") for n in range(3)], 2, layout).respond(ALL_EN)[2]
+    )
 
 
-def test_equal_dates_keep_dataset_order_and_markup_is_escaped() -> None:
+@pytest.mark.parametrize("layout", GENERATIONS)
+def test_equal_dates_keep_dataset_order_and_markup_is_escaped(layout: str) -> None:
     site = small_site(
         [
             row(1, "2020-01-02"),
-            row(2, "2020-01-05", title='Wages < inflation & "quotes"', label="Q&A"),
+            row(2, "2020-01-05", title='Wages < inflation & "quotes"\nand more', label="Q&A"),
             row(3, "2020-01-02"),
-            row(4, "2020-01-05"),
-        ]
+            row(4, "2020-01-05", summary="First line\nsecond line"),
+        ],
+        layout=layout,
     )
-    items = listing_items(get(site, ALL_EN)[2])
+    body = get(site, ALL_EN)[2]
+    items = listing_items(body, layout)
     assert [i["href"].split("/")[-3] for i in items] == ["WCMS_2", "WCMS_4", "WCMS_1", "WCMS_3"]
-    assert items[0]["title"] == 'Wages < inflation & "quotes"' and items[0]["label"] == "Q&A"
-    assert b"Wages &lt; inflation &amp; &quot;quotes&quot;" in get(site, ALL_EN)[2]
+    assert items[0]["title"] == 'Wages < inflation & "quotes"\nand more'
+    assert items[0]["label"] == "Q&A" and items[1]["summary"] == "First line\nsecond line"
+    assert b"Wages &lt; inflation &amp; &quot;quotes&quot;<br>and more" in body
+    assert b"First line<br>second line" in body
 
 
 def test_respond_ignores_query_strings_and_caches_consistently(site: Site) -> None:

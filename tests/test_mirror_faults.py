@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import fetch, row
 from parsel import Selector
+from replica_markup import GENERATIONS, article_fields, listing_items
 
 from ilo_crawler.langs import format_date
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
@@ -30,6 +31,7 @@ from ilo_crawler.mirror.faults import (
     add_arguments,
     options_from_arguments,
 )
+from ilo_crawler.mirror.layouts import NEWEST_LAYOUT
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.urls import article_path, listing_path
@@ -49,7 +51,7 @@ def jsonl(rows: list[dict[str, Any]]) -> str:
 SMALL_ROWS = [row(100 + i, f"2020-12-{22 - i:02d}", body=["Text."]) for i in range(12)]
 
 
-def small_site(page_size: int = 5, layout: str = "normal") -> Site:
+def small_site(page_size: int = 5, layout: str | None = None) -> Site:
     return Site(parse_dataset(jsonl(SMALL_ROWS)), page_size=page_size, layout=layout)
 
 
@@ -58,9 +60,8 @@ def statuses(site: FaultySite, paths: list[str]) -> list[int]:
 
 
 def item_hrefs(html: bytes) -> list[str]:
-    return (
-        Selector(text=html.decode()).css("div.listing li.item .item-title a::attr(href)").getall()
-    )
+    """The article links of a listing page of the live replica (the newest layout)."""
+    return [item["href"] for item in listing_items(html, NEWEST_LAYOUT)]
 
 
 def doc_ids(hrefs: list[str]) -> list[str]:
@@ -184,29 +185,40 @@ def test_truncated_answers_are_incomplete_to_the_client(small_dataset: Path) -> 
 # Layout drift ----------------------------------------------------------------------------------
 
 
-def test_changed_layout_hides_items_and_body_but_keeps_titles_and_pager(
+def test_changed_layout_renders_content_by_script_but_keeps_titles_and_pager(
     small_dataset: Path,
 ) -> None:
-    normal = small_site(5)
+    live = small_site(5)
     second = listing_path("all-newsroom", "en", 5)
     article = article_path("news", "WCMS_103", "en")
     with running_mirror(small_dataset, 5, "--layout", "changed") as base:
         (_, _, listing), (_, _, page) = fetch(base + second), fetch(base + article)
-    new, old = Selector(text=listing.decode()), Selector(text=normal.respond(second)[2].decode())
-    assert not new.css("div.listing") and not new.css("li.item") and not new.css(".item-title")
-    items = new.css("section.results div.news-item")
-    assert len(items) == 5
-    assert items.css(".news-item__headline a::attr(href)").getall() == item_hrefs(
-        normal.respond(second)[2]
-    )
+    new, old = Selector(text=listing.decode()), Selector(text=live.respond(second)[2].decode())
+    assert [layout for layout in GENERATIONS if listing_items(listing, layout)] == []
+    assert not new.xpath("//a[contains(@href, '/WCMS_')]")  # no link to any article
+    data = json.loads(new.css("script#news-data[type='application/json']::text").get())
+    assert [item["url"] for item in data] == item_hrefs(live.respond(second)[2])
+    assert data[0] == {
+        "title": "Title 105",
+        "url": article_path("news", "WCMS_105", "en"),
+        "date": "2020-12-17",
+        "dateText": "17 December 2020",
+        "label": None,
+        "credit": None,
+        "summary": None,
+    }
+    assert new.css("div#news-app").attrib["data-page"] == "2"
     assert new.css("title::text").get() == old.css("title::text").get()
-    assert new.css("h1.page-title::text").get() == old.css("h1.page-title::text").get()
-    assert new.css("div.pager").get() == old.css("div.pager").get() is not None
+    assert new.css("h1.page-title::text").get() == "All ILO Newsroom content"
+    assert new.css("ul.pagination").get() == old.css("ul.pagination").get() is not None
 
-    new, old = Selector(text=page.decode()), Selector(text=normal.respond(article)[2].decode())
-    assert not new.css("div.article") and not new.css(".article-body")
-    assert new.css("main.story .story__title::text").get() == "Title 103"
-    assert new.css("main.story .story__body p::text").getall() == ["Text."]
+    new, old = Selector(text=page.decode()), Selector(text=live.respond(article)[2].decode())
+    for layout in GENERATIONS:
+        fields = article_fields(page, layout)
+        assert (fields["title"], fields["body"]) == (None, []), layout
+    assert not new.css("h1, p")  # the title only in <title>, no paragraph at all
+    data = json.loads(new.css("script#article-data::text").get())
+    assert (data["title"], data["body"]) == ("Title 103", ["Text."])
     assert new.css("title::text").get() == old.css("title::text").get()
 
 
@@ -230,10 +242,10 @@ def test_publish_every_shifts_the_listing_and_the_new_article_exists(
         assert int(new_id.removeprefix("WCMS_")) > largest
         status, _, page = fetch(base + shifted[0])
         assert status == 200
-        article = Selector(text=page.decode()).css("div.article")
-        assert article.css(".article-body p")
+        article = article_fields(page, NEWEST_LAYOUT)
+        assert article["body"]
         published = newest + dt.timedelta(days=1)
-        assert article.css(".article-date::text").get().startswith(format_date(published, "en"))
+        assert article["date"].startswith(format_date(published, "en"))
 
 
 def test_publish_events_order_limit_and_threads(tmp_path: Path) -> None:
@@ -310,7 +322,10 @@ BAD_OPTIONS = [
     (["--retry-after", "-1"], "invalid --retry-after '-1': expected a whole number from 0"),
     (["--max-failures-per-url", "0"], "invalid --max-failures-per-url '0': expected a whole"),
     (["--slow-seconds", "-2"], "invalid --slow-seconds '-2': expected a number of seconds"),
-    (["--layout", "new"], "invalid --layout 'new': accepted layouts are normal, changed"),
+    (
+        ["--layout", "normal"],
+        "invalid --layout 'normal': accepted layouts are wcms2010, wcms2014, wcms2019, changed",
+    ),
     (["--publish-every", "0"], "invalid --publish-every '0': expected a whole number from 1"),
     (["--publish-max", "3"], "--publish-max needs --publish-every N"),
     (["--retired", "--publish-every", "2"], "--publish-every does not apply to --retired ("),

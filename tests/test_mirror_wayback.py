@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import fetch, row
+from replica_markup import GENERATIONS, article_fields, listing_items, pager
 
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
 from ilo_crawler.mirror.faults import Answer, FaultySite
+from ilo_crawler.mirror.layouts import NEWEST_LAYOUT
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.mirror.site import Response
 from ilo_crawler.mirror.wayback import (
@@ -36,8 +38,6 @@ from ilo_crawler.mirror.wayback import (
     parse_schedule,
     surt,
 )
-from ilo_crawler.sites.wcms.article import parse_article
-from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.urls import ArticleKey, article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")
@@ -101,8 +101,13 @@ def cdx(archive: Wayback, **params: str) -> tuple[int, Any]:
     return status, body.decode()
 
 
-def titles(body: bytes, url: str) -> list[str | None]:
-    return [entry.title for entry in parse_listing(body, url).entries]
+def titles(body: bytes, layout: str = NEWEST_LAYOUT) -> list[str | None]:
+    """The item titles of a listing capture (every capture here is of 2020 or later: wcms2019)."""
+    return [item["title"] for item in listing_items(body, layout)]
+
+
+def hrefs(body: bytes, layout: str = NEWEST_LAYOUT) -> list[str | None]:
+    return [item["href"] for item in listing_items(body, layout)]
 
 
 # The CDX API -----------------------------------------------------------------------------------
@@ -196,11 +201,12 @@ def test_a_listing_capture_shows_only_the_items_published_by_then(archive: Wayba
     early = archive.respond(f"/web/20200105120000id_/{url}")[2]
     late = archive.respond(f"/web/20200110120000id_/{url}")[2]
     # On 5 January the newest item was WCMS_5: offsets count from it.
-    assert titles(early, url) == ["Title 2", "Title 1"]
-    assert titles(late, url) == ["Title 7", "Title 6", "Title 5"]
+    assert titles(early) == ["Title 2", "Title 1"]
+    assert titles(late) == ["Title 7", "Title 6", "Title 5"]
     first = archive.respond(f"/web/20200105120000id_/{listing_url(0)}")[2]
-    assert titles(first, listing_url(0)) == ["Title 5", "Title 4", "Title 3"]
-    assert parse_listing(first, listing_url(0)).last_offset == 3  # the pager as it was
+    assert titles(first) == ["Title 5", "Title 4", "Title 3"]
+    last = pager(first, NEWEST_LAYOUT)["last"]
+    assert last == [listing_path("all-newsroom", "en", 3)]  # the pager as it was
     # Before the first item the listing did not exist: the capture is the site's 404.
     status, _, _ = archive.respond(f"/web/20191231000000id_/{listing_url(0)}")
     assert status == 404
@@ -216,8 +222,7 @@ def test_id_replay_is_the_page_unmodified_with_memento_headers(archive: Wayback)
     assert headers["Memento-Datetime"] == "Fri, 10 Jan 2020 12:00:00 GMT"
     assert headers["Link"].startswith(f'<{listing_url(0)}>; rel="original"')
     assert headers["X-Archive-Orig-ETag"] == dict(live[1])["ETag"]
-    entries = parse_listing(body, listing_url(0)).entries
-    assert [e.url for e in entries] == [article_url(n) for n in (10, 9, 8)]
+    assert hrefs(body) == [article_path("news", f"WCMS_{n}", "en") for n in (10, 9, 8)]
 
 
 def test_replay_without_id_has_the_banner_and_rewritten_links(archive: Wayback) -> None:
@@ -225,15 +230,14 @@ def test_replay_without_id_has_the_banner_and_rewritten_links(archive: Wayback) 
     assert status == 200
     html = body.decode()
     assert '<div id="wm-ipp">' in html
-    hrefs = [e.url for e in parse_listing(body, listing_url(0)).entries]
-    assert hrefs == [ORIGINAL_BASE + f"/web/20200110120000/{article_url(n)}" for n in (10, 9, 8)]
+    assert hrefs(body) == [f"/web/20200110120000/{article_url(n)}" for n in (10, 9, 8)]
     assert f'href="/web/20200110120000/{listing_url(3)}"' in html  # the pager too
     assert 'href="/global/' not in html and 'href="mailto:' in html
 
 
 def test_article_captures_follow_the_schedule(archive: Wayback) -> None:
     status, headers, body = archive.respond(f"/web/20200104000000id_/{article_url(3)}")
-    assert status == 200 and b'<h1 class="article-title">Title 3</h1>' in body
+    assert status == 200 and article_fields(body, NEWEST_LAYOUT)["title"] == "Title 3"
     assert archive.respond(f"/web/20200106000000id_/{article_url(5)}")[0] == 503
     for never in (article_url(1), listing_url(12), ORIGINAL_BASE + "/global/lang--en/index.htm"):
         assert archive.respond(f"/web/2020id_/{never}")[0] == 404
@@ -262,9 +266,11 @@ def test_captures_show_items_as_they_stood_before_a_correction() -> None:
 
     def shown(respond: Callable[[str], Response], prefix: str) -> list[tuple[str | None, ...]]:
         """(title, summary) of the listing's items, then of WCMS_2's article page."""
-        items = parse_listing(respond(prefix + listing_url(0))[2], listing_url(0)).entries
-        page = parse_article(respond(prefix + article_url(2))[2], article_url(2))
-        return [(item.title, item.summary) for item in items] + [(page.title, page.teaser)]
+        items = listing_items(respond(prefix + listing_url(0))[2], NEWEST_LAYOUT)
+        page = article_fields(respond(prefix + article_url(2))[2], NEWEST_LAYOUT)
+        return [(item["title"], item["summary"]) for item in items] + [
+            (page["title"], page["teaser"])
+        ]
 
     assert shown(archive.respond, f"/web/{before}id_/") == [
         ("Draft 2", "Old"),
@@ -277,6 +283,70 @@ def test_captures_show_items_as_they_stood_before_a_correction() -> None:
     assert shown(lambda url: site.respond(urlsplit(url).path), "") == current
     _, digests = cdx(archive, url=article_url(2), output="json", fl="digest")
     assert digests[1] != digests[2]  # the digest is that of each capture's own body
+
+
+#: One item in each layout generation's years, each captured in March of its year.
+YEARS_ROWS = [row(3, "2021-03-01"), row(2, "2016-03-01"), row(1, "2011-03-01")]
+YEARS_SCHEDULE = {
+    "listing": [
+        {"listing": "all-newsroom", "lang": "en", "at": f"{year}0310120000"}
+        for year in (2011, 2016, 2021)
+    ],
+    "articles": {
+        "delay_days": None,
+        "extra": [
+            {"article": f"WCMS_{n}/en", "at": f"{year}0310120000"}
+            for n, year in ((1, 2011), (2, 2016), (3, 2021))
+        ],
+    },
+}
+#: A capture's year, its layout, and the item newest then.
+CAPTURE_LAYOUTS = [("2011", "wcms2010", 1), ("2016", "wcms2014", 2), ("2021", "wcms2019", 3)]
+
+
+def years_records() -> list[Record]:
+    return parse_dataset("".join(json.dumps(r) + "\n" for r in YEARS_ROWS))
+
+
+def generations_of(body_of: Callable[[str], bytes], year: str, doc_id: int) -> list[str]:
+    """The layouts whose selectors read the listing capture and the article capture of ``year``
+    (the listing's first item and the article's title both WCMS_<doc_id>'s)."""
+    listing = body_of(f"/web/{year}0310120000id_/{listing_url(0)}")
+    article = body_of(f"/web/{year}0310120000id_/{article_url(doc_id)}")
+    read = []
+    for layout in GENERATIONS:
+        items = listing_items(listing, layout)
+        title = article_fields(article, layout)["title"]
+        if items and items[0]["title"] == title == f"Title {doc_id}":
+            read.append(layout)
+    return read
+
+
+@pytest.mark.parametrize(("year", "layout", "doc_id"), CAPTURE_LAYOUTS)
+def test_each_capture_is_in_the_layout_of_its_year(year: str, layout: str, doc_id: int) -> None:
+    archive = Wayback(years_records(), page_size=3, schedule=parse_schedule(YEARS_SCHEDULE))
+    assert generations_of(lambda path: archive.respond(path)[2], year, doc_id) == [layout]
+    listing = archive.respond(f"/web/{year}0310120000id_/{listing_url(0)}")[2]
+    assert len(listing_items(listing, layout)) == doc_id  # the items published by then
+    forced = Wayback(years_records(), 3, parse_schedule(YEARS_SCHEDULE), layout="wcms2019")
+    assert generations_of(lambda path: forced.respond(path)[2], year, doc_id) == ["wcms2019"]
+
+
+def test_the_archive_command_renders_by_year_unless_layout_forces_one(tmp_path: Path) -> None:
+    dataset, captures = tmp_path / "years.jsonl", tmp_path / "captures.json"
+    dataset.write_text("".join(json.dumps(r) + "\n" for r in YEARS_ROWS), encoding="utf-8")
+    captures.write_text(json.dumps(YEARS_SCHEDULE), encoding="utf-8")
+
+    def over_http(base: str) -> Callable[[str], bytes]:
+        return lambda path: fetch(base + path)[2]
+
+    with running_mirror(dataset, 3, "--wayback", "--captures", str(captures)) as base:
+        read = [generations_of(over_http(base), y, n) for y, _, n in CAPTURE_LAYOUTS]
+    assert read == [[layout] for _, layout, _ in CAPTURE_LAYOUTS]
+    args = ("--wayback", "--captures", str(captures), "--layout", "wcms2014")
+    with running_mirror(dataset, 3, *args) as base:
+        read = [generations_of(over_http(base), y, n) for y, _, n in CAPTURE_LAYOUTS]
+    assert read == [["wcms2014"]] * 3
 
 
 def test_other_timestamps_redirect_to_the_nearest_capture(archive: Wayback) -> None:
@@ -335,9 +405,8 @@ def test_default_schedule_rebuilds_the_seed_month(default_archive: Wayback) -> N
         for _, timestamp, url, *_ in json.loads(body)[1:]:
             status, headers, page = fetch(f"{base}/web/{timestamp}id_/{url}")
             assert status == 200 and "Memento-Datetime" in headers
-            pages.append((timestamp, url, titles(page, url)))
-            entries = parse_listing(page, url).entries
-            found |= {e.url.split("/")[-3] for e in entries if e.url}
+            pages.append((timestamp, url, titles(page)))
+            found |= {href.split("/")[-3] for href in hrefs(page) if href}
         assert [(t, u) for t, u, shown in pages if shown == seed] == [
             ("20211205093000", prefix + "nextRow--80/index.htm")
         ]

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from ilo_crawler.mirror.content import published_rows
 from ilo_crawler.mirror.dataset import DatasetError, Record, load_dataset, records_from_rows
-from ilo_crawler.mirror.site import HTML_TYPE, LAYOUTS, Headers, Response, Site
+from ilo_crawler.mirror.layouts import LAYOUTS
+from ilo_crawler.mirror.site import HTML_TYPE, Headers, Response, Site
 from ilo_crawler.urls import parse_article_path, parse_listing_path
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class FaultOptions:
     slow_seconds: float = 5.0
     #: Share of 200 answers whose body stops half-way, the connection then closed.
     truncate_rate: float = 0.0
-    layout: str = "normal"
+    #: The markup of every page; None: the live site's (the newest), each capture's of its day.
+    layout: str | None = None
     #: Publish one new item after every this many listing requests; 0 publishes nothing.
     publish_every: int = 0
     #: JSON Lines file of the items to publish, in order; None generates them.
@@ -300,7 +302,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--slow-rate", metavar="R", help="share of requests delayed (0..1)")
     group.add_argument("--slow-seconds", metavar="S", help="delay of slow requests (5)")
     group.add_argument("--truncate-rate", metavar="R", help="share of 200 bodies cut off (0..1)")
-    group.add_argument("--layout", metavar="L", help=f"markup: {', '.join(LAYOUTS)} (normal)")
+    group.add_argument(
+        "--layout",
+        metavar="L",
+        help=f"markup: {', '.join(LAYOUTS)} (by date: the newest live, a capture's of its day)",
+    )
     group.add_argument(
         "--publish-every", metavar="N", help="publish an item every N listing requests"
     )

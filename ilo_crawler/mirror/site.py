@@ -2,7 +2,7 @@
 
 ``Site.respond`` is the whole web site as a function of (path, request headers), so it can be
 tested without a socket; the HTTP server only copies its answer onto the wire. Listings are indexed
-once, newest first, and pages are rendered on demand and cached.
+once, newest first, and pages are rendered on demand (by a layout of ``layouts``) and cached.
 """
 
 from __future__ import annotations
@@ -12,15 +12,22 @@ import datetime as dt
 import email.utils
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from html import escape
+from collections.abc import Iterable, Mapping
 from itertools import groupby
 from urllib.parse import urlsplit
 
-from ilo_crawler.langs import LANGUAGE_NAMES, format_month_heading
+from ilo_crawler.langs import format_month_heading
 from ilo_crawler.mirror.dataset import Record
+from ilo_crawler.mirror.layouts import (
+    LAYOUTS,
+    NEWEST_LAYOUT,
+    ArticlePage,
+    ListingPage,
+    Pager,
+    interface_text,
+    page_title,
+)
 from ilo_crawler.urls import (
-    LISTING_PATHS,
     article_path,
     listing_path,
     parse_article_path,
@@ -32,112 +39,8 @@ Response = tuple[int, Headers, bytes]
 
 HTML_TYPE = "text/html; charset=utf-8"
 ROBOTS_TXT = b"User-agent: *\nDisallow: /global/search/\nDisallow: /global/admin/\n"
-NEWSROOM_EMAIL = "newsroom@ilo.org"
-#: Pager links shown around the current page.
-PAGER_WINDOW = 10
-#: Markups the replica can serve: the usual one, and a redesign a crawler keyed to it cannot read.
-LAYOUTS = ("normal", "changed")
-
-PAGE_TITLES: dict[str, dict[str, str]] = {
-    "all-newsroom": {
-        "en": "All ILO Newsroom content",
-        "fr": "Tous les contenus de la salle de presse",
-        "es": "Todo el contenido de la sala de prensa",
-    },
-    "news": {"en": "News", "fr": "Actualités", "es": "Noticias"},
-    "press-releases": {
-        "en": "Press releases",
-        "fr": "Communiqués de presse",
-        "es": "Comunicados de prensa",
-    },
-}
-
-#: Interface texts by language; a language not listed gets the English ones.
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "site": "International Labour Organization",
-        "home": "Home",
-        "about": "About the ILO",
-        "newsroom": "Newsroom",
-        "media_contact": "Media contact",
-        "intro": "News, press releases, statements and features from the International Labour "
-        "Organization, newest first.",
-        "first": "« first",
-        "prev": "‹ previous",
-        "next": "next ›",
-        "last": "last »",
-        "translations": "This article is also available in",
-        "contact": "For more information please contact the ILO Department of Communication "
-        "and Public Information at",
-        "related": "In the newsroom",
-        "contact_us": "Contact us",
-        "copyright": "Copyright and permissions",
-        "privacy": "Privacy policy",
-        "search": "Search",
-        "not_found": "Page not found",
-        "not_found_text": "The page you requested does not exist or has been moved.",
-    },
-    "fr": {
-        "site": "Organisation internationale du Travail",
-        "home": "Accueil",
-        "about": "À propos de l’OIT",
-        "newsroom": "Salle de presse",
-        "media_contact": "Contact presse",
-        "intro": "Actualités, communiqués de presse, déclarations et reportages de "
-        "l’Organisation internationale du Travail, du plus récent au plus ancien.",
-        "first": "« premier",
-        "prev": "‹ précédent",
-        "next": "suivant ›",
-        "last": "dernier »",
-        "translations": "Cet article est également disponible en",
-        "contact": "Pour plus d’informations, veuillez contacter le Département de la "
-        "communication et de l’information du public de l’OIT à l’adresse",
-        "related": "Dans la salle de presse",
-        "contact_us": "Nous contacter",
-        "copyright": "Droits d’auteur et autorisations",
-        "privacy": "Confidentialité",
-        "search": "Rechercher",
-    },
-    "es": {
-        "site": "Organización Internacional del Trabajo",
-        "home": "Inicio",
-        "about": "Acerca de la OIT",
-        "newsroom": "Sala de prensa",
-        "media_contact": "Contacto de prensa",
-        "intro": "Noticias, comunicados de prensa, declaraciones y reportajes de la "
-        "Organización Internacional del Trabajo, de los más recientes a los más "
-        "antiguos.",
-        "first": "« primero",
-        "prev": "‹ anterior",
-        "next": "siguiente ›",
-        "last": "último »",
-        "translations": "Este artículo también está disponible en",
-        "contact": "Para más información, póngase en contacto con el Departamento de "
-        "Comunicación e Información Pública de la OIT en",
-        "related": "En la sala de prensa",
-        "contact_us": "Contacto",
-        "copyright": "Derechos de autor y permisos",
-        "privacy": "Privacidad",
-        "search": "Buscar",
-    },
-}
-
+#: Language versions in switcher order: English, French, Spanish, then the others by code.
 _LANG_ORDER = ("en", "fr", "es")
-_FOOTER_LINKS = (
-    ("contact-us", "contact_us"),
-    ("copyright", "copyright"),
-    ("privacy", "privacy"),
-    ("search", "search"),
-)
-
-
-def _text(lang: str, key: str) -> str:
-    return TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
-
-
-def _page_title(listing: str, lang: str) -> str:
-    titles = PAGE_TITLES[listing]
-    return titles.get(lang, titles["en"])
 
 
 def _lang_key(lang: str) -> tuple[int, str]:
@@ -150,124 +53,20 @@ def _http_date(day: dt.date) -> str:
     return email.utils.format_datetime(moment, usegmt=True)
 
 
-def _lang_switcher(links: Iterable[tuple[str, str]]) -> str:
-    items = "".join(
-        f'<li><a hreflang="{lang}" lang="{lang}" href="{escape(href)}">'
-        f"{escape(LANGUAGE_NAMES.get(lang, lang))}</a></li>"
-        for lang, href in links
-    )
-    return f'<ul class="lang-switcher">{items}</ul>'
-
-
-def _layout(
-    lang: str,
-    title: str,
-    crumbs: Sequence[tuple[str, str | None]],
-    main: str,
-    switcher: Iterable[tuple[str, str]],
-) -> str:
-    """The CMS page around ``main``: head, header, breadcrumbs, sidebar and footer."""
-    t = functools.partial(_text, lang)
-    nav = "".join(
-        f'<li><a href="{listing_path(listing, lang)}">{escape(_page_title(listing, lang))}</a></li>'
-        for listing in LISTING_PATHS
-    )
-    crumb_items = "".join(
-        f'<li><a href="{escape(href)}">{escape(label)}</a></li>'
-        if href
-        else f'<li class="active">{escape(label)}</li>'
-        for label, href in crumbs
-    )
-    sidebar_links = "".join(
-        f'<li><a href="{listing_path(listing, lang)}">{escape(_page_title(listing, lang))}</a></li>'
-        for listing in LISTING_PATHS
-    )
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)} | {escape(t('site'))}</title>\n"
-        f'<link rel="stylesheet" href="/static/css/ilo.css">\n</head>\n<body>\n'
-        f'<div id="header">\n<a class="site-logo" href="/global/lang--{lang}/index.htm">'
-        f'<img src="/static/img/ilo-logo.svg" alt="{escape(t("site"))}"></a>\n'
-        f'<ul class="nav-main"><li><a href="/global/about-the-ilo/lang--{lang}/index.htm">'
-        f"{escape(t('about'))}</a></li>{nav}</ul>\n"
-        f"{_lang_switcher(switcher)}\n</div>\n"
-        f'<ol class="breadcrumb">{crumb_items}</ol>\n'
-        f'<div id="content">\n<div class="content-main">\n{main}</div>\n'
-        f'<div class="sidebar"><h2>{escape(t("related"))}</h2><ul>{sidebar_links}</ul></div>\n'
-        f"</div>\n"
-        f'<div id="footer"><ul>'
-        + "".join(
-            f'<li><a href="/global/{page}/lang--{lang}/index.htm">{escape(t(key))}</a></li>'
-            for page, key in _FOOTER_LINKS
-        )
-        + f"</ul><p>© {escape(t('site'))}</p></div>\n</body>\n</html>\n"
-    )
-
-
 def _crumbs(lang: str, last: str) -> list[tuple[str, str | None]]:
     return [
-        (_text(lang, "home"), f"/global/lang--{lang}/index.htm"),
-        (_text(lang, "about"), f"/global/about-the-ilo/lang--{lang}/index.htm"),
-        (_text(lang, "newsroom"), listing_path("all-newsroom", lang)),
+        (interface_text(lang, "home"), f"/global/lang--{lang}/index.htm"),
+        (interface_text(lang, "about"), f"/global/about-the-ilo/lang--{lang}/index.htm"),
+        (interface_text(lang, "newsroom"), listing_path("all-newsroom", lang)),
         (last, None),
     ]
-
-
-def _item_html(record: Record) -> str:
-    parts = ['<li class="item">']
-    if record.credit:
-        parts.append(
-            f'<div class="item-image"><img src="/static/img/{record.id}.jpg" alt="">'
-            f'<span class="credit">{_text_html(record.credit)}</span></div>'
-        )
-    if record.label:
-        parts.append(f'<p class="item-label">{_text_html(record.label)}</p>')
-    href = article_path(record.section, record.id, record.lang)
-    parts.append(f'<h3 class="item-title"><a href="{href}">{_text_html(record.title)}</a></h3>')
-    if record.date_text is not None:
-        parts.append(f'<p class="item-date">{_text_html(record.date_text)}</p>')
-    if record.summary:
-        parts.append(f'<p class="item-summary">{_text_html(record.summary)}</p>')
-    parts.append("</li>")
-    return "\n".join(parts)
-
-
-def _changed_item_html(record: Record) -> str:
-    """A listing item as the redesign shows it: the same facts under other elements and classes."""
-    parts = ['<div class="news-item">']
-    if record.credit:
-        parts.append(
-            f'<figure class="news-item__media"><img src="/static/img/{record.id}.jpg" alt="">'
-            f"<figcaption>{_text_html(record.credit)}</figcaption></figure>"
-        )
-    if record.label:
-        parts.append(f'<span class="news-item__tag">{_text_html(record.label)}</span>')
-    href = article_path(record.section, record.id, record.lang)
-    parts.append(
-        f'<h3 class="news-item__headline"><a href="{href}">{_text_html(record.title)}</a></h3>'
-    )
-    if record.date_text is not None:
-        parts.append(
-            f'<time class="news-item__date" datetime="{record.date.isoformat()}">'
-            f"{_text_html(record.date_text)}</time>"
-        )
-    if record.summary:
-        parts.append(f'<p class="news-item__teaser">{_text_html(record.summary)}</p>')
-    parts.append("</div>")
-    return "\n".join(parts)
-
-
-def _text_html(text: str) -> str:
-    """A record's text as HTML: escaped, its line breaks as ``<br>`` (real titles have some)."""
-    return escape(text).replace("\n", "<br>")
 
 
 def _not_found_body() -> bytes:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_text('en', 'not_found')}</title>\n</head>\n<body>\n"
-        f"<h1>{_text('en', 'not_found')}</h1>\n<p>{_text('en', 'not_found_text')}</p>\n"
+        f"<title>{interface_text('en', 'not_found')}</title>\n</head>\n<body>\n"
+        f"<h1>{interface_text('en', 'not_found')}</h1>\n<p>{interface_text('en', 'not_found_text')}</p>\n"
         "</body>\n</html>\n"
     ).encode()
 
@@ -275,8 +74,8 @@ def _not_found_body() -> bytes:
 class Site:
     """The replica web site over a dataset, with ``page_size`` items a listing page.
 
-    ``layout="changed"`` serves the same pages in another markup (see ``LAYOUTS``), as after a
-    redesign of the real site, so that layout-drift detection can be tested.
+    Pages are in the newest layout generation (the live site's), or in ``layout`` when given
+    (a name in ``layouts.LAYOUTS``: an older generation, or the unreadable redesign "changed").
     """
 
     def __init__(
@@ -284,14 +83,14 @@ class Site:
         records: Iterable[Record],
         page_size: int = 10,
         cache_size: int = 4096,
-        layout: str = "normal",
+        layout: str | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError(f"page size must be at least 1, got {page_size}")
-        if layout not in LAYOUTS:
+        if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
         self.page_size = page_size
-        self.layout = layout
+        self.layout = layout or NEWEST_LAYOUT
         #: (listing, lang) -> its records, newest first: item ``i`` is at offset ``i``.
         self.listings: dict[tuple[str, str], list[Record]] = {}
         #: (id, lang) -> record, and id -> its language versions (en, fr, es, then others).
@@ -379,166 +178,40 @@ class Site:
         )
 
     def _listing_html(
-        self, listing: str, lang: str, offset: int, records: list[Record]
+        self, listing: str, lang: str, offset: int, records: list[Record], layout: str | None = None
     ) -> tuple[str, dt.date]:
+        """The listing page at ``offset`` of ``records``, in ``layout`` (None: the site's own),
+        and the date of its newest item (its Last-Modified)."""
         shown = records[offset : offset + self.page_size]
-        title = _page_title(listing, lang)
-        groups = []
-        for (year, month), items in groupby(shown, key=lambda r: (r.date.year, r.date.month)):
-            heading = escape(format_month_heading(year, month, lang))
-            if self.layout == "changed":
-                groups.append(
-                    f'<h2 class="results__month">{heading}</h2>\n'
-                    + "\n".join(map(_changed_item_html, items))
-                    + "\n"
-                )
-                continue
-            groups.append(
-                f'<h2 class="month-heading">{heading}</h2>'
-                f'\n<ol class="item-list">\n' + "\n".join(map(_item_html, items)) + "\n</ol>\n"
-            )
-        block = (
-            f'<section class="results">\n{"".join(groups)}</section>\n'
-            if self.layout == "changed"
-            else f'<div class="listing">\n{"".join(groups)}</div>\n'
-        )
-        main = (
-            f'<h1 class="page-title">{escape(title)}</h1>\n'
-            f'<div class="media-contact"><h2>{escape(_text(lang, "media_contact"))}</h2><ol><li>'
-            f'<a href="mailto:{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a></li></ol></div>\n'
-            f'<p class="intro">{escape(_text(lang, "intro"))}</p>\n'
-            f"{block}{self._pager(listing, lang, offset, len(records))}"
-        )
-        switcher = [
+        title = page_title(listing, lang)
+        groups = [
+            (format_month_heading(year, month, lang), list(items))
+            for (year, month), items in groupby(shown, key=lambda r: (r.date.year, r.date.month))
+        ]
+        languages = [
             (other, listing_path(listing, other))
             for other in sorted(
                 (o for (name, o) in self.listings if name == listing and o != lang), key=_lang_key
             )
         ]
-        html = _layout(lang, title, _crumbs(lang, title), main, switcher)
-        newest = (shown or records)[0].date
-        return html, newest
+        pager = Pager(listing, lang, self.page_size, offset, len(records), len(shown))
+        page = ListingPage(listing, lang, title, _crumbs(lang, title), groups, pager, languages)
+        return LAYOUTS[layout or self.layout].listing(page), (shown or records)[0].date
 
-    def _pager(self, listing: str, lang: str, offset: int, total: int) -> str:
-        """First/previous, a window of numbered pages, next/last; none for a one-page listing."""
-        size = self.page_size
-        pages = -(-total // size)
-        if pages <= 1:
-            return ""
-        current = offset // size
-
-        def link(css: str, page: int, text: str) -> str:
-            return (
-                f'<a class="{css}" href="{listing_path(listing, lang, page * size)}">'
-                f"{escape(text)}</a>"
-            )
-
-        parts = []
-        if current > 0:
-            parts.append(link("pager-first", 0, _text(lang, "first")))
-            parts.append(link("pager-prev", min(current - 1, pages - 1), _text(lang, "prev")))
-        start = max(0, min(current - PAGER_WINDOW // 2 + 1, pages - PAGER_WINDOW))
-        for page in range(start, min(pages, start + PAGER_WINDOW)):
-            if page == current:
-                parts.append(f'<strong class="pager-current">{page + 1}</strong>')
-            else:
-                parts.append(link("pager-page", page, str(page + 1)))
-        if current < pages - 1:
-            parts.append(link("pager-next", current + 1, _text(lang, "next")))
-            parts.append(link("pager-last", pages - 1, _text(lang, "last")))
-        return '<div class="pager">\n' + "\n".join(parts) + "\n</div>\n"
-
-    def _article_html(self, record: Record) -> str:
-        lang = record.lang
-        others = [
+    def _article_html(self, record: Record, layout: str | None = None) -> str:
+        """The article page of ``record``, in ``layout`` (None: the site's own)."""
+        languages = [
             (other.lang, article_path(other.section, other.id, other.lang))
             for other in self.languages[record.id]
-            if other.lang != lang
+            if other.lang != record.lang
         ]
-        if self.layout == "changed":
-            main = _story_html(record, others)
-            return _layout(lang, record.title, _crumbs(lang, record.title), main, others)
-        parts = [
-            '<div class="article">',
-            f'<h1 class="article-title">{_text_html(record.title)}</h1>',
-        ]
-        if record.summary:
-            parts.append(f'<p class="article-teaser">{_text_html(record.summary)}</p>')
-        parts.append(
-            f'<p class="article-meta"><span class="article-type">{_text_html(record.type)}'
-            f'</span> | <span class="article-date">{_text_html(record.article_date)}'
-            "</span></p>"
-        )
-        if record.credit:
-            parts.append(
-                f'<div class="article-image"><img src="/static/img/{record.id}.jpg" '
-                f'alt=""><span class="credit">{_text_html(record.credit)}</span></div>'
-            )
-        paragraphs = "".join(f"<p>{_text_html(paragraph)}</p>" for paragraph in record.body)
-        parts.append(f'<div class="article-body">{paragraphs}</div>')
-        if record.section == "press-releases":
-            parts.append(f'<div class="article-contact">{_contact_html(lang)}</div>')
-        if others:
-            parts.append(
-                f'<div class="article-translations"><h2>'
-                f"{escape(_text(lang, 'translations'))}</h2><ul>{_links_html(others)}</ul></div>"
-            )
-        parts.append("</div>\n")
-        return _layout(lang, record.title, _crumbs(lang, record.title), "\n".join(parts), others)
+        page = ArticlePage(record, _crumbs(record.lang, record.title), languages)
+        return LAYOUTS[layout or self.layout].article(page)
 
 
 def _newest_first(record: Record) -> int:
     """Sort key of a listing (newest first), for ``bisect``."""
     return -record.date.toordinal()
-
-
-def _story_html(record: Record, others: Sequence[tuple[str, str]]) -> str:
-    """An article page's content as the redesign shows it: no ``div.article``, other classes."""
-    lang = record.lang
-    parts = [
-        '<main class="story">',
-        f'<h1 class="story__title">{_text_html(record.title)}</h1>',
-    ]
-    if record.summary:
-        parts.append(f'<p class="story__standfirst">{_text_html(record.summary)}</p>')
-    parts.append(
-        f'<p class="story__meta"><span class="story__type">{_text_html(record.type)}</span> | '
-        f'<time class="story__date" datetime="{record.date.isoformat()}">'
-        f"{_text_html(record.article_date)}</time></p>"
-    )
-    if record.credit:
-        parts.append(
-            f'<figure class="story__media"><img src="/static/img/{record.id}.jpg" alt="">'
-            f"<figcaption>{_text_html(record.credit)}</figcaption></figure>"
-        )
-    paragraphs = "".join(f"<p>{_text_html(paragraph)}</p>" for paragraph in record.body)
-    parts.append(f'<section class="story__body">{paragraphs}</section>')
-    if record.section == "press-releases":
-        parts.append(f'<aside class="story__contact">{_contact_html(lang)}</aside>')
-    if others:
-        parts.append(
-            f'<nav class="story__languages"><h2>{escape(_text(lang, "translations"))}</h2>'
-            f"<ul>{_links_html(others)}</ul></nav>"
-        )
-    parts.append("</main>\n")
-    return "\n".join(parts)
-
-
-def _contact_html(lang: str) -> str:
-    """A press release's media contact block (the same in both layouts)."""
-    return (
-        f"<h2>{escape(_text(lang, 'media_contact'))}</h2><p>{escape(_text(lang, 'contact'))} "
-        f'<a href="mailto:{NEWSROOM_EMAIL}">{NEWSROOM_EMAIL}</a>, +41 22 799 7912.</p>'
-    )
-
-
-def _links_html(others: Sequence[tuple[str, str]]) -> str:
-    """The list items linking an article's other language versions."""
-    return "".join(
-        f'<li><a hreflang="{other}" href="{href}">'
-        f"{escape(LANGUAGE_NAMES.get(other, other))}</a></li>"
-        for other, href in others
-    )
 
 
 def _not_modified(request: Mapping[str, str], etag: str | None, modified: str | None) -> bool:

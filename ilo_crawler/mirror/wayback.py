@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ilo_crawler.mirror.dataset import Record
 from ilo_crawler.mirror.faults import Answer, FaultOptionError, FaultOptions, FaultySite
+from ilo_crawler.mirror.layouts import layout_for
 from ilo_crawler.mirror.site import HTML_TYPE, Response, Site
 from ilo_crawler.urls import ArticleKey, ListingLocation, article_path, listing_path
 from ilo_crawler.webarchive import TIMESTAMP_FORMAT
@@ -322,7 +323,8 @@ class Wayback:
     Captures are indexed once (by URL key, then time); pages are rendered when asked for, as the
     site showed them on the capture's day, and cached. They are rendered by the site's own
     renderers, so a capture is byte for byte what the site served with the items of that day,
-    each as it stood then (``Record.as_of``: a title not yet corrected shows uncorrected).
+    each as it stood then (``Record.as_of``: a title not yet corrected shows uncorrected), in the
+    layout generation of that day (``layouts.layout_for``) unless ``layout`` forces one.
     """
 
     def __init__(
@@ -330,11 +332,13 @@ class Wayback:
         records: Iterable[Record],
         page_size: int = 10,
         schedule: Schedule | None = None,
-        layout: str = "normal",
+        layout: str | None = None,
         cache_size: int = 4096,
     ) -> None:
         schedule = schedule or Schedule()
         self.site = Site(records, page_size=page_size, layout=layout)
+        #: The layout of every capture; None renders each in the layout of its day.
+        self.layout = layout
         #: (listing, lang) -> sort keys of its records, newest first, to find a day's state.
         self._order = {
             key: [-record.date.toordinal() for record in records_]
@@ -457,13 +461,14 @@ class Wayback:
             return site._not_found
         if status != 200:
             return status, [("Content-Type", HTML_TYPE)], _error_body(status)
+        layout = self.layout or layout_for(day)
         if isinstance(page, ArticleKey):
             record = site.articles[page.doc_id, page.lang].as_of(day)
-            return site._page(site._article_html(record), record.date)
+            return site._page(site._article_html(record, layout), record.date)
         records = self._listing_at(page.listing, page.lang, day)  # a copy: changed only here
         shown = slice(page.offset, page.offset + site.page_size)
         records[shown] = [record.as_of(day) for record in records[shown]]  # order is by date only
-        html, newest = site._listing_html(page.listing, page.lang, page.offset, records)
+        html, newest = site._listing_html(page.listing, page.lang, page.offset, records, layout)
         return site._page(html, newest)
 
     def _digest(self, capture: Capture) -> tuple[str, int]:
