@@ -94,7 +94,9 @@ def seed_items() -> list[dict]:
 def assert_seed_archived(crawl: Crawl, source: str) -> None:
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     for item in seed_items():
-        rows = crawl.rows("SELECT * FROM articles WHERE title = ? AND lang = 'en'", (item["title"],))
+        rows = crawl.rows(
+            "SELECT * FROM articles WHERE title = ? AND lang = 'en'", (item["title"],)
+        )
         assert len(rows) == 1, item["title"]
         for field in (*FIELDS, "published"):
             assert rows[0][field] == item[field], (item["title"], field)

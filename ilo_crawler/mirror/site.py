@@ -22,6 +22,7 @@ from ilo_crawler.mirror.layouts import (
     LAYOUTS,
     NEWEST_LAYOUT,
     ArticlePage,
+    Layout,
     ListingPage,
     Pager,
     interface_text,
@@ -75,7 +76,8 @@ class Site:
     """The replica web site over a dataset, with ``page_size`` items a listing page.
 
     Pages are in the newest layout generation (the live site's), or in ``layout`` when given
-    (a name in ``layouts.LAYOUTS``: an older generation, or the unreadable redesign "changed").
+    (a name in ``layouts.LAYOUTS``: an older generation, or the unreadable redesign "changed"; or
+    a ``Layout`` of the caller's, as the tests' markups that no extraction knows).
     """
 
     def __init__(
@@ -83,11 +85,11 @@ class Site:
         records: Iterable[Record],
         page_size: int = 10,
         cache_size: int = 4096,
-        layout: str | None = None,
+        layout: str | Layout | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError(f"page size must be at least 1, got {page_size}")
-        if layout is not None and layout not in LAYOUTS:
+        if isinstance(layout, str) and layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
         self.page_size = page_size
         self.layout = layout or NEWEST_LAYOUT
@@ -196,7 +198,7 @@ class Site:
         ]
         pager = Pager(listing, lang, self.page_size, offset, len(records), len(shown))
         page = ListingPage(listing, lang, title, _crumbs(lang, title), groups, pager, languages)
-        return LAYOUTS[layout or self.layout].listing(page), (shown or records)[0].date
+        return self._layout(layout).listing(page), (shown or records)[0].date
 
     def _article_html(self, record: Record, layout: str | None = None) -> str:
         """The article page of ``record``, in ``layout`` (None: the site's own)."""
@@ -206,7 +208,11 @@ class Site:
             if other.lang != record.lang
         ]
         page = ArticlePage(record, _crumbs(record.lang, record.title), languages)
-        return LAYOUTS[layout or self.layout].article(page)
+        return self._layout(layout).article(page)
+
+    def _layout(self, name: str | None) -> Layout:
+        chosen = name or self.layout
+        return LAYOUTS[chosen] if isinstance(chosen, str) else chosen
 
 
 def _newest_first(record: Record) -> int:
