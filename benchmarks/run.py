@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crawl_scenarios import full_crawl, month_seek, re_crawl
+from extraction_scenarios import extraction
 from harness import (
     Context,
     ScenarioResult,
@@ -38,6 +39,7 @@ SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "full-crawl": full_crawl,
     "re-crawl": re_crawl,
     "pipelines": pipelines,
+    "extraction": extraction,
     "analyst": analyst,
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ilo_crawler.extract.text import BLOCK_TAGS, HIDDEN_TAGS, clean_text, element_text
+from ilo_crawler.extract.text import BLOCK_TAGS, HIDDEN_TAGS, element_text
 from ilo_crawler.normalize.dates import is_date_line, is_month_heading
 
 #: Elements that are an entry of a list whatever they hold: climbing stops there.
@@ -53,6 +53,9 @@ DECOY_WORDS = frozenset(
 LABEL_MAX_CHARS = 120
 #: A month heading is a short line (``Septembre 2023``, ``6月 2020``, ``2021``).
 HEADING_MAX_CHARS = 40
+_STRING = etree.XPath("string()")
+#: Month headings, like dates, carry a four-digit year.
+_YEAR = re.compile(r"\d{4}")
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -101,11 +104,25 @@ def is_decoy(element: etree._Element) -> bool:
 
 
 def decoy_regions(root: etree._Element) -> set[etree._Element]:
-    return {el for el in root.iter() if isinstance(el.tag, str) and is_decoy(el)}
+    return {
+        element
+        for element in root.iter()
+        if element.tag in DECOY_TAGS
+        or ((element.get("class") or element.get("id")) and is_decoy(element))
+    }
 
 
 def in_region(element: etree._Element, regions: set[etree._Element]) -> bool:
     return any(ancestor in regions for ancestor in element.iterancestors())
+
+
+def is_month_line(element: etree._Element) -> bool:
+    """Whether an element's whole text is one short line reading as a month (or a year)."""
+    raw = _STRING(element)
+    if len(raw) > 4 * HEADING_MAX_CHARS or not _YEAR.search(raw):
+        return False
+    text = " ".join(raw.split())
+    return len(text) <= HEADING_MAX_CHARS and is_month_heading(text)
 
 
 # Lines and fields ----------------------------------------------------------------------------
@@ -125,7 +142,7 @@ def entry_lines(
     skipped = set(skip)
 
     def flush() -> None:
-        text = clean_text("".join(buffer).replace("\n", " "))
+        text = " ".join("".join(buffer).split())
         buffer.clear()
         if text:
             lines.append(Line(text, block=blocks[-1] if blocks else None))
@@ -219,13 +236,13 @@ class _EntryFinder:
         self, root: etree._Element, lang: str, document_of: Callable[[str], str | None]
     ) -> None:
         self.lang = lang
-        self.order = {element: i for i, element in enumerate(root.iter())}
-        regions = decoy_regions(root)
+        self.root = root
+        self.decoy: dict[etree._Element, bool] = {}
         self.links: list[tuple[etree._Element, str]] = []
         for link in root.iter("a"):
             href = link.get("href")
             document = document_of(href.strip()) if href else None
-            if document and not in_region(link, regions):
+            if document and not self._in_decoy(link):
                 self.links.append((link, document))
         #: every element holding a document link -> the documents it holds
         self.documents_under: dict[etree._Element, set[str]] = {}
@@ -238,6 +255,15 @@ class _EntryFinder:
             self.heading_holders.add(heading)
             self.heading_holders.update(heading.iterancestors())
 
+    def _in_decoy(self, link: etree._Element) -> bool:
+        """Whether a link stands in a decoy region (each ancestor judged once per page)."""
+        for ancestor in link.iterancestors():
+            if ancestor not in self.decoy:
+                self.decoy[ancestor] = is_decoy(ancestor)
+            if self.decoy[ancestor]:
+                return True
+        return False
+
     def entries(self) -> list[FoundEntry]:
         if not self.links:
             return []
@@ -245,9 +271,11 @@ class _EntryFinder:
         for link, _document in self.links:
             drafts.setdefault(self._climb(link), []).append(link)
         found = [self._read(element, links) for element, links in drafts.items()]
-        chosen = self._item_list(found)
-        chosen += self._unlinked(chosen)
-        chosen.sort(key=lambda entry: self.order[entry.element])
+        chosen = self._item_list(found)  # in page order: links are met in page order
+        unlinked = self._unlinked(chosen)
+        if unlinked:
+            order = {element: i for i, element in enumerate(self.root.iter())}
+            chosen = sorted(chosen + unlinked, key=lambda entry: order[entry.element])
         self._attach_siblings(chosen)
         self._assign_headings(chosen)
         return chosen
@@ -282,8 +310,7 @@ class _EntryFinder:
                 if not text or is_month_heading(text):
                     return True
             return False
-        text = element_text(element)
-        return bool(text) and len(text) <= HEADING_MAX_CHARS and is_month_heading(text)
+        return is_month_line(element)
 
     def _read(self, element: etree._Element, links: list[etree._Element]) -> FoundEntry:
         title: etree._Element | None = max(links, key=lambda link: len(element_text(link) or ""))
@@ -406,10 +433,8 @@ class _EntryFinder:
                         heading = text
                 elif child in holders or child in self.heading_holders:
                     walk(child)
-                else:
-                    text = element_text(child)
-                    if text and len(text) <= HEADING_MAX_CHARS and is_month_heading(text):
-                        heading = text
+                elif is_month_line(child):
+                    heading = element_text(child)
 
         walk(start)
 

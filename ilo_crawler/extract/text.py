@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lxml import etree, html
+from lxml import etree
 
 #: Elements that start a new line of text, as a browser lays them out.
 BLOCK_TAGS = frozenset(
@@ -61,13 +61,18 @@ HIDDEN_TAGS = frozenset(
 )
 
 
-def parse_html(body: str | bytes) -> html.HtmlElement:
-    """The document's root element; an empty or unreadable body gives an empty document."""
+_PARSER = etree.HTMLParser()
+
+
+def parse_html(body: str | bytes) -> etree._Element:
+    """The document's root element (plain lxml elements: no per-element class lookup); an empty
+    or unreadable body gives an empty document."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        return html.document_fromstring(text or "<html></html>")
-    except (etree.ParserError, ValueError):
-        return html.document_fromstring("<html></html>")
+        root = etree.fromstring(text, _PARSER) if text and text.strip() else None
+    except ValueError:  # a str with an XML encoding declaration: let lxml read the bytes
+        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+    return root if root is not None else etree.fromstring("<html><body></body></html>", _PARSER)
 
 
 def clean_text(text: str | None) -> str | None:

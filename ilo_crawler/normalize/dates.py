@@ -63,6 +63,8 @@ _CJK_HEADING = re.compile(
     r"(?P<month>\d{1,2})\s*月\s*(?P<year>\d{4})|(?P<year2>\d{4})\s*年\s*(?P<month2>\d{1,2})\s*月"
 )
 
+#: Every date form the site writes has a four-digit year.
+_DIGITS = re.compile(r"\d{4}")
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
 
 _dateparser_calls = 0
@@ -92,7 +94,7 @@ def is_date_line(text: str, lang: str) -> bool:
     """Whether a line of a page is a date line (``15 December 2017, Karachi``): short, and read
     as a date at its start. The site's own forms decide; dateparser is asked only for languages
     whose forms are not known here, so finding dates by content costs no dateparser call."""
-    if len(text) > DATE_LINE_MAX_CHARS or not any(char.isdigit() for char in text):
+    if len(text) > DATE_LINE_MAX_CHARS or not _DIGITS.search(text):
         return False
     head = text.strip()
     if lang in MONTH_NAMES or lang in ("ja", "zh"):

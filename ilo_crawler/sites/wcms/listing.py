@@ -8,7 +8,7 @@ found (``found_by``), so a change of the site's markup shows before it becomes a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -98,6 +98,11 @@ def _page_lang(root: etree._Element, url: str) -> str:
     return urls.language_in_url(url) or root.get("lang") or "en"
 
 
+#: Fields taken by content wherever an item lacks them; the others only when the page's
+#: selectors found them on no item (an item may lack a label, a credit or a summary).
+ESSENTIAL_FIELDS = ("title", "date_text")
+
+
 def _entries_by_selectors(
     root: etree._Element, layout: ListingLayout, base_url: str, lang: str
 ) -> Iterator[ListingEntry]:
@@ -107,12 +112,11 @@ def _entries_by_selectors(
         return
     headings = set(queries["headings"](blocks[0]))
     heading: str | None = None
-    position = 0
+    read = []
     for part in queries["parts"](blocks[0]):
         if part in headings:
             heading = element_text(part)
             continue
-        position += 1
         link = next(iter(queries["link"](part)), None)
         found: dict[str, str | None] = {
             "credit": first_text(queries["credit"](part)),
@@ -121,22 +125,35 @@ def _entries_by_selectors(
             "date_text": first_text(queries["date"](part)),
             "summary": first_text(queries["summary"](part)),
         }
+        read.append((part, link, heading, found))
+    on_page = {name for *_, found in read for name, value in found.items() if value is not None}
+    fillable = set(ESSENTIAL_FIELDS) | (set(ENTRY_FIELDS) - on_page)
+    for position, (part, link, item_heading, found) in enumerate(read, start=1):
         found_by = {name: layout.name for name, value in found.items() if value is not None}
-        if len(found_by) < len(found):
+        if any(found[name] is None for name in fillable):
             by_content = read_fields(entry_lines([part], link), lang)
             for name in ENTRY_FIELDS:
-                if found[name] is None and getattr(by_content, name) is not None:
+                if name in fillable and found[name] is None and getattr(by_content, name):
                     found[name] = getattr(by_content, name)
                     found_by[name] = BY_CONTENT
-        yield _entry(position, heading, found, _href(link, base_url), found_by)
+        yield _entry(position, item_heading, found, _href(link, base_url), found_by)
+
+
+def documents_linked(base_url: str) -> Callable[[str], str | None]:
+    """What a link on a page at ``base_url`` points to: a WCMS document id, or None."""
+
+    def document_of(href: str) -> str | None:
+        if "WCMS_" not in href:
+            return None
+        key = urls.parse_article_path(href if href.startswith("/") else urljoin(base_url, href))
+        return key.doc_id if key else None
+
+    return document_of
 
 
 def _entries_by_content(root: etree._Element, base_url: str, lang: str) -> Iterator[ListingEntry]:
-    def document_of(href: str) -> str | None:
-        key = urls.parse_article_path(urljoin(base_url, href))
-        return key.doc_id if key else None
-
-    for position, found in enumerate(find_entries(root, lang, document_of), start=1):
+    found_entries = find_entries(root, lang, documents_linked(base_url))
+    for position, found in enumerate(found_entries, start=1):
         fields: EntryFields = found.fields
         values = {name: getattr(fields, name) for name in ENTRY_FIELDS}
         found_by = {name: BY_CONTENT for name, value in values.items() if value is not None}
@@ -164,8 +181,8 @@ def _pager(root: etree._Element, base_url: str, offset: int) -> dict[str, int | 
     listing (``nextRow--N``), whatever markup holds them; never assumed."""
     series = urls.listing_series(base_url)
     offsets = {offset}
-    for href in root.xpath("//a/@href"):
-        linked = urljoin(base_url, href.strip())
+    for href in root.xpath("//a/@href[contains(., 'lang--') and not(contains(., 'WCMS_'))]"):
+        linked = href if href.startswith("/") else urljoin(base_url, href.strip())
         if series is None or urls.listing_series(linked) == series:
             found = urls.offset_in_url(linked)
             if found is not None:
