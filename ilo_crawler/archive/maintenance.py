@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from ilo_crawler.archive.schema import SCHEMA_VERSION
@@ -36,19 +38,50 @@ class Check:
 
 
 def verify(archive: Archive) -> list[Check]:
-    """Every check, each run whatever the others found."""
-    db = archive.db
-    checks = [_integrity(db.conn), _foreign_keys(db.conn), _fts_in_sync(db.conn)]
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    checks.append(
-        Check("schema is current", int(version != SCHEMA_VERSION), (f"version {version}",))
-    )
-    missing = [f"{doc_id}/{lang}" for doc_id, lang in db.execute(_UNEXPLAINED_WITHOUT_CAPTURE)]
-    checks.append(
-        Check("every article has a capture (or a known gap)", len(missing), tuple(missing[:5]))
-    )
-    checks.append(_capture_hashes(db.conn))
-    return checks
+    """Every check, each run whatever the others found; a check that SQLite cannot complete (a
+    damaged page) is a problem named by SQLite's error, not a crash."""
+    connection = archive.db.conn
+    return [_guarded(name, check, connection) for name, check in _CHECKS]
+
+
+def verify_damaged(path: Path) -> list[Check] | None:
+    """What SQLite's own integrity check finds in a file too damaged to open as an archive (its
+    schema unreadable); None when the file is not an SQLite database at all."""
+    with path.open("rb") as file:
+        if file.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            return None
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [_guarded(_INTEGRITY, _integrity, connection)]
+    finally:
+        connection.close()
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_INTEGRITY = "sqlite integrity_check"
+
+
+#: What a check found: how many problems, and up to five examples.
+Found = tuple[int, tuple[str, ...]]
+
+
+def _guarded(
+    name: str, check: Callable[[sqlite3.Connection], Found], connection: sqlite3.Connection
+) -> Check:
+    try:
+        return Check(name, *check(connection))
+    except sqlite3.DatabaseError as error:
+        return Check(name, 1, (f"could not complete: {error}",))
+
+
+def _schema_version(connection: sqlite3.Connection) -> Found:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    return int(version != SCHEMA_VERSION), (f"version {version}",)
+
+
+def _captures_explained(connection: sqlite3.Connection) -> Found:
+    found = connection.execute(_UNEXPLAINED_WITHOUT_CAPTURE).fetchall()
+    return len(found), tuple(f"{doc_id}/{lang}" for doc_id, lang in found[:5])
 
 
 #: Articles without an article-page capture whose gap nothing explains: not an item without an
@@ -65,29 +98,51 @@ _UNEXPLAINED_WITHOUT_CAPTURE = """
 """
 
 
-def _integrity(connection: sqlite3.Connection) -> Check:
+def _integrity(connection: sqlite3.Connection) -> Found:
     found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     bad = [message for message in found if message != "ok"]
-    return Check("sqlite integrity_check", len(bad), tuple(bad[:5]))
+    return len(bad), tuple(bad[:5])
 
 
-def _foreign_keys(connection: sqlite3.Connection) -> Check:
+def _foreign_keys(connection: sqlite3.Connection) -> Found:
     rows = connection.execute("PRAGMA foreign_key_check").fetchall()
-    return Check("foreign keys", len(rows), tuple(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5]))
+    return len(rows), tuple(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5])
 
 
-def _fts_in_sync(connection: sqlite3.Connection) -> Check:
-    """FTS5's own integrity check against its content table (rank 1: compare with the content)."""
+def _fts_in_sync(connection: sqlite3.Connection) -> Found:
+    """FTS5's own integrity check against its content table (rank 1: compare with the content).
+    The check is an INSERT command, refused on a read-only connection: there it runs on a
+    private copy of the archive in a temporary directory."""
+    try:
+        return _fts_integrity_check(connection)
+    except sqlite3.OperationalError as error:
+        if str(error) != _READ_ONLY:
+            raise
+    with tempfile.TemporaryDirectory(prefix="ilo-verify-") as directory:
+        copy = sqlite3.connect(Path(directory) / "copy.db")
+        try:
+            connection.backup(copy)
+            return _fts_integrity_check(copy)
+        finally:
+            copy.close()
+
+
+def _fts_integrity_check(connection: sqlite3.Connection) -> Found:
     try:
         connection.execute(
             "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"
         )
     except sqlite3.DatabaseError as error:
-        return Check("full-text index in step with articles", 1, (str(error),))
-    return Check("full-text index in step with articles", 0)
+        if str(error) == _READ_ONLY:
+            raise
+        return 1, (str(error),)
+    return 0, ()
 
 
-def _capture_hashes(connection: sqlite3.Connection) -> Check:
+_READ_ONLY = "attempt to write a readonly database"
+
+
+def _capture_hashes(connection: sqlite3.Connection) -> Found:
     """Every stored body hashes to its key, and every capture's size matches its body."""
     bad = []
     for sha256, encoding, body in connection.execute(
@@ -110,7 +165,18 @@ def _capture_hashes(connection: sqlite3.Connection) -> Check:
     ).fetchone()[0]
     if orphans:
         bad.append(f"{orphans} captures without a stored body")
-    return Check("capture bodies match their hashes", len(bad), tuple(bad[:5]))
+    return len(bad), tuple(bad[:5])
+
+
+#: The checks ``verify`` runs, in order: a heading and the function finding its problems.
+_CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
+    (_INTEGRITY, _integrity),
+    ("foreign keys", _foreign_keys),
+    ("full-text index in step with articles", _fts_in_sync),
+    ("schema is current", _schema_version),
+    ("every article has a capture (or a known gap)", _captures_explained),
+    ("capture bodies match their hashes", _capture_hashes),
+)
 
 
 def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:

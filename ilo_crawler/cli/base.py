@@ -16,9 +16,11 @@ from ilo_crawler.archive.queries import is_month
 DEFAULT_DB = "data/archive.db"
 
 
-def open_archive(path: str) -> Archive:
+def open_archive(path: str, *, read_only: bool = True) -> Archive:
+    """The archive at ``path``, read-only unless the command writes to it: reading commands work
+    for users who cannot write the archive, and never change the file."""
     try:
-        return Archive(path, create=False)
+        return Archive(path, create=False, read_only=read_only)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from error
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.maintenance import reparse as reparse_archive
 from ilo_crawler.archive.maintenance import verify as verify_archive
+from ilo_crawler.archive.maintenance import verify_damaged
 from ilo_crawler.cli.base import cli, db_option, emit, json_option, open_archive
 from ilo_crawler.normalize.categories import Taxonomy, TaxonomyError, load_taxonomy
 
@@ -32,8 +34,15 @@ def _taxonomy(path: Path | None) -> Taxonomy | None:
 def verify(db: str, as_json: bool) -> None:
     """Check the archive end to end: SQLite integrity, foreign keys, the full-text index against
     the articles, the schema version, a capture for every article, every capture's body against
-    its SHA-256. Exit status 1 when any check finds a problem."""
-    checks = verify_archive(open_archive(db))
+    its SHA-256. A file too damaged to open as an archive gets SQLite's integrity check. Exit
+    status 1 when any check finds a problem."""
+    try:
+        checks = verify_archive(Archive(db, create=False, read_only=True))
+    except ArchiveError as error:
+        damage = verify_damaged(Path(db)) if Path(db).is_file() else None
+        if damage is None:
+            raise click.ClickException(str(error)) from error
+        checks = damage
     rows = [
         {
             "check": c.name,
@@ -55,7 +64,7 @@ def verify(db: str, as_json: bool) -> None:
 def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-run extraction and normalisation over the stored captures, without the network, through
     the same dedup and revision path as a crawl (recorded as a run of spider ``reparse``)."""
-    counts = reparse_archive(open_archive(db), _taxonomy(taxonomy))
+    counts = reparse_archive(open_archive(db, read_only=False), _taxonomy(taxonomy))
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -72,7 +81,7 @@ def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
 def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-apply date and category normalisation to every archived article, without crawling
     (after the taxonomy or the date rules changed). Raw fields are untouched; no revision."""
-    counts = open_archive(db).renormalize(_taxonomy(taxonomy))
+    counts = open_archive(db, read_only=False).renormalize(_taxonomy(taxonomy))
     if as_json:
         click.echo(json.dumps(counts))
         return
