@@ -5,6 +5,7 @@ Both work on the archive alone, without the network: what was fetched is in ``ca
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ilo_crawler.archive.schema import SCHEMA_VERSION
+from ilo_crawler.archive.schema import SCHEMA_VERSION, ReadOnlyOpenError, connect_read_only
 from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decode_body
 from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
@@ -82,6 +83,22 @@ def _schema_version(connection: sqlite3.Connection) -> Found:
 def _captures_explained(connection: sqlite3.Connection) -> Found:
     found = connection.execute(_UNEXPLAINED_WITHOUT_CAPTURE).fetchall()
     return len(found), tuple(f"{doc_id}/{lang}" for doc_id, lang in found[:5])
+
+
+def schema_version(path: Path) -> int:
+    """The schema version of the archive at ``path``, read without writing to it."""
+    if not path.is_file():
+        raise ArchiveError(f"archive not found: {path}")
+    try:
+        connection = connect_read_only(path)
+    except (sqlite3.DatabaseError, ReadOnlyOpenError) as error:
+        raise ArchiveError(f"cannot read archive {path}: {error}") from error
+    try:
+        return connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"not an SQLite archive: {path} ({error})") from error
+    finally:
+        connection.close()
 
 
 #: Articles without an article-page capture whose gap nothing explains: not an item without an
@@ -184,16 +201,35 @@ def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int
     the results through the crawl's own dedup and revision path, as a run of its own (spider
     ``reparse``). Articles with no stored listing or article capture are counted and left as
     they are."""
-    run_id = archive.start_run("reparse", {}, "")
     counts: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0, "without_captures": 0}
+    with recorded_run(archive, "reparse", counts) as run_id, archive.transaction():
+        for record in _records_from_captures(archive, taxonomy):
+            if record is None:
+                counts["without_captures"] += 1
+                continue
+            outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
+            counts[outcome] += 1
+    return {**counts, "run_id": run_id}
+
+
+def renormalize(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
+    """``Archive.renormalize`` recorded as a run of its own (spider ``renormalize``): its changed
+    articles count as changed, the others as unchanged."""
+    counts: dict[str, int] = {}
+    with recorded_run(archive, "renormalize", counts) as run_id:
+        found = archive.renormalize(taxonomy)
+        counts.update(found, unchanged=found["articles"] - found["changed"])
+    return {**found, "run_id": run_id}
+
+
+@contextlib.contextmanager
+def recorded_run(archive: Archive, mode: str, counts: dict[str, int]) -> Iterator[int]:
+    """A run of the archive's own (``mode`` is its spider name and its recorded mode; no base
+    URL): finished with ``counts`` as they stand at the end, or failed (exit status 1) if the
+    work raised."""
+    run_id = archive.start_run(mode, {"mode": mode}, None)
     try:
-        with archive.transaction():
-            for record in _records_from_captures(archive, taxonomy):
-                if record is None:
-                    counts["without_captures"] += 1
-                    continue
-                outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
-                counts[outcome] += 1
+        yield run_id
     except BaseException:
         archive.finish_run(
             run_id, outcome="failed", counts=counts, requests=0, stats=counts, exit_status=1
@@ -202,7 +238,6 @@ def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int
     archive.finish_run(
         run_id, outcome="finished", counts=counts, requests=0, stats=counts, exit_status=0
     )
-    return {**counts, "run_id": run_id}
 
 
 def _records_from_captures(

@@ -152,23 +152,45 @@ class RunSpan:
 
 def finished_run_spans(source: Source) -> list[RunSpan]:
     """What each finished crawl covered, read from its arguments by the spider's own parser (so
-    ``since`` without ``until`` runs to the month the run started, as it did). Runs that did not
-    finish, and incremental runs (their span is wherever they stopped), are left out."""
+    ``since`` without ``until`` runs to the month the run started, as it did). An incremental
+    run read the listing from its newest page down to where it stopped: it covers the months
+    from the oldest it saw an item of to the month it started. Runs that did not finish are
+    left out."""
+    db = database(source)
     spans = []
-    for run in database(source).query(
-        "SELECT arguments, started_at FROM runs WHERE spider = 'newsroom' AND outcome = 'finished'"
+    for run in db.query(
+        "SELECT id, arguments, started_at FROM runs"
+        " WHERE spider = 'newsroom' AND outcome = 'finished'"
     ):
+        started = dt.date.fromisoformat(run["started_at"][:10])
         try:
-            given = NewsroomArguments.parse(
-                json.loads(run["arguments"]), today=dt.date.fromisoformat(run["started_at"][:10])
-            )
+            arguments = {k: v for k, v in json.loads(run["arguments"]).items() if k != "mode"}
+            given = NewsroomArguments.parse(arguments, today=started)
         except (json.JSONDecodeError, ArgumentError):
             continue
         if given.incremental:
-            continue
-        oldest, newest = (f"{year:04d}-{month:02d}" for year, month in (given.oldest, given.newest))
+            (oldest,) = db.execute(
+                "SELECT min(month) FROM appearances WHERE run_id = ?", [run["id"]]
+            ).fetchone()
+            if oldest is None:
+                continue
+            newest = started.isoformat()[:7]
+        else:
+            oldest, newest = (f"{y:04d}-{m:02d}" for y, m in (given.oldest, given.newest))
         spans.append(RunSpan(oldest, newest, given.lang, given.listing))
     return spans
+
+
+def run_description(spider: str, arguments: str | None) -> str:
+    """What a run was, for people: ``crawl (month) lang=en listing=all-newsroom month=2021-11
+    source=live``, ``crawl (incremental) ...``, ``reparse``, ``renormalize``. (Runs recorded
+    before runs said their mode show their arguments only.)"""
+    given = json.loads(arguments or "{}")
+    mode = given.pop("mode", None)
+    if spider != "newsroom":
+        return spider
+    described = " ".join(f"{name}={value}" for name, value in sorted(given.items()))
+    return " ".join(filter(None, ("crawl", f"({mode})" if mode else "", described)))
 
 
 def coverage(

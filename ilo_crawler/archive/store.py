@@ -94,7 +94,7 @@ class Archive:
         self.db.close()
 
     # Runs ------------------------------------------------------------------------------------
-    def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str) -> int:
+    def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str | None) -> int:
         with self.db.atomic():
             table = self.db.table("runs")
             table.insert(

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.maintenance import renormalize as renormalize_archive
 from ilo_crawler.archive.maintenance import reparse as reparse_archive
+from ilo_crawler.archive.maintenance import schema_version, verify_damaged
 from ilo_crawler.archive.maintenance import verify as verify_archive
-from ilo_crawler.archive.maintenance import verify_damaged
 from ilo_crawler.cli.base import cli, db_option, emit, json_option, open_archive
 from ilo_crawler.normalize.categories import Taxonomy, TaxonomyError, load_taxonomy
 
@@ -80,15 +81,34 @@ def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
 @taxonomy_option
 def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-apply date and category normalisation to every archived article, without crawling
-    (after the taxonomy or the date rules changed). Raw fields are untouched; no revision."""
-    counts = open_archive(db, read_only=False).renormalize(_taxonomy(taxonomy))
+    (after the taxonomy or the date rules changed). Raw fields are untouched; no revision.
+    Recorded as a run of spider ``renormalize``."""
+    counts = renormalize_archive(open_archive(db, read_only=False), _taxonomy(taxonomy))
     if as_json:
         click.echo(json.dumps(counts))
         return
     fields = ", ".join(
-        f"{name} {n}" for name, n in counts.items() if name not in ("articles", "changed")
+        f"{name} {n}" for name, n in counts.items() if name not in ("articles", "changed", "run_id")
     )
     click.echo(
-        f"{counts['changed']} of {counts['articles']} articles changed"
+        f"run {counts['run_id']}: {counts['changed']} of {counts['articles']} articles changed"
         + (f" ({fields})" if fields else "")
     )
+
+
+@cli.command()
+@db_option
+def upgrade(db: str) -> None:
+    """Migrate an archive of an older schema to this ilo-crawler's, step by step, each step whole
+    or not at all (a crawl does the same when it opens the archive). Reading commands never
+    migrate: they ask for this. A current archive is left as it is."""
+    try:
+        before = schema_version(Path(db))
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
+    if before == 0:
+        raise click.ClickException(f"{db} is not an archive yet: nothing to upgrade")
+    open_archive(db, read_only=False).close()
+    after = schema_version(Path(db))
+    change = f"upgraded from schema version {before} to {after}" if before != after else "current"
+    click.echo(f"archive {db}: {change} (schema version {after})")

@@ -96,8 +96,9 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: 
         emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
         last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
     if last and not as_json:
+        described = queries.run_description(last["spider"], last["arguments"])
         click.echo(
-            f"\nlast run #{last['id']} {last['arguments']}: {last['outcome']}, "
+            f"\nlast run #{last['id']} {described}: {last['outcome']}, "
             f"{last['items_new']} new, {last['items_changed']} changed, "
             f"{last['items_unchanged']} unchanged, {last['requests']} requests"
         )
