@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
+import secrets
 import sqlite3
 import tempfile
 import zlib
@@ -194,6 +196,37 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
     ("every article has a capture (or a known gap)", _captures_explained),
     ("capture bodies match their hashes", _capture_hashes),
 )
+
+
+def backup(archive: Archive, target: Path) -> dict[str, int]:
+    """A consistent copy of the archive while crawls may be writing it, by SQLite's backup API
+    (a file copy of a WAL archive can miss or tear the transactions still in its ``-wal``):
+    written beside ``target`` under a temporary name, checked (``quick_check``), made durable
+    and renamed into place, so a failure leaves no partial file. An existing ``target`` is
+    refused: a backup never overwrites. Returns what the copy holds."""
+    if target.exists():
+        raise ArchiveError(f"backup target {target} exists: give a new file name")
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            archive.db.conn.backup(copy)
+            (check,) = copy.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise ArchiveError(f"the backup of {archive.path} fails SQLite's check: {check}")
+            held = {
+                table: copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("articles", "runs", "captures")
+            }
+        finally:
+            copy.close()
+        with partial.open("rb") as file:
+            os.fsync(file.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return {**held, "bytes": target.stat().st_size}
 
 
 def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:

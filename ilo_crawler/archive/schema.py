@@ -301,6 +301,6 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
             raise ReadOnlyOpenError(
                 f"cannot read archive {path} while it is being written ({wal.name} exists) "
                 f"without its index: a reader needs read permission on {wal.name} and "
-                f"{path.name}-shm, or write permission on {path.parent}"
+                f"{path.name}-shm, or write permission on {path.parent} (SQLite: {error})"
             ) from error
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30)

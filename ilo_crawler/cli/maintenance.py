@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import click
 
 from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.maintenance import backup as backup_archive
 from ilo_crawler.archive.maintenance import renormalize as renormalize_archive
 from ilo_crawler.archive.maintenance import reparse as reparse_archive
 from ilo_crawler.archive.maintenance import schema_version, verify_damaged
@@ -40,7 +42,8 @@ def verify(db: str, as_json: bool) -> None:
     try:
         checks = verify_archive(Archive(db, create=False, read_only=True))
     except ArchiveError as error:
-        damage = verify_damaged(Path(db)) if Path(db).is_file() else None
+        unopenable = isinstance(error.__cause__, sqlite3.DatabaseError)  # SQLite's own refusal
+        damage = verify_damaged(Path(db)) if unopenable else None
         if damage is None:
             raise click.ClickException(str(error)) from error
         checks = damage
@@ -112,3 +115,25 @@ def upgrade(db: str) -> None:
     after = schema_version(Path(db))
     change = f"upgraded from schema version {before} to {after}" if before != after else "current"
     click.echo(f"archive {db}: {change} (schema version {after})")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def backup(file: Path, db: str) -> None:
+    """Copy the archive to FILE (a new file) safely while crawls may be writing it: SQLite's
+    backup API gives a consistent snapshot, checked, written whole or not at all. Needs only
+    read access to the archive."""
+    archive = open_archive(db)
+    try:
+        held = backup_archive(archive, file)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot write the backup {file}: {error}") from error
+    finally:
+        archive.close()
+    click.echo(
+        f"backed up {db} to {file}: {held['articles']} articles, {held['runs']} runs, "
+        f"{held['captures']} captures, {held['bytes']} bytes"
+    )
