@@ -13,9 +13,19 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl
+from conftest import (
+    MONTH,
+    Crawl,
+    copy_archive,
+    ilo_archive,
+    query,
+    run_crawl,
+    write_dataset,
+)
+from conftest import row as dataset_row
 
 from ilo_crawler.archive import Archive, queries
+from ilo_crawler.mirror.process import running_mirror
 
 COBALT_TITLE = "We work to end child labour in DR Congo’s cobalt mines"
 #: An article archived in English and French (its page links to a Spanish version too).
@@ -534,3 +544,40 @@ def test_show_gives_the_provenance_of_each_record(archive: Path, tmp_path: Path)
     assert [(c["original_url"], c["captured_at"]) for c in english["captures"]] == [
         (row["url"], row["fetched_at"]) for row in stored
     ]
+
+
+# CSV cells a spreadsheet would run -------------------------------------------------------------
+#: What a third-party page may hold that a spreadsheet runs as a formula, by field.
+FORMULAS = {
+    "title": '=HYPERLINK("http://example.org/x","click")',
+    "summary": "+1+cmd|' /C calc'!A0",
+    "credit": "-2+3",
+    "label": "@SUM(A1:A9)",
+}
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised_unless_raw(tmp_path: Path) -> None:
+    dataset = write_dataset(
+        tmp_path / "d.jsonl", [dataset_row(5000, "2021-11-10", body=["A paragraph."], **FORMULAS)]
+    )
+    with running_mirror(dataset) as base_url:
+        crawl = run_crawl(base_url, tmp_path / "archive.db", month=MONTH)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    exported = {}
+    for options in ((), ("--raw",)):
+        result = ilo_archive("export", "--db", crawl.archive, *options)
+        assert result.returncode == 0, result.stderr
+        (exported[options],) = csv.DictReader(io.StringIO(result.stdout, newline=""))
+    assert {name: exported[()][name] for name in FORMULAS} == {
+        name: "'" + value for name, value in FORMULAS.items()
+    }
+    assert {name: exported[("--raw",)][name] for name in FORMULAS} == FORMULAS
+    assert exported[()]["doc_id"] == "WCMS_5000" and exported[()]["revision"] == "1"
+    (stored,) = ilo_archive_json_lines(crawl.archive)
+    assert {name: stored[name] for name in FORMULAS} == FORMULAS  # JSON is always as stored
+
+
+def ilo_archive_json_lines(archive: Path) -> list[dict]:
+    result = ilo_archive("export", "--db", archive, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]

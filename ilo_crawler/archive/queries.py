@@ -471,19 +471,38 @@ def export_rows(source: Source, where: ArticleFilter | None = None) -> Iterator[
     )
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet would read as a formula (text starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return: OWASP's CSV injection rule) with a leading ``'``, which
+    makes it text; anything else as it is. Titles and summaries come from a third-party site."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+#: What starts a cell a spreadsheet runs as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_rows(
-    rows: Iterable[dict[str, Any]], stream: TextIO, fmt: ExportFormat, columns: list[str]
+    rows: Iterable[dict[str, Any]],
+    stream: TextIO,
+    fmt: ExportFormat,
+    columns: list[str],
+    raw: bool = False,
 ) -> int:
-    """Write rows to a text stream as CSV (translations as JSON text), JSON Lines or a JSON
-    array, one row at a time; returns how many."""
+    """Write rows to a text stream as CSV (translations as JSON text; cells a spreadsheet would
+    run as formulas neutralised unless ``raw``), JSON Lines or a JSON array (always as stored),
+    one row at a time; returns how many."""
     if fmt not in EXPORT_FORMATS:
         raise QueryError(f"unknown export format {fmt!r}: choose from {', '.join(EXPORT_FORMATS)}")
     count = 0
     if fmt == "csv":
         writer = csv.writer(stream)
         writer.writerow(columns)
+        cell = (lambda value: value) if raw else spreadsheet_safe
         for row in rows:
-            writer.writerow(["" if row[name] is None else row[name] for name in columns])
+            writer.writerow(["" if row[name] is None else cell(row[name]) for name in columns])
             count += 1
         return count
     stream.write("[" if fmt == "json" else "")
@@ -505,20 +524,21 @@ def export(
     output: Path | TextIO,
     fmt: ExportFormat = "csv",
     where: ArticleFilter | None = None,
+    raw: bool = False,
 ) -> int:
     """Export the selected articles to a stream, or atomically to a file: written beside it
     under a temporary name and renamed over it when complete, so a failure leaves no partial
-    file. Returns how many rows were written."""
+    file. ``raw``: CSV cells as stored, formulas included. Returns how many rows were written."""
     rows = export_rows(source, where)
     columns = export_columns(source)
     if not isinstance(output, Path):
-        return write_rows(rows, output, fmt, columns)
+        return write_rows(rows, output, fmt, columns, raw)
     partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
     # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as stream:
-            count = write_rows(rows, stream, fmt, columns)
+            count = write_rows(rows, stream, fmt, columns, raw)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(partial, output)

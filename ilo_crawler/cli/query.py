@@ -320,6 +320,11 @@ def _old(revision: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write (atomically), or - for standard output.",
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV cells as stored, even those a spreadsheet would run as formulas (=, +, -, @).",
+)
 @month_option
 @since_option
 @until_option
@@ -330,6 +335,7 @@ def export(
     db: str,
     fmt: queries.ExportFormat,
     output: str,
+    raw: bool,
     month: str | None,
     since: str | None,
     until: str | None,
@@ -338,16 +344,17 @@ def export(
     listing: str | None,
 ) -> None:
     """Export articles (every column but internal ids, body included) as CSV, JSON Lines or
-    JSON, UTF-8, one row at a time. A file is written whole or not at all."""
+    JSON, UTF-8, one row at a time. A file is written whole or not at all. A CSV cell that a
+    spreadsheet would run as a formula gets a leading ' (unless --raw); JSON is as stored."""
     where = article_filter(
         month=month, since=since, until=until, lang=lang, category=category, listing=listing
     )
     with reading(db) as archive:
         if output == "-":
-            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where))
+            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where, raw))
             return
         try:
-            count = queries.export(archive, Path(output), fmt, where)
+            count = queries.export(archive, Path(output), fmt, where, raw)
         except OSError as error:
             raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
     click.echo(f"wrote {count} articles to {output} ({fmt})", err=True)
