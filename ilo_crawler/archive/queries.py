@@ -15,10 +15,10 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 import sqlite_utils
 
@@ -26,6 +26,7 @@ from ilo_crawler.archive.store import Archive
 from ilo_crawler.spiders.arguments import ArgumentError, NewsroomArguments
 
 Source = Archive | sqlite_utils.Database
+T = TypeVar("T")
 ExportFormat = Literal["csv", "jsonl", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "json")
 
@@ -533,16 +534,22 @@ def export(
     columns = export_columns(source)
     if not isinstance(output, Path):
         return write_rows(rows, output, fmt, columns, raw)
-    partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+    return write_atomically(output, lambda stream: write_rows(rows, stream, fmt, columns, raw))
+
+
+def write_atomically(path: Path, write: Callable[[TextIO], T]) -> T:
+    """Run ``write`` on a UTF-8 text file beside ``path`` under a temporary name, made durable
+    and renamed over ``path`` when complete, so a failure leaves no partial file."""
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as stream:
-            count = write_rows(rows, stream, fmt, columns, raw)
+            result = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(partial, output)
+        os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return count
+    return result
