@@ -25,11 +25,11 @@ _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 
 
 def console_examples() -> list[tuple[str, list[str]]]:
-    """Each ``$ command`` of the console blocks run by one of ``PROGRAMS``, with the lines the
-    README shows it printing."""
+    """Each ``$ command`` of the console blocks (and of the plain blocks showing a session, as
+    ``make demo``'s) run by one of ``PROGRAMS``, with the lines the README shows it printing."""
     examples: list[tuple[str, list[str]]] = []
     for kind, block in _FENCE.findall(README):
-        if kind != "console":
+        if kind not in ("console", ""):
             continue
         shown: list[str] | None = None
         for line in block.splitlines():
@@ -73,12 +73,15 @@ def test_the_readme_has_the_examples_it_should() -> None:
     """The extraction finds what it must (a change of the README's form would silently run
     nothing): the commands named below and the full-text example."""
     commands = [command for command, _ in console_examples()]
-    for start in ("ilo-archive coverage", "ilo-archive search", "ilo-archive backup", "sqlite3"):
+    for start in ("ilo-archive stats", "ilo-archive search", "ilo-archive backup", "sqlite3"):
         assert any(command.startswith(start) for command in commands), start
     assert any("articles_fts MATCH 'cobalt'" in statement for statement in sql_examples())
 
 
-@pytest.mark.parametrize(("command", "shown"), console_examples(), ids=lambda x: str(x)[:60])
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [pytest.param(command, shown, id=command[:70]) for command, shown in console_examples()],
+)
 def test_a_console_example_runs_as_written(
     command: str, shown: list[str], readme_archive: Path, tmp_path: Path
 ) -> None:
