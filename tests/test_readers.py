@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import MONTH, Crawl, copy_archive, ilo_archive, run_crawl
 
 from ilo_crawler.archive import Archive
 from ilo_crawler.archive.schema import MIGRATIONS, SCHEMA_VERSION
+from ilo_crawler.mirror.process import crawl_command
 
 #: A user without write permission who can still read every file: ``nobody``, keeping only the
 #: capability to read and search any file (the machine's Python lives under /root, mode 0700).
@@ -110,9 +112,8 @@ def test_every_reading_command_works_for_a_reader_who_cannot_write(
     outputs = _run_every_reading_command(archive, out)
     assert "WCMS_825658" in outputs["search"] and "ok" in outputs["verify"]
     assert _state(archive.parent) == before  # nothing written, nothing left beside it
-    copied = sqlite3.connect(out / "copy.db")
-    assert copied.execute("SELECT count(*) FROM articles").fetchone()[0] == 78
-    copied.close()
+    with closing(sqlite3.connect(out / "copy.db")) as copied:
+        assert copied.execute("SELECT count(*) FROM articles").fetchone()[0] == 78
     plain = subprocess.run(  # what the README tells a reader to give sqlite3
         [*READER, "sqlite3", f"file:{archive}?immutable=1", "SELECT count(*) FROM articles"],
         capture_output=True,
@@ -204,3 +205,39 @@ def test_verify_reports_the_damage_it_finds_in_a_damaged_file(
         assert len([row for row in rows if not row.startswith(" ")]) == checks, result.stdout
         assert rows[0].startswith("sqlite integrity_check") and "problem(s)" in rows[0]
         assert "not an SQLite archive" not in result.stderr
+
+
+def test_backups_taken_while_a_crawl_writes_are_sound_archives(
+    replica: str, tmp_path: Path
+) -> None:
+    """``ilo-archive backup`` during a crawl: every copy passes ``verify`` and holds whole
+    batches only (every article with its capture and appearance); an existing target is refused
+    and a target that cannot be written leaves nothing."""
+    archive = tmp_path / "archive.db"
+    Archive(archive).close()
+    crawl = subprocess.Popen(
+        crawl_command(replica, archive, since="2021-01", until="2021-06"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    copies: list[tuple[Path, int]] = []
+    try:
+        while crawl.poll() is None or not copies:
+            copy = tmp_path / f"backup-{len(copies)}.db"
+            result = ilo_archive("backup", copy, "--db", archive)
+            assert result.returncode == 0, result.stderr
+            with closing(sqlite3.connect(copy)) as connection:
+                (articles,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+            copies.append((copy, articles))
+    finally:
+        crawl.wait(timeout=600)
+    assert crawl.returncode == 0
+    assert len({count for _, count in copies}) > 1, "the backups should have watched it grow"
+    for copy, _ in copies:
+        verified = ilo_archive("verify", "--db", copy)
+        assert verified.returncode == 0, verified.stdout
+    existing = ilo_archive("backup", copies[0][0], "--db", archive)
+    assert existing.returncode == 1 and "exists: give a new file name" in existing.stderr
+    nowhere = ilo_archive("backup", tmp_path / "no" / "dir" / "b.db", "--db", archive)
+    assert nowhere.returncode == 1 and "cannot write the backup" in nowhere.stderr
+    assert len(nowhere.stderr.strip().splitlines()) == 1 and not (tmp_path / "no").exists()
