@@ -241,3 +241,20 @@ def test_backups_taken_while_a_crawl_writes_are_sound_archives(
     nowhere = ilo_archive("backup", tmp_path / "no" / "dir" / "b.db", "--db", archive)
     assert nowhere.returncode == 1 and "cannot write the backup" in nowhere.stderr
     assert len(nowhere.stderr.strip().splitlines()) == 1 and not (tmp_path / "no").exists()
+
+
+def test_a_user_who_may_not_read_the_archive_is_told_so(november: Crawl, tmp_path: Path) -> None:
+    """Root without its capabilities to read or write anything (its bounding set) is an
+    ordinary user for a file it does not own: the archive is nobody's, mode 0600."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run a command without permission to read")
+    archive = copy_archive(november.archive, tmp_path / "archive.db")
+    os.chown(archive, 65534, 65534)
+    archive.chmod(0o600)
+    no_read = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+    result = ilo_archive("stats", "--db", archive, runner=no_read)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == (
+        f"Error: cannot read archive {archive}: permission denied (a reader needs read "
+        "permission on it and search permission on its directories)"
+    )

@@ -287,6 +287,13 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     exists and is readable (while a crawl has the archive open), or creates it where the
     directory is writable. An archive at rest (no ``-wal`` file: everything is in the main file)
     in a directory the reader cannot write is read ``immutable=1``, without the index."""
+    try:
+        path.open("rb").close()
+    except PermissionError as error:
+        raise ReadOnlyOpenError(
+            f"cannot read archive {path}: permission denied (a reader needs read permission on "
+            "it and search permission on its directories)"
+        ) from error
     uri = path.resolve().as_uri()
     connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
     try:
