@@ -63,6 +63,7 @@ def _reading_commands(archive: Path, out: Path) -> list[tuple[str | Path, ...]]:
         ("stats", "--db", archive),
         ("list", "--db", archive, "--month", MONTH),
         ("coverage", "--db", archive),
+        ("coverage", "--db", archive, "--html", out / "coverage.html"),
         ("search", "cobalt", "--db", archive),
         ("show", "WCMS_826064", "--db", archive),
         ("export", "--db", archive, "--format", "jsonl"),
