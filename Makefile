@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint demo bench clean
+.PHONY: install install-chromium test lint demo bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,15 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+## make install-chromium: Debian's chromium, for the browser test of `ilo-archive coverage --html`
+## (installed when missing; needs root and apt-get, else that one test is skipped, saying why).
+install-chromium:
+	@command -v chromium >/dev/null || apt-get install -y chromium \
+		|| (apt-get update && apt-get install -y chromium) \
+		|| echo "chromium not installed: the coverage --html browser test will be skipped"
+
 ## make test: lint, then the whole test suite (unit tests and real crawls of the replica).
-test: $(INSTALLED)
+test: $(INSTALLED) install-chromium
 	$(BIN)/ruff check ilo_crawler tests
 	$(BIN)/pytest -q
 

@@ -15,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from ilo_crawler.archive import Archive
 from ilo_crawler.exitcodes import exit_status
 from ilo_crawler.items import ArticleItem
+from ilo_crawler.spiders.arguments import NewsroomArguments
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class RunRecorder:
         try:
             self.run_id = archive.start_run(
                 spider.name,
-                arguments.as_dict() if arguments is not None else {},
+                recorded_arguments(arguments) if arguments is not None else {},
                 getattr(spider, "source_url", self.crawler.settings.get("ILO_BASE_URL")),
             )
         finally:
@@ -169,6 +170,18 @@ class RunRecorder:
         if by_content:
             line += f"; {by_content} pages read partly or wholly by content (see the warnings)"
         return line
+
+
+def recorded_arguments(arguments: NewsroomArguments) -> dict[str, str]:
+    """The spider's arguments as given, with what the run was: its ``mode`` (``incremental``,
+    ``month``, ``span`` or ``all``) and ``source``, so the runs table says it as it is."""
+    given = arguments.as_dict()
+    mode = next((m for m in ("all", "month") if m in given), "span")
+    return {
+        **given,
+        "mode": "incremental" if arguments.incremental else mode,
+        "source": arguments.source,
+    }
 
 
 def _completeness_line(report: dict[str, Any]) -> str:

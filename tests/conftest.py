@@ -126,10 +126,13 @@ def write_dataset(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def ilo_archive(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The real ``ilo-archive`` command (``python -m ilo_crawler``), run to its end."""
+def ilo_archive(
+    *args: str | Path, runner: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """The real ``ilo-archive`` command (``python -m ilo_crawler``), run to its end; ``runner``
+    is a command line it runs under (another user's, say)."""
     return subprocess.run(
-        [sys.executable, "-m", "ilo_crawler", *map(str, args)],
+        [*runner, sys.executable, "-m", "ilo_crawler", *map(str, args)],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def test_list_shows_the_month_newest_first(november: Crawl) -> None:
         (("stats", "--db", "{missing}"), "archive not found"),
         (("stats", "--db", "{garbage}"), "not an SQLite archive"),
         (("list", "--db", "{archive}", "--month", "2021-13"), "'2021-13' is not a month"),
+        (("stats", "--db", "{archive}", "--lang", "xx"), "'xx' is not one of 'en', 'fr'"),
+        (("stats", "--db", "{archive}", "--listing", "foo"), "'foo' is not one of"),
     ],
 )
 def test_errors_are_one_line_and_exit_non_zero(
@@ -51,3 +54,11 @@ def test_errors_are_one_line_and_exit_non_zero(
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_version_names_the_installed_package() -> None:
+    result = ilo_archive("--version")
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        f"ilo-archive, version {importlib.metadata.version('ilo-crawler')}",
+    )

@@ -7,15 +7,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl
+from conftest import (
+    MONTH,
+    Crawl,
+    copy_archive,
+    ilo_archive,
+    query,
+    run_crawl,
+    write_dataset,
+)
+from conftest import row as dataset_row
+from parsel import Selector
 
 from ilo_crawler.archive import Archive, queries
+from ilo_crawler.mirror.process import running_mirror
 
 COBALT_TITLE = "We work to end child labour in DR Congo’s cobalt mines"
 #: An article archived in English and French (its page links to a Spanish version too).
@@ -534,3 +547,134 @@ def test_show_gives_the_provenance_of_each_record(archive: Path, tmp_path: Path)
     assert [(c["original_url"], c["captured_at"]) for c in english["captures"]] == [
         (row["url"], row["fetched_at"]) for row in stored
     ]
+
+
+# CSV cells a spreadsheet would run -------------------------------------------------------------
+#: What a third-party page may hold that a spreadsheet runs as a formula, by field.
+FORMULAS = {
+    "title": '=HYPERLINK("http://example.org/x","click")',
+    "summary": "+1+cmd|' /C calc'!A0",
+    "credit": "-2+3",
+    "label": "@SUM(A1:A9)",
+}
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised_unless_raw(tmp_path: Path) -> None:
+    dataset = write_dataset(
+        tmp_path / "d.jsonl", [dataset_row(5000, "2021-11-10", body=["A paragraph."], **FORMULAS)]
+    )
+    with running_mirror(dataset) as base_url:
+        crawl = run_crawl(base_url, tmp_path / "archive.db", month=MONTH)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    exported = {}
+    for options in ((), ("--raw",)):
+        result = ilo_archive("export", "--db", crawl.archive, *options)
+        assert result.returncode == 0, result.stderr
+        (exported[options],) = csv.DictReader(io.StringIO(result.stdout, newline=""))
+    assert {name: exported[()][name] for name in FORMULAS} == {
+        name: "'" + value for name, value in FORMULAS.items()
+    }
+    assert {name: exported[("--raw",)][name] for name in FORMULAS} == FORMULAS
+    assert exported[()]["doc_id"] == "WCMS_5000" and exported[()]["revision"] == "1"
+    (stored,) = ilo_archive_json_lines(crawl.archive)
+    assert {name: stored[name] for name in FORMULAS} == FORMULAS  # JSON is always as stored
+
+
+def ilo_archive_json_lines(archive: Path) -> list[dict]:
+    result = ilo_archive("export", "--db", archive, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+# coverage --html, in a real browser -------------------------------------------------------------
+CHROMIUM = shutil.which("chromium")
+#: Headless Chromium, alone: no network of its own, no profile but a temporary one.
+CHROMIUM_OPTIONS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def chromium(page: Path, profile: Path, *options: str) -> str:
+    """What ``chromium`` prints for ``page`` (``--dump-dom``: the document it built)."""
+    result = subprocess.run(
+        [CHROMIUM, *CHROMIUM_OPTIONS, f"--user-data-dir={profile}", *options, page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: make install-chromium (as root)")
+def test_coverage_html_shows_the_grid_in_a_browser(archive: Path, tmp_path: Path) -> None:
+    """Months × languages as the browser shows them: each cell's count and status as
+    ``coverage --json`` gives them, gaps and incomplete months marked, links to the cell's rows
+    on the page, nothing loaded from elsewhere; a screenshot of it; and Datasette links."""
+    copy = copy_archive(archive, tmp_path / "archive.db")
+    read_from_the_web_archive(copy, WAYBACK_MONTH, MISSING)  # 2021-10 en: incomplete
+    with closing(sqlite3.connect(copy)) as connection, connection:  # 2021-11 en: one gap
+        connection.execute("UPDATE articles SET body = NULL WHERE doc_id = 'WCMS_825658'")
+    expected = {(r["month"], r["lang"]): r for r in ilo_archive_json("coverage", "--db", copy)}
+    page = tmp_path / "coverage.html"
+    result = ilo_archive("coverage", "--db", copy, "--html", page)
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stderr.strip() == f"wrote the coverage of {len(expected)} month-languages to {page}"
+    )
+
+    dom = Selector(text=chromium(page, tmp_path / "profile", "--dump-dom"))
+    langs = dom.css("table.grid thead th::text").getall()[1:]
+    shown = {}
+    for line in dom.css("table.grid tbody tr"):
+        month = line.css("th::text").get()
+        for lang, cell in zip(langs, line.css("td"), strict=True):
+            shown[(month, lang)] = (
+                cell.attrib["data-status"],
+                int(cell.xpath(".//text()").get().split()[0]),
+                cell.css("a::attr(href)").get(),
+            )
+    assert {key: status for key, (status, _, _) in shown.items()} == {
+        key: row["status"] for key, row in expected.items()
+    }
+    assert {key: n for key, (_, n, _) in shown.items()} == {
+        key: row["archived"] for key, row in expected.items()
+    }
+    statuses = {status for status, _, _ in shown.values()}
+    assert {"ok", "gaps", "incomplete", "never crawled"} <= statuses
+    for (month, lang), (status, archived, href) in shown.items():
+        if href is None:  # nothing to show: a month no run covered and nothing seen
+            assert (status, archived) == ("never crawled", 0)
+            continue
+        assert href == f"#cell-{month}-{lang}" and dom.css(f"section[id='{href[1:]}']")
+    gap = " ".join(dom.css("section[id='cell-2021-11-en'] ::text").getall())
+    assert "gaps: WCMS_825658" in gap and "2021-11 en: gaps" in gap
+    incomplete = " ".join(dom.css(f"section[id='cell-{WAYBACK_MONTH}-en'] ::text").getall())
+    assert "missing from the web archive (all-newsroom): article WCMS_900002" in incomplete
+    assert not dom.css("script, link, img, iframe, [src]")  # self-contained
+
+    screenshot = tmp_path / "coverage.png"
+    chromium(page, tmp_path / "profile", "--window-size=900,640", f"--screenshot={screenshot}")
+    header = screenshot.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(header[16:20]), int.from_bytes(header[20:24])) == (900, 640)
+
+    linked = tmp_path / "linked.html"
+    datasette = "http://127.0.0.1:8001"
+    assert (
+        ilo_archive("coverage", "--db", copy, "--html", linked, "--datasette", datasette).returncode
+        == 0
+    )
+    links = Selector(text=chromium(linked, tmp_path / "profile", "--dump-dom"))
+    assert links.css("table.grid td a::attr(href)").getall() == [
+        f"{datasette}/archive/articles?month={month}&lang={lang}" for month, lang in expected
+    ]
+    refused = ilo_archive("coverage", "--db", copy, "--html", linked, "--datasette", "ftp://x")
+    assert refused.returncode == 2 and "'ftp://x' is not an http(s) URL" in refused.stderr

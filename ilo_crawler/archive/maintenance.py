@@ -5,15 +5,20 @@ Both work on the archive alone, without the network: what was fetched is in ``ca
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
+import secrets
 import sqlite3
+import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from ilo_crawler.archive.schema import SCHEMA_VERSION
+from ilo_crawler.archive.schema import SCHEMA_VERSION, ReadOnlyOpenError, connect_read_only
 from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decode_body
 from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
@@ -36,19 +41,66 @@ class Check:
 
 
 def verify(archive: Archive) -> list[Check]:
-    """Every check, each run whatever the others found."""
-    db = archive.db
-    checks = [_integrity(db.conn), _foreign_keys(db.conn), _fts_in_sync(db.conn)]
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    checks.append(
-        Check("schema is current", int(version != SCHEMA_VERSION), (f"version {version}",))
-    )
-    missing = [f"{doc_id}/{lang}" for doc_id, lang in db.execute(_UNEXPLAINED_WITHOUT_CAPTURE)]
-    checks.append(
-        Check("every article has a capture (or a known gap)", len(missing), tuple(missing[:5]))
-    )
-    checks.append(_capture_hashes(db.conn))
-    return checks
+    """Every check, each run whatever the others found; a check that SQLite cannot complete (a
+    damaged page) is a problem named by SQLite's error, not a crash."""
+    connection = archive.db.conn
+    return [_guarded(name, check, connection) for name, check in _CHECKS]
+
+
+def verify_damaged(path: Path) -> list[Check] | None:
+    """What SQLite's own integrity check finds in a file too damaged to open as an archive (its
+    schema unreadable); None when the file is not an SQLite database at all."""
+    with path.open("rb") as file:
+        if file.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            return None
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [_guarded(_INTEGRITY, _integrity, connection)]
+    finally:
+        connection.close()
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_INTEGRITY = "sqlite integrity_check"
+
+
+#: What a check found: how many problems, and up to five examples.
+Found = tuple[int, tuple[str, ...]]
+
+
+def _guarded(
+    name: str, check: Callable[[sqlite3.Connection], Found], connection: sqlite3.Connection
+) -> Check:
+    try:
+        return Check(name, *check(connection))
+    except sqlite3.DatabaseError as error:
+        return Check(name, 1, (f"could not complete: {error}",))
+
+
+def _schema_version(connection: sqlite3.Connection) -> Found:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    return int(version != SCHEMA_VERSION), (f"version {version}",)
+
+
+def _captures_explained(connection: sqlite3.Connection) -> Found:
+    found = connection.execute(_UNEXPLAINED_WITHOUT_CAPTURE).fetchall()
+    return len(found), tuple(f"{doc_id}/{lang}" for doc_id, lang in found[:5])
+
+
+def schema_version(path: Path) -> int:
+    """The schema version of the archive at ``path``, read without writing to it."""
+    if not path.is_file():
+        raise ArchiveError(f"archive not found: {path}")
+    try:
+        connection = connect_read_only(path)
+    except (sqlite3.DatabaseError, ReadOnlyOpenError) as error:
+        raise ArchiveError(f"cannot read archive {path}: {error}") from error
+    try:
+        return connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"not an SQLite archive: {path} ({error})") from error
+    finally:
+        connection.close()
 
 
 #: Articles without an article-page capture whose gap nothing explains: not an item without an
@@ -65,29 +117,51 @@ _UNEXPLAINED_WITHOUT_CAPTURE = """
 """
 
 
-def _integrity(connection: sqlite3.Connection) -> Check:
+def _integrity(connection: sqlite3.Connection) -> Found:
     found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     bad = [message for message in found if message != "ok"]
-    return Check("sqlite integrity_check", len(bad), tuple(bad[:5]))
+    return len(bad), tuple(bad[:5])
 
 
-def _foreign_keys(connection: sqlite3.Connection) -> Check:
+def _foreign_keys(connection: sqlite3.Connection) -> Found:
     rows = connection.execute("PRAGMA foreign_key_check").fetchall()
-    return Check("foreign keys", len(rows), tuple(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5]))
+    return len(rows), tuple(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5])
 
 
-def _fts_in_sync(connection: sqlite3.Connection) -> Check:
-    """FTS5's own integrity check against its content table (rank 1: compare with the content)."""
+def _fts_in_sync(connection: sqlite3.Connection) -> Found:
+    """FTS5's own integrity check against its content table (rank 1: compare with the content).
+    The check is an INSERT command, refused on a read-only connection: there it runs on a
+    private copy of the archive in a temporary directory."""
+    try:
+        return _fts_integrity_check(connection)
+    except sqlite3.OperationalError as error:
+        if str(error) != _READ_ONLY:
+            raise
+    with tempfile.TemporaryDirectory(prefix="ilo-verify-") as directory:
+        copy = sqlite3.connect(Path(directory) / "copy.db")
+        try:
+            connection.backup(copy)
+            return _fts_integrity_check(copy)
+        finally:
+            copy.close()
+
+
+def _fts_integrity_check(connection: sqlite3.Connection) -> Found:
     try:
         connection.execute(
             "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"
         )
     except sqlite3.DatabaseError as error:
-        return Check("full-text index in step with articles", 1, (str(error),))
-    return Check("full-text index in step with articles", 0)
+        if str(error) == _READ_ONLY:
+            raise
+        return 1, (str(error),)
+    return 0, ()
 
 
-def _capture_hashes(connection: sqlite3.Connection) -> Check:
+_READ_ONLY = "attempt to write a readonly database"
+
+
+def _capture_hashes(connection: sqlite3.Connection) -> Found:
     """Every stored body hashes to its key, and every capture's size matches its body."""
     bad = []
     for sha256, encoding, body in connection.execute(
@@ -110,7 +184,49 @@ def _capture_hashes(connection: sqlite3.Connection) -> Check:
     ).fetchone()[0]
     if orphans:
         bad.append(f"{orphans} captures without a stored body")
-    return Check("capture bodies match their hashes", len(bad), tuple(bad[:5]))
+    return len(bad), tuple(bad[:5])
+
+
+#: The checks ``verify`` runs, in order: a heading and the function finding its problems.
+_CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
+    (_INTEGRITY, _integrity),
+    ("foreign keys", _foreign_keys),
+    ("full-text index in step with articles", _fts_in_sync),
+    ("schema is current", _schema_version),
+    ("every article has a capture (or a known gap)", _captures_explained),
+    ("capture bodies match their hashes", _capture_hashes),
+)
+
+
+def backup(archive: Archive, target: Path) -> dict[str, int]:
+    """A consistent copy of the archive while crawls may be writing it, by SQLite's backup API
+    (a file copy of a WAL archive can miss or tear the transactions still in its ``-wal``):
+    written beside ``target`` under a temporary name, checked (``quick_check``), made durable
+    and renamed into place, so a failure leaves no partial file. An existing ``target`` is
+    refused: a backup never overwrites. Returns what the copy holds."""
+    if target.exists():
+        raise ArchiveError(f"backup target {target} exists: give a new file name")
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            archive.db.conn.backup(copy)
+            (check,) = copy.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise ArchiveError(f"the backup of {archive.path} fails SQLite's check: {check}")
+            held = {
+                table: copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("articles", "runs", "captures")
+            }
+        finally:
+            copy.close()
+        with partial.open("rb") as file:
+            os.fsync(file.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return {**held, "bytes": target.stat().st_size}
 
 
 def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
@@ -118,16 +234,35 @@ def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int
     the results through the crawl's own dedup and revision path, as a run of its own (spider
     ``reparse``). Articles with no stored listing or article capture are counted and left as
     they are."""
-    run_id = archive.start_run("reparse", {}, "")
     counts: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0, "without_captures": 0}
+    with recorded_run(archive, "reparse", counts) as run_id, archive.transaction():
+        for record in _records_from_captures(archive, taxonomy):
+            if record is None:
+                counts["without_captures"] += 1
+                continue
+            outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
+            counts[outcome] += 1
+    return {**counts, "run_id": run_id}
+
+
+def renormalize(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
+    """``Archive.renormalize`` recorded as a run of its own (spider ``renormalize``): its changed
+    articles count as changed, the others as unchanged."""
+    counts: dict[str, int] = {}
+    with recorded_run(archive, "renormalize", counts) as run_id:
+        found = archive.renormalize(taxonomy)
+        counts.update(found, unchanged=found["articles"] - found["changed"])
+    return {**found, "run_id": run_id}
+
+
+@contextlib.contextmanager
+def recorded_run(archive: Archive, mode: str, counts: dict[str, int]) -> Iterator[int]:
+    """A run of the archive's own (``mode`` is its spider name and its recorded mode; no base
+    URL): finished with ``counts`` as they stand at the end, or failed (exit status 1) if the
+    work raised."""
+    run_id = archive.start_run(mode, {"mode": mode}, None)
     try:
-        with archive.transaction():
-            for record in _records_from_captures(archive, taxonomy):
-                if record is None:
-                    counts["without_captures"] += 1
-                    continue
-                outcome: StoreOutcome = archive.store_article(record, run_id, sighting=False)
-                counts[outcome] += 1
+        yield run_id
     except BaseException:
         archive.finish_run(
             run_id, outcome="failed", counts=counts, requests=0, stats=counts, exit_status=1
@@ -136,7 +271,6 @@ def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int
     archive.finish_run(
         run_id, outcome="finished", counts=counts, requests=0, stats=counts, exit_status=0
     )
-    return {**counts, "run_id": run_id}
 
 
 def _records_from_captures(

@@ -15,10 +15,10 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 import sqlite_utils
 
@@ -26,6 +26,7 @@ from ilo_crawler.archive.store import Archive
 from ilo_crawler.spiders.arguments import ArgumentError, NewsroomArguments
 
 Source = Archive | sqlite_utils.Database
+T = TypeVar("T")
 ExportFormat = Literal["csv", "jsonl", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "json")
 
@@ -152,23 +153,45 @@ class RunSpan:
 
 def finished_run_spans(source: Source) -> list[RunSpan]:
     """What each finished crawl covered, read from its arguments by the spider's own parser (so
-    ``since`` without ``until`` runs to the month the run started, as it did). Runs that did not
-    finish, and incremental runs (their span is wherever they stopped), are left out."""
+    ``since`` without ``until`` runs to the month the run started, as it did). An incremental
+    run read the listing from its newest page down to where it stopped: it covers the months
+    from the oldest it saw an item of to the month it started. Runs that did not finish are
+    left out."""
+    db = database(source)
     spans = []
-    for run in database(source).query(
-        "SELECT arguments, started_at FROM runs WHERE spider = 'newsroom' AND outcome = 'finished'"
+    for run in db.query(
+        "SELECT id, arguments, started_at FROM runs"
+        " WHERE spider = 'newsroom' AND outcome = 'finished'"
     ):
+        started = dt.date.fromisoformat(run["started_at"][:10])
         try:
-            given = NewsroomArguments.parse(
-                json.loads(run["arguments"]), today=dt.date.fromisoformat(run["started_at"][:10])
-            )
+            arguments = {k: v for k, v in json.loads(run["arguments"]).items() if k != "mode"}
+            given = NewsroomArguments.parse(arguments, today=started)
         except (json.JSONDecodeError, ArgumentError):
             continue
         if given.incremental:
-            continue
-        oldest, newest = (f"{year:04d}-{month:02d}" for year, month in (given.oldest, given.newest))
+            (oldest,) = db.execute(
+                "SELECT min(month) FROM appearances WHERE run_id = ?", [run["id"]]
+            ).fetchone()
+            if oldest is None:
+                continue
+            newest = started.isoformat()[:7]
+        else:
+            oldest, newest = (f"{y:04d}-{m:02d}" for y, m in (given.oldest, given.newest))
         spans.append(RunSpan(oldest, newest, given.lang, given.listing))
     return spans
+
+
+def run_description(spider: str, arguments: str | None) -> str:
+    """What a run was, for people: ``crawl (month) lang=en listing=all-newsroom month=2021-11
+    source=live``, ``crawl (incremental) ...``, ``reparse``, ``renormalize``. (Runs recorded
+    before runs said their mode show their arguments only.)"""
+    given = json.loads(arguments or "{}")
+    mode = given.pop("mode", None)
+    if spider != "newsroom":
+        return spider
+    described = " ".join(f"{name}={value}" for name, value in sorted(given.items()))
+    return " ".join(filter(None, ("crawl", f"({mode})" if mode else "", described)))
 
 
 def coverage(
@@ -449,19 +472,38 @@ def export_rows(source: Source, where: ArticleFilter | None = None) -> Iterator[
     )
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet would read as a formula (text starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return: OWASP's CSV injection rule) with a leading ``'``, which
+    makes it text; anything else as it is. Titles and summaries come from a third-party site."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+#: What starts a cell a spreadsheet runs as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_rows(
-    rows: Iterable[dict[str, Any]], stream: TextIO, fmt: ExportFormat, columns: list[str]
+    rows: Iterable[dict[str, Any]],
+    stream: TextIO,
+    fmt: ExportFormat,
+    columns: list[str],
+    raw: bool = False,
 ) -> int:
-    """Write rows to a text stream as CSV (translations as JSON text), JSON Lines or a JSON
-    array, one row at a time; returns how many."""
+    """Write rows to a text stream as CSV (translations as JSON text; cells a spreadsheet would
+    run as formulas neutralised unless ``raw``), JSON Lines or a JSON array (always as stored),
+    one row at a time; returns how many."""
     if fmt not in EXPORT_FORMATS:
         raise QueryError(f"unknown export format {fmt!r}: choose from {', '.join(EXPORT_FORMATS)}")
     count = 0
     if fmt == "csv":
         writer = csv.writer(stream)
         writer.writerow(columns)
+        cell = (lambda value: value) if raw else spreadsheet_safe
         for row in rows:
-            writer.writerow(["" if row[name] is None else row[name] for name in columns])
+            writer.writerow(["" if row[name] is None else cell(row[name]) for name in columns])
             count += 1
         return count
     stream.write("[" if fmt == "json" else "")
@@ -483,24 +525,31 @@ def export(
     output: Path | TextIO,
     fmt: ExportFormat = "csv",
     where: ArticleFilter | None = None,
+    raw: bool = False,
 ) -> int:
     """Export the selected articles to a stream, or atomically to a file: written beside it
     under a temporary name and renamed over it when complete, so a failure leaves no partial
-    file. Returns how many rows were written."""
+    file. ``raw``: CSV cells as stored, formulas included. Returns how many rows were written."""
     rows = export_rows(source, where)
     columns = export_columns(source)
     if not isinstance(output, Path):
-        return write_rows(rows, output, fmt, columns)
-    partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+        return write_rows(rows, output, fmt, columns, raw)
+    return write_atomically(output, lambda stream: write_rows(rows, stream, fmt, columns, raw))
+
+
+def write_atomically(path: Path, write: Callable[[TextIO], T]) -> T:
+    """Run ``write`` on a UTF-8 text file beside ``path`` under a temporary name, made durable
+    and renamed over ``path`` when complete, so a failure leaves no partial file."""
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as stream:
-            count = write_rows(rows, stream, fmt, columns)
+            result = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(partial, output)
+        os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return count
+    return result

@@ -7,6 +7,9 @@ README ("The archive") and in ``ilo_crawler/archive/metadata.yml`` (Datasette); 
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from ilo_crawler.normalize.fields import CATEGORY_FIELDS, DATE_FIELDS
 
 #: Fields that say what an article is: a change to any of them is a new revision. (The URL is
@@ -250,3 +253,61 @@ _VERSION_4 = (
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2, _VERSION_3, _VERSION_4)
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def unreadable_reason(path: Path, version: int) -> str | None:
+    """Why a reader who must not write cannot use the archive, if it is what only a write would
+    make readable: an empty file (a crawl initialises it) or an archive of an older schema (an
+    upgrade migrates it)."""
+    if version == 0:
+        return (
+            f"{path} is empty, not an archive yet: a crawl into it initialises it "
+            f"(scrapy crawl newsroom -s ILO_ARCHIVE_PATH={path})"
+        )
+    if version < SCHEMA_VERSION:
+        return (
+            f"archive {path} has schema version {version}, older than this ilo-crawler's "
+            f"({SCHEMA_VERSION}): upgrade it first with ilo-archive upgrade --db {path}"
+        )
+    return None
+
+
+class ReadOnlyOpenError(Exception):
+    """The archive cannot be opened for reading by this user; the message says what is needed."""
+
+
+#: SQLite's answers to a read-only open of a WAL archive whose index (``-shm``) the reader can
+#: neither use nor create.
+_NO_WAL_INDEX = ("attempt to write a readonly database", "unable to open database file")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the archive (``mode=ro``), for readers who may lack
+    write access. WAL reading needs the ``-shm`` index beside the file: SQLite uses it when it
+    exists and is readable (while a crawl has the archive open), or creates it where the
+    directory is writable. An archive at rest (no ``-wal`` file: everything is in the main file)
+    in a directory the reader cannot write is read ``immutable=1``, without the index."""
+    try:
+        path.open("rb").close()
+    except PermissionError as error:
+        raise ReadOnlyOpenError(
+            f"cannot read archive {path}: permission denied (a reader needs read permission on "
+            "it and search permission on its directories)"
+        ) from error
+    uri = path.resolve().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    try:
+        connection.execute("PRAGMA user_version").fetchone()  # reading page 1 needs the index
+        return connection
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if str(error) not in _NO_WAL_INDEX:
+            raise
+        wal = Path(f"{path}-wal")
+        if wal.exists():
+            raise ReadOnlyOpenError(
+                f"cannot read archive {path} while it is being written ({wal.name} exists) "
+                f"without its index: a reader needs read permission on {wal.name} and "
+                f"{path.name}-shm, or write permission on {path.parent} (SQLite: {error})"
+            ) from error
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30)

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,10 +18,20 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from ilo_crawler.archive.schema import CONTENT_FIELDS, DERIVED_FIELDS, MIGRATIONS, SCHEMA_VERSION
+from ilo_crawler.archive.schema import (
+    CONTENT_FIELDS,
+    DERIVED_FIELDS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ReadOnlyOpenError,
+    connect_read_only,
+    unreadable_reason,
+)
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
 from ilo_crawler.urls import offset_in_url
+
+logger = logging.getLogger(__name__)
 
 StoreOutcome = Literal["new", "changed", "unchanged"]
 
@@ -36,16 +47,25 @@ def utc_now() -> str:
 class Archive:
     """One connection to ``data/archive.db`` (or another path), schema checked and created."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
+        """``read_only``: never write to the file (no migration, no journal change): for readers,
+        who may lack write access; an archive of an older schema or an empty file is refused."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        if (read_only or not create) and not self.path.exists():
             raise ArchiveError(f"archive not found: {self.path}")
-        if create:
+        if create and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        empty_file = self.path.exists() and self.path.stat().st_size == 0
         try:
-            self.db = sqlite_utils.Database(sqlite3.connect(self.path, timeout=30))
+            self.db = sqlite_utils.Database(
+                connect_read_only(self.path)
+                if read_only
+                else sqlite3.connect(self.path, timeout=30)
+            )
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             tables = set(self.db.table_names())
+        except ReadOnlyOpenError as error:
+            raise ArchiveError(str(error)) from error
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"not an SQLite archive: {self.path} ({error})") from error
         if version > SCHEMA_VERSION:
@@ -55,6 +75,13 @@ class Archive:
             )
         if version == 0 and tables - {"sqlite_sequence"}:
             raise ArchiveError(f"{self.path} is an SQLite file but not an ilo-crawler archive")
+        if read_only:
+            problem = unreadable_reason(self.path, version)
+            if problem:
+                raise ArchiveError(problem)
+            return
+        if empty_file:
+            logger.warning("initialising a new archive in %s (the file was empty)", self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -67,7 +94,7 @@ class Archive:
         self.db.close()
 
     # Runs ------------------------------------------------------------------------------------
-    def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str) -> int:
+    def start_run(self, spider: str, arguments: Mapping[str, Any], base_url: str | None) -> int:
         with self.db.atomic():
             table = self.db.table("runs")
             table.insert(

@@ -10,15 +10,18 @@ from typing import Any
 import click
 from tabulate import tabulate
 
+from ilo_crawler import urls
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.queries import is_month
 
 DEFAULT_DB = "data/archive.db"
 
 
-def open_archive(path: str) -> Archive:
+def open_archive(path: str, *, read_only: bool = True) -> Archive:
+    """The archive at ``path``, read-only unless the command writes to it: reading commands work
+    for users who cannot write the archive, and never change the file."""
     try:
-        return Archive(path, create=False)
+        return Archive(path, create=False, read_only=read_only)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from error
 
@@ -41,9 +44,12 @@ def emit(rows: Sequence[dict[str, Any]], as_json: bool, headers: Sequence[str]) 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive path.")
 json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 month_option = click.option("--month", callback=check_month, help="Only this month (YYYY-MM).")
-lang_option = click.option("--lang", help="Only this language (en, fr, es, ...).")
+lang_option = click.option(
+    "--lang", type=click.Choice(urls.CRAWL_LANGUAGES), help="Only this language."
+)
 
 
 @click.group()
+@click.version_option(package_name="ilo-crawler", prog_name="ilo-archive")
 def cli() -> None:
     """Query the ILO Newsroom archive."""

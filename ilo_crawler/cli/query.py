@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tabulate import tabulate
 
 from ilo_crawler import urls
 from ilo_crawler.archive import Archive, queries
+from ilo_crawler.archive.coverage_page import coverage_page
 from ilo_crawler.archive.queries import ArticleFilter, QueryError
 from ilo_crawler.archive.store import PROVENANCE_FIELDS
 from ilo_crawler.cli.base import (
@@ -70,6 +72,19 @@ def article_filter(**options: str | None) -> ArticleFilter:
     return ArticleFilter(**options)
 
 
+def check_http_url(
+    _context: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None:
+        parts = urllib.parse.urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(
+                f"{value!r} is not an http(s) URL: give Datasette's address, "
+                "e.g. http://127.0.0.1:8001"
+            )
+    return value
+
+
 def shorten(text: str | None, width: int) -> str:
     text = text or ""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -96,8 +111,9 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: 
         emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
         last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
     if last and not as_json:
+        described = queries.run_description(last["spider"], last["arguments"])
         click.echo(
-            f"\nlast run #{last['id']} {last['arguments']}: {last['outcome']}, "
+            f"\nlast run #{last['id']} {described}: {last['outcome']}, "
             f"{last['items_new']} new, {last['items_changed']} changed, "
             f"{last['items_unchanged']} unchanged, {last['requests']} requests"
         )
@@ -136,6 +152,17 @@ def list_articles(
 @until_option
 @lang_option
 @listing_option
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report as one self-contained HTML page: a months × languages grid.",
+)
+@click.option(
+    "--datasette",
+    callback=check_http_url,
+    help="With --html: link each cell to this Datasette's articles (e.g. http://127.0.0.1:8001).",
+)
 def coverage(
     db: str,
     as_json: bool,
@@ -143,15 +170,31 @@ def coverage(
     until: str | None,
     lang: str | None,
     listing: str | None,
+    html_file: Path | None,
+    datasette: str | None,
 ) -> None:
     """What the archive holds against what the listings showed, per month and language: items
     seen, archived, with a body, gaps, and months no finished run ever crawled; for months read
     from a web archive, what the latest run of each listing could read there, and what is missing
     from it (status incomplete). A report: exit status 0 even with gaps. The range defaults to the
-    oldest to newest archived month."""
+    oldest to newest archived month. --html FILE: the same as a page, each cell linking to its
+    rows."""
     article_filter(since=since, until=until)  # the range's ends, checked as a usage error
+    if datasette and not html_file:
+        raise click.UsageError("--datasette needs --html FILE: it sets where the page's cells link")
     with reading(db) as archive:
         rows = queries.coverage(archive, since=since, until=until, lang=lang, listing=listing)
+        if html_file:
+            page = coverage_page(
+                archive, rows, archive_name=db, listing=listing, datasette=datasette
+            )
+    if html_file:
+        try:
+            queries.write_atomically(html_file, lambda stream: stream.write(page))
+        except OSError as error:
+            raise click.ClickException(f"cannot write {html_file}: {error.strerror}") from error
+        click.echo(f"wrote the coverage of {len(rows)} month-languages to {html_file}", err=True)
+        return
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -319,6 +362,11 @@ def _old(revision: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write (atomically), or - for standard output.",
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV cells as stored, even those a spreadsheet would run as formulas (=, +, -, @).",
+)
 @month_option
 @since_option
 @until_option
@@ -329,6 +377,7 @@ def export(
     db: str,
     fmt: queries.ExportFormat,
     output: str,
+    raw: bool,
     month: str | None,
     since: str | None,
     until: str | None,
@@ -337,16 +386,17 @@ def export(
     listing: str | None,
 ) -> None:
     """Export articles (every column but internal ids, body included) as CSV, JSON Lines or
-    JSON, UTF-8, one row at a time. A file is written whole or not at all."""
+    JSON, UTF-8, one row at a time. A file is written whole or not at all. A CSV cell that a
+    spreadsheet would run as a formula gets a leading ' (unless --raw); JSON is as stored."""
     where = article_filter(
         month=month, since=since, until=until, lang=lang, category=category, listing=listing
     )
     with reading(db) as archive:
         if output == "-":
-            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where))
+            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where, raw))
             return
         try:
-            count = queries.export(archive, Path(output), fmt, where)
+            count = queries.export(archive, Path(output), fmt, where, raw)
         except OSError as error:
             raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
     click.echo(f"wrote {count} articles to {output} ({fmt})", err=True)
