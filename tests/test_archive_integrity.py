@@ -204,3 +204,29 @@ def test_reparse_after_an_extraction_change_updates_exactly_the_affected_records
     after = dict(tuple(r) for r in query(archive_copy, "SELECT doc_id, body FROM articles"))
     for doc_id in affected:
         assert after[doc_id] == "\n\n".join(before[doc_id].split("\n\n")[:3])
+
+
+def test_reparse_brings_records_of_an_older_extraction_up_to_date(archive_copy: Path) -> None:
+    """Records an older extraction read poorly (a credit, label and body it missed) are read again
+    from their stored captures with today's code, without a network."""
+    fields = "doc_id, credit, label, body"
+    before = {
+        row["doc_id"]: tuple(row) for row in query(archive_copy, f"SELECT {fields} FROM articles")
+    }
+    missed = sorted(before)[:5]
+    connection = sqlite3.connect(archive_copy)
+    with connection:
+        connection.executemany(
+            # as an older extraction stored them: its fields, and the hash of its content
+            "UPDATE articles SET credit = NULL, label = NULL, body = NULL,"
+            " content_hash = 'of the older extraction' WHERE doc_id = ?",
+            [(doc_id,) for doc_id in missed],
+        )
+    connection.close()
+    result = ilo_archive("reparse", "--db", str(archive_copy), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["changed"] == len(missed)
+    after = {
+        row["doc_id"]: tuple(row) for row in query(archive_copy, f"SELECT {fields} FROM articles")
+    }
+    assert after == before
