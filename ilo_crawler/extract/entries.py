@@ -135,7 +135,9 @@ def entry_lines(
 ) -> list[Line]:
     """The text lines of ``elements`` in order: each block and ``<br>`` ends a line, the title
     link is a line of its own, and ``skip`` (other links to the document, such as the image's)
-    says nothing."""
+    says nothing. A link that wraps a whole card (blocks inside it) is read as the card: its
+    heading (else its first line that is no credit) is the title."""
+    title = title_within(title)
     lines: list[Line] = []
     buffer: list[str] = []
     blocks: list[etree._Element] = []
@@ -180,6 +182,22 @@ def entry_lines(
         flush()
         blocks.clear()
     return lines
+
+
+def title_within(link: etree._Element | None) -> etree._Element | None:
+    """The element whose text is the title: the link, or in a link wrapping blocks, the heading
+    (else the first block with text that is no credit) inside it."""
+    if link is None:
+        return None
+    inside = [d for d in link.iterdescendants() if isinstance(d.tag, str) and d.tag in BLOCK_TAGS]
+    if not inside:
+        return link
+    heading = next((d for d in link.iterdescendants(*HEADING_TAGS) if element_text(d)), None)
+    if heading is not None:
+        return heading
+    return next(
+        (d for d in inside if (text := element_text(d)) and not text.startswith("©")), link
+    )
 
 
 def read_fields(lines: list[Line], lang: str) -> EntryFields:

@@ -1,0 +1,66 @@
+"""The content layer on its own: small pages in shapes no layout table knows, each item's fields
+found by what they are (a document link, a ``©`` credit, a date line, a month heading)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilo_crawler.sites.wcms.listing import parse_listing
+
+DOC = "/global/about-the-ilo/newsroom/news/WCMS_{}/lang--en/index.htm"
+URL = (
+    "https://www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/nextRow--10/index.htm"
+)
+ONE = ("Title one", "15 November 2021", "Summary one.")
+
+PAGES = {
+    "definition list, fields as siblings": (
+        f'<dl class="x"><dt>November 2021</dt><dd><a href="{DOC.format(1)}">Title one</a></dd>'
+        "<dd>15 November 2021</dd><dd>Summary one.</dd>"
+        f'<dd><a href="{DOC.format(2)}">Title two</a></dd><dd>14 November 2021</dd></dl>',
+        [
+            ("November 2021", None, None, *ONE),
+            ("November 2021", None, None, "Title two", "14 November 2021", None),
+        ],
+    ),
+    "divs with inline fields": (
+        f'<div class="news"><h3>November 2021</h3><div class="n"><span class="cat">Press release</span> '
+        f'<a href="{DOC.format(1)}">Title one</a> <span>15 November 2021</span><p>Summary one.</p></div>'
+        f'<div class="n"><a href="{DOC.format(2)}">Title two</a> <span>14 November 2021</span></div></div>',
+        [
+            ("November 2021", None, "Press release", *ONE),
+            ("November 2021", None, None, "Title two", "14 November 2021", None),
+        ],
+    ),
+    "a link wrapping the whole card": (
+        f'<ul class="g"><li><a href="{DOC.format(1)}"><img src="x.jpg"><span>© ILO 2021</span>'
+        "<h3>Title one</h3><p>15 November 2021</p><p>Summary one.</p></a></li>"
+        f'<li><a href="{DOC.format(2)}"><h3>Title two</h3><p>14 November 2021</p></a></li></ul>',
+        [
+            (None, "© ILO 2021", None, *ONE),
+            (None, None, None, "Title two", "14 November 2021", None),
+        ],
+    ),
+    "a single item beside the page title and intro": (
+        '<div id="c"><h1>All ILO Newsroom content</h1><p>Intro text about the newsroom here.</p>'
+        f'<div class="r"><div class="i"><p class="k">News</p><h4><a href="{DOC.format(1)}">Title one</a>'
+        "</h4><p>15 November 2021</p><p>Summary one.</p></div></div></div>",
+        [(None, None, "News", *ONE)],
+    ),
+    "a sidebar of popular articles before a one-item list": (
+        f'<div class="rel"><h2>Most popular</h2><ul><li><a href="{DOC.format(7)}">Pop 1</a></li>'
+        f'<li><a href="{DOC.format(8)}">Pop 2</a></li><li><a href="{DOC.format(9)}">Pop 3</a></li></ul></div>'
+        f'<ul><li><a href="{DOC.format(1)}">Title one</a><br>15 November 2021<br>Summary one.</li></ul>',
+        [(None, None, None, *ONE)],
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", PAGES)
+def test_items_are_found_by_what_they_are(shape: str) -> None:
+    html, expected = PAGES[shape]
+    page = parse_listing(f"<html><body>{html}</body></html>", URL)
+    assert page.layout is None
+    got = [(e.heading, e.credit, e.label, e.title, e.date_text, e.summary) for e in page.entries]
+    assert got == expected
+    assert page.entries[0].url == "https://www.ilo.org" + DOC.format(1)
