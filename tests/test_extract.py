@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ilo_crawler.sites.wcms.article import parse_article
 from ilo_crawler.sites.wcms.listing import parse_listing
 
 DOC = "/global/about-the-ilo/newsroom/news/WCMS_{}/lang--en/index.htm"
@@ -64,3 +65,42 @@ def test_items_are_found_by_what_they_are(shape: str) -> None:
     got = [(e.heading, e.credit, e.label, e.title, e.date_text, e.summary) for e in page.entries]
     assert got == expected
     assert page.entries[0].url == "https://www.ilo.org" + DOC.format(1)
+
+
+ARTICLE_URL = "https://www.ilo.org/global/about-the-ilo/newsroom/news/WCMS_1/lang--en/index.htm"
+
+
+def test_an_article_whose_title_is_no_h1_is_read_from_its_declared_title() -> None:
+    page = parse_article(
+        "<html><head><title>Title one | ILO</title></head><body><div class=m><h2>Title one</h2>"
+        "<p>News | 15 November 2021</p><p>GENEVA (ILO News) – First paragraph.</p><p>Second.</p>"
+        "</div><footer><p>© International Labour Organization</p></footer></body></html>",
+        ARTICLE_URL,
+    )
+    assert (page.has_article, page.layout, page.title) == (True, None, "Title one")
+    assert (page.type, page.date_text, page.credit) == ("News", "15 November 2021", None)
+    assert page.body == ("GENEVA (ILO News) – First paragraph.", "Second.")
+
+
+def test_an_article_with_a_lead_in_its_body_element_keeps_the_lead_out_of_the_body() -> None:
+    page = parse_article(
+        "<html><body><nav><a href=/>Home</a></nav><article><h1>Title one</h1>"
+        "<p class=lead>A lead sentence that is long enough.</p><time>15 November 2021</time>"
+        "<figure><img><figcaption>© ILO/J. Doe</figcaption></figure>"
+        "<p>GENEVA (ILO News) – First paragraph.</p><p>Second.</p>"
+        "<div class=share><p>Share this</p></div></article>"
+        "<aside><p>Related: a long paragraph about something else entirely, longer than any.</p>"
+        "</aside></body></html>",
+        ARTICLE_URL,
+    )
+    assert page.teaser == "A lead sentence that is long enough."
+    assert (page.date_text, page.credit) == ("15 November 2021", "© ILO/J. Doe")
+    assert page.body == ("GENEVA (ILO News) – First paragraph.", "Second.")
+
+
+def test_an_error_page_served_with_200_is_no_article() -> None:
+    page = parse_article(
+        "<html><body><h1>Service unavailable</h1><p>Please try again later.</p></body></html>",
+        ARTICLE_URL,
+    )
+    assert not page.has_article and page.body == ()

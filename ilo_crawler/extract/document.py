@@ -56,9 +56,12 @@ def read_document(root: etree._Element, lang: str) -> DocumentFields:
     after = order.get(type_date.line.block, -1) if type_date else -1
     paragraphs = _body(body, regions, order, after)
     title = element_text(heading) if heading is not None else declared_title(root)
+    teaser = _teaser(lines, type_date.line if type_date else None, paragraphs, credit)
+    if paragraphs and paragraphs[0] == teaser:  # a teaser in the body's own element
+        paragraphs = paragraphs[1:]
     return DocumentFields(
         title=title,
-        teaser=_teaser(lines, type_date.line if type_date else None, paragraphs, credit),
+        teaser=teaser,
         type=type_,
         date_text=date_text,
         credit=credit,
@@ -137,14 +140,14 @@ def _body(
 def _teaser(
     lines: list[Line], type_date: Line | None, body: tuple[str, ...], credit: str | None
 ) -> str | None:
-    """The first line after the title, before the type and date line (or the body), that is
-    long enough to be a teaser and is not the credit."""
+    """The first line after the title, before the type and date line (without one: before the
+    body), that is long enough to be a teaser and is not the credit."""
     after_title = False
     for line in lines:
         if line.is_title:
             after_title = True
             continue
-        if line is type_date or (body and line.text == body[0]):
+        if line is type_date or (type_date is None and body and line.text == body[0]):
             return None
         if after_title and line.text != credit and len(line.text) >= TEASER_MIN_CHARS:
             return line.text
