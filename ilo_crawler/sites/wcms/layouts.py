@@ -13,7 +13,7 @@ Selectors are CSS unless they start with ``xpath:``; item fields are relative to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
@@ -27,6 +27,17 @@ def compile_query(selector: str, relative: bool = True) -> etree.XPath:
         return etree.XPath(selector.removeprefix("xpath:"))
     prefix = "descendant-or-self::" if relative else "//"
     return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
+
+
+def _compiled(layout: ListingLayout | ArticleLayout) -> dict[str, etree.XPath]:
+    """Compile every selector a layout table gives (all but its name) into its ``queries``."""
+    queries = {
+        item.name: compile_query(getattr(layout, item.name))
+        for item in fields(layout)
+        if item.init and item.name != "name" and getattr(layout, item.name) is not None
+    }
+    object.__setattr__(layout, "queries", queries)
+    return queries
 
 
 @dataclass(frozen=True)
@@ -46,10 +57,8 @@ class ListingLayout:
     queries: dict[str, etree.XPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = ("title", "block", "headings", "items", "credit", "label", "link", "date")
-        queries = {name: compile_query(getattr(self, name)) for name in (*names, "summary")}
+        queries = _compiled(self)
         queries["parts"] = etree.XPath(f"{queries['headings'].path} | {queries['items'].path}")
-        object.__setattr__(self, "queries", queries)
 
 
 @dataclass(frozen=True)
@@ -69,13 +78,7 @@ class ArticleLayout:
     queries: dict[str, etree.XPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        names = ("container", "title", "teaser", "credit", "paragraphs", "type", "date")
-        queries = {
-            name: compile_query(getattr(self, name))
-            for name in (*names, "type_date")
-            if getattr(self, name) is not None
-        }
-        object.__setattr__(self, "queries", queries)
+        _compiled(self)
 
 
 LISTING_LAYOUTS: tuple[ListingLayout, ...] = (
