@@ -195,41 +195,44 @@ def title_within(link: etree._Element | None) -> etree._Element | None:
     heading = next((d for d in link.iterdescendants(*HEADING_TAGS) if element_text(d)), None)
     if heading is not None:
         return heading
-    return next(
-        (d for d in inside if (text := element_text(d)) and not text.startswith("©")), link
-    )
+    return next((d for d in inside if (text := element_text(d)) and not text.startswith("©")), link)
 
 
 def read_fields(lines: list[Line], lang: str) -> EntryFields:
-    """Credit, label, title, date line and summary from an entry's lines, by what each is."""
+    """Credit, label, title, date line and summary from an entry's lines, by what each is.
+
+    The title (else, for an item without a link, the date line) anchors the entry: the short
+    line before it is the label; the date line is the first one before it (date-led entries),
+    else the first after it; the summary is what follows the later of the two."""
     credit = next((line for line in lines if line.text.startswith("©")), None)
     rest = [line for line in lines if line is not credit]
-    title = next((line for line in rest if line.is_title), None)
     dates = [
         i for i, line in enumerate(rest) if not line.is_title and is_date_line(line.text, lang)
     ]
-    anchor = rest.index(title) if title else (dates[0] if dates else len(rest))
-    before = rest[:anchor]
-    date_at = next((i for i in dates if i < anchor), None) if title else None
-    if date_at is None:
-        date_at = next((i for i in dates if i > anchor or (not title and i == anchor)), None)
-    label = next(
-        (
-            line
-            for i, line in reversed(list(enumerate(before)))
-            if i != date_at and len(line.text) <= LABEL_MAX_CHARS
-        ),
-        None,
+    title_at = next((i for i, line in enumerate(rest) if line.is_title), None)
+    if title_at is None:
+        date_at = anchor = dates[0] if dates else None
+    else:
+        anchor = title_at
+        date_at = next((i for i in dates if i < anchor), next(iter(dates), None))
+    label = None
+    if anchor is not None:
+        label = next(
+            (
+                line
+                for i, line in reversed(list(enumerate(rest[:anchor])))
+                if i != date_at and len(line.text) <= LABEL_MAX_CHARS
+            ),
+            None,
+        )
+    summary_from = (
+        max(anchor, date_at if date_at is not None else -1) + 1 if anchor is not None else 0
     )
-    summary_from = (date_at + 1) if date_at is not None and date_at >= anchor else anchor + 1
-    if not title and date_at is None:
-        summary_from = 0
-        label = None
-    summary = [line.text for line in rest[summary_from:] if not line.is_title]
+    summary = [line.text for line in rest[summary_from:]]
     return EntryFields(
         credit=credit.text if credit else None,
         label=label.text if label else None,
-        title=title.text if title else None,
+        title=rest[title_at].text if title_at is not None else None,
         date_text=rest[date_at].text if date_at is not None else None,
         summary="\n".join(summary) or None,
     )
