@@ -93,4 +93,8 @@ CONCURRENT_ITEMS = 16
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
+#: In a terminal, a crawl prints a progress line this often (seconds) and ends with its summary
+#: line; Scrapy's log is then kept to warnings unless LOG_LEVEL or LOG_FILE is given (README,
+#: "What a crawl prints"). Elsewhere (cron, a pipe) the log is printed as it always was.
+ILO_PROGRESS_INTERVAL = 1.0
 FEED_EXPORT_ENCODING = "utf-8"

@@ -113,15 +113,17 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
     if "until" in arguments and "since" not in arguments:
         raise ArgumentError("argument until needs since: give -a since=YYYY-MM -a until=YYYY-MM")
     if "month" in arguments:
-        month = _month("month", arguments["month"])
+        month = _month("month", arguments["month"], today)
         return month, month
     if "all" in arguments:
         if arguments["all"] != "1":
             raise ArgumentError(f"invalid all {arguments['all']!r}: accepted value is 1")
         return EVERY_MONTH
-    since = _month("since", arguments["since"])
+    since = _month("since", arguments["since"], today)
     until = (
-        _month("until", arguments["until"]) if "until" in arguments else (today.year, today.month)
+        _month("until", arguments["until"], today)
+        if "until" in arguments
+        else (today.year, today.month)
     )
     if since > until:
         raise ArgumentError(
@@ -132,14 +134,21 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
     return since, until
 
 
-def _month(name: str, value: str) -> Month:
+def _month(name: str, value: str, today: dt.date) -> Month:
+    """A month from 1919 to the current one (a later month holds nothing yet)."""
     match = _MONTH.match(value)
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1919:
         raise ArgumentError(
             f"invalid {name} {value!r}: expected YYYY-MM with a year from 1919 and a month "
             "01-12, e.g. 2021-11"
         )
-    return int(match[1]), int(match[2])
+    month = int(match[1]), int(match[2])
+    if month > (today.year, today.month):
+        raise ArgumentError(
+            f"invalid {name} {value!r}: it is after the current month ({today:%Y-%m}); expected "
+            f"a month from 1919-01 to {today:%Y-%m}"
+        )
+    return month
 
 
 def check_base_url(
