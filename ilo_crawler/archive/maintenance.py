@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ilo_crawler.archive.lock import ArchiveLock
 from ilo_crawler.archive.schema import SCHEMA_VERSION
 from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decode_body
 from ilo_crawler.items import article_item
@@ -48,7 +49,26 @@ def verify(archive: Archive) -> list[Check]:
         Check("every article has a capture (or a known gap)", len(missing), tuple(missing[:5]))
     )
     checks.append(_capture_hashes(db.conn))
+    checks.append(_runs_left_running(archive))
     return checks
+
+
+def _runs_left_running(archive: Archive) -> Check:
+    """Runs still marked ``running`` while no crawl holds the lock: their process died (the next
+    crawl marks them ``ended_abnormally``; what they committed is sound)."""
+    name = "no run left marked running by a process that died"
+    if ArchiveLock.is_held(archive.path):
+        return Check(name, 0)
+    runs = archive.runs_left_running()
+    return Check(
+        name,
+        len(runs),
+        tuple(
+            f"run {run['id']} (started {run['started_at']}) ended abnormally; the next crawl "
+            "marks it so"
+            for run in runs[:5]
+        ),
+    )
 
 
 #: Articles without an article-page capture whose gap nothing explains: not an item without an
