@@ -150,8 +150,20 @@ class RunRecorder:
         described = (
             " ".join(f"{k}={v}" for k, v in arguments.as_dict().items()) if arguments else ""
         )
+        if arguments is not None and arguments.incremental:
+            described = f"incremental {described}"
         failed = int(stats.get("newsroom/article_failures", 0)) + int(
             stats.get("newsroom/listing_failures", 0)
+        )
+        not_modified = int(stats.get("newsroom/articles_not_modified", 0))
+        # Article requests that brought a page: not a 304, not failed after retries, not gone.
+        downloads = (
+            int(stats.get("newsroom/article_requests", 0))
+            - not_modified
+            - sum(
+                int(stats.get(f"newsroom/{name}", 0))
+                for name in ("article_failures", "articles_gone")
+            )
         )
         line = (
             f"run {self.run_id} {described}: {counts['new']} new, {counts['changed']} changed, "
@@ -159,7 +171,7 @@ class RunRecorder:
             f"{stats.get('drift/problems', 0)} layout problems, "
             f"{stats.get('dates/problems', 0)} date problems, "
             f"{stats.get('categories/new_labels', 0)} new labels, "
-            f"{stats.get('newsroom/article_requests', 0)} article downloads, "
+            f"{downloads} article downloads, {not_modified} not modified (304), "
             f"{stats.get('downloader/request_count', 0)} requests, "
             f"{time.monotonic() - self.started:.1f} s ({reason}, exit {status}) -> {self.path}"
         )

@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, run_crawl
+from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, row, run_crawl, write_dataset
 
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 
@@ -51,3 +51,28 @@ def test_a_run_killed_with_sigkill_is_marked_ended_abnormally(replica: str, tmp_
     assert killed["items_new"] == archived
     assert clean["outcome"] == "finished"
     assert ilo_archive("verify", "--db", archive).returncode == 0
+
+
+def test_refresh_tells_downloads_from_not_modified_answers(november: Crawl, tmp_path: Path) -> None:
+    archive = copy_archive(november.archive, tmp_path / "archive.db")
+    with running_mirror() as base_url:
+        refreshed = run_crawl(base_url, archive, refresh="1", month=MONTH)
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    line = summary_line(refreshed)
+    assert "78 unchanged" in line and "0 article downloads, 78 not modified (304)" in line, line
+    assert summary_line(november).count("78 article downloads, 0 not modified (304)") == 1
+
+
+def test_the_summary_says_the_mode_and_the_arguments_in_the_order_given(
+    tmp_path: Path,
+) -> None:
+    records = [row(900000 + n, f"2021-11-{n + 1:02d}", body=["Body."]) for n in range(12)]
+    archive = tmp_path / "archive.db"
+    with running_mirror(write_dataset(tmp_path / "small.jsonl", records)) as base_url:
+        incremental = run_crawl(base_url, archive)
+        month = run_crawl(base_url, archive, listing="all-newsroom", month=MONTH)
+    assert incremental.returncode == 0 and month.returncode == 0, month.stderr[-3000:]
+    assert summary_line(incremental).startswith(
+        "run 1 incremental lang=en listing=all-newsroom: 12 new"
+    )
+    assert summary_line(month).startswith("run 2 listing=all-newsroom month=2021-11 lang=en: ")

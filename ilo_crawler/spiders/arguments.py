@@ -29,7 +29,8 @@ class NewsroomArguments:
     newest: Month
     lang: str
     listing: str
-    given: tuple[tuple[str, str], ...]  #: the arguments as given, for the runs table
+    #: the arguments in the order given, then the defaults of lang and listing (runs, summary)
+    given: tuple[tuple[str, str], ...]
     incremental: bool = False  #: no span given: from the newest page down to what is archived
     refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
     source: str = "live"  #: ``live`` (the site) or ``wayback`` (the web archive's captures)
@@ -80,7 +81,7 @@ class NewsroomArguments:
             newest,
             lang,
             listing,
-            tuple(sorted(given.items())),
+            tuple(given.items()),
             incremental,
             refresh,
             source,
