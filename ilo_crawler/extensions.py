@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from ilo_crawler.archive import Archive
 from ilo_crawler.exitcodes import exit_status
@@ -26,6 +27,13 @@ COVERAGE_HISTORY = 5
 COVERAGE_MIN_ITEMS = 20
 #: A drop is reported when a share falls below this fraction of its median over earlier runs.
 COVERAGE_DROP = 0.5
+
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the spider now: nothing more is scheduled or downloaded (requests already on the
+    wire end first); ``reason`` becomes the run's outcome."""
+    assert crawler.engine is not None
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 class RunRecorder:

@@ -4,6 +4,7 @@ status, and nothing is left behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -134,3 +135,19 @@ def test_a_repeated_argument_is_refused(replica: str, tmp_path: Path) -> None:
     line = one_error_line(crawl.stderr)
     assert "argument month given twice (-a month=2021-10, -a month=2021-11)" in line, line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_site_whose_name_does_not_resolve_is_one_line_exit_10(tmp_path: Path) -> None:
+    crawl = run_crawl("http://nonexistent.invalid", tmp_path / "archive.db", month=MONTH)
+    assert crawl.returncode == ExitStatus.UNREACHABLE, crawl.stderr[-3000:]
+    problems = [
+        line
+        for line in crawl.stderr.splitlines()
+        if " ERROR: " in line or " WARNING: " in line or "Traceback" in line
+    ]
+    assert len(problems) == 1, problems
+    assert problems[0].endswith("ERROR: cannot reach nonexistent.invalid: name not resolved")
+    (run,) = crawl.rows("SELECT outcome, exit_status, stats FROM runs")
+    assert run["outcome"] == "site_unreachable" and run["exit_status"] == ExitStatus.UNREACHABLE
+    assert "retry/count" not in json.loads(run["stats"])  # a name that does not resolve: no retry
+    assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0
