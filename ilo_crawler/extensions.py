@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -13,8 +14,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from ilo_crawler.archive import Archive
-from ilo_crawler.exitcodes import exit_status
+from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.store import write_error
+from ilo_crawler.exitcodes import ExitStatus, exit_status
 from ilo_crawler.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -64,15 +66,22 @@ class RunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
         arguments = getattr(spider, "arguments", None)
-        archive = Archive(self.path)
         try:
-            self.run_id = archive.start_run(
-                spider.name,
-                arguments.as_dict() if arguments is not None else {},
-                getattr(spider, "source_url", self.crawler.settings.get("ILO_BASE_URL")),
-            )
-        finally:
-            archive.close()
+            archive = Archive(self.path)
+            try:
+                self.run_id = archive.start_run(
+                    spider.name,
+                    arguments.as_dict() if arguments is not None else {},
+                    getattr(spider, "source_url", self.crawler.settings.get("ILO_BASE_URL")),
+                )
+            finally:
+                archive.close()
+        except (sqlite3.Error, ArchiveError) as error:
+            self.crawler.stats.inc_value("archive/errors")
+            self.crawler.stats.set_value("ilo/exit_status", int(ExitStatus.ARCHIVE_ERROR))
+            logger.error("%s; the crawl stops", _one_line(self.path, error))
+            stop_crawl(self.crawler, "archive_error")
+            return
         self.crawler.stats.set_value("archive/run_id", self.run_id)
 
     def item_scraped(self, item: Any) -> None:
@@ -92,30 +101,40 @@ class RunRecorder:
             else {}
         )
         reports = getattr(spider, "completeness_reports", [])
-        archive = Archive(self.path)
+        counts = {
+            n: int(stats.get_value(f"archive/{n}", 0)) for n in ("new", "changed", "unchanged")
+        }
+        drops: list[str] = []
+        status = exit_status(stats.get_stats(), reason)
+        stats.set_value("ilo/exit_status", int(status))
         try:
-            for report in reports:
-                archive.record_completeness(self.run_id, report)
-            drops = self._coverage_drops(archive, spider.name, coverage)
-            if drops:
-                stats.set_value("coverage/drops", drops)
+            archive = Archive(self.path)
+            try:
+                for report in reports:
+                    archive.record_completeness(self.run_id, report)
+                drops = self._coverage_drops(archive, spider.name, coverage)
+                if drops:
+                    stats.set_value("coverage/drops", drops)
+                archive.finish_run(
+                    self.run_id,
+                    outcome=reason,
+                    counts=counts,
+                    requests=stats.get_value("downloader/request_count"),
+                    stats=_plain(stats.get_stats()),
+                    exit_status=int(status),
+                    field_coverage=coverage,
+                )
+            finally:
+                archive.close()
+        except (sqlite3.Error, ArchiveError) as error:
+            stats.inc_value("archive/errors")
+            logger.error(
+                "%s; the run's end is not recorded (the next run marks it ended_abnormally)",
+                _one_line(self.path, error),
+            )
             status = exit_status(stats.get_stats(), reason)
             stats.set_value("ilo/exit_status", int(status))
-            counted = stats.get_stats()
-            counts = {
-                n: int(counted.get(f"archive/{n}", 0)) for n in ("new", "changed", "unchanged")
-            }
-            archive.finish_run(
-                self.run_id,
-                outcome=reason,
-                counts=counts,
-                requests=counted.get("downloader/request_count"),
-                stats=_plain(counted),
-                exit_status=int(status),
-                field_coverage=coverage,
-            )
-        finally:
-            archive.close()
+        counted = stats.get_stats()
         for report in reports:
             logger.info("%s", _completeness_line(report))
         logger.info("%s", self._summary(spider, counts, counted, drops, status, reason))
@@ -186,6 +205,11 @@ class RunRecorder:
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
         return line
+
+
+def _one_line(path: str, error: sqlite3.Error | ArchiveError) -> str:
+    """An archive error as said to the person running the crawl (ArchiveError says it already)."""
+    return str(error) if isinstance(error, ArchiveError) else write_error(path, error)
 
 
 def _completeness_line(report: dict[str, Any]) -> str:

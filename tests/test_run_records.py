@@ -1,15 +1,30 @@
 """What the ``runs`` table and the summary line say about a run, as a new user met them: a run
-killed with ``kill -9``, ``refresh=1`` answered with 304s, the order and mode of arguments."""
+killed with ``kill -9``, ``refresh=1`` answered with 304s, the order and mode of arguments, an
+archive that can no longer be written (a full disk)."""
 
 from __future__ import annotations
 
+import resource
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from conftest import MONTH, Crawl, copy_archive, ilo_archive, query, row, run_crawl, write_dataset
+import pytest
+from conftest import (
+    MONTH,
+    ROOT,
+    Crawl,
+    copy_archive,
+    ilo_archive,
+    query,
+    row,
+    run_crawl,
+    write_dataset,
+)
 
+from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 
 
@@ -76,3 +91,64 @@ def test_the_summary_says_the_mode_and_the_arguments_in_the_order_given(
         "run 1 incremental lang=en listing=all-newsroom: 12 new"
     )
     assert summary_line(month).startswith("run 2 listing=all-newsroom month=2021-11 lang=en: ")
+
+
+def crawl_that_cannot_write(
+    base_url: str, archive: Path, limit: Callable[[], None] | None = None
+) -> Crawl:
+    """A crawl of the whole listing (12,902 requests when nothing stops it)."""
+    result = subprocess.run(
+        crawl_command(base_url, archive, all="1"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=limit,
+    )
+    return Crawl(result.returncode, result.stdout, result.stderr, archive)
+
+
+def assert_stopped_at_once_and_sound(crawl: Crawl, cause: str) -> None:
+    """One line naming the archive, the cause and the free space; exit 6; few requests after it;
+    an archive that passes integrity_check, whose run is recorded or marked at the next start."""
+    assert crawl.returncode == ExitStatus.ARCHIVE_ERROR, crawl.stderr[-3000:]
+    errors = [line for line in crawl.stderr.splitlines() if " ERROR: " in line]
+    assert "Traceback" not in crawl.stderr
+    assert len(errors) in (1, 2), errors  # the second: the run's own end could not be written
+    assert f"ERROR: cannot write the archive {crawl.archive}: {cause} (" in errors[0], errors
+    assert " free on its filesystem); the crawl stops" in errors[0]
+    requests = int(summary_line(crawl).split(" requests, ")[0].rsplit(" ", 1)[1])
+    assert requests < 1000, summary_line(crawl)
+    assert summary_line(crawl).endswith(f"(archive_error, exit 6) -> {crawl.archive}")
+    assert query(crawl.archive, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_a_full_disk_stops_the_crawl_at_once(replica: str, tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"no small filesystem can be mounted here: {mounted.stderr!r}")
+    try:
+        crawl = crawl_that_cannot_write(replica, small / "archive.db")
+        assert_stopped_at_once_and_sound(crawl, "database or disk is full")
+        (run,) = crawl.rows("SELECT outcome, exit_status FROM runs")
+        assert tuple(run) == ("archive_error", ExitStatus.ARCHIVE_ERROR)
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+
+
+def test_any_archive_write_error_stops_the_crawl_and_the_next_run_records_it(
+    replica: str, tmp_path: Path
+) -> None:
+    def limit_file_size() -> None:  # a write past 700 KB fails (Python ignores SIGXFSZ)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (700_000, 700_000))
+
+    crawl = crawl_that_cannot_write(replica, tmp_path / "archive.db", limit_file_size)
+    assert_stopped_at_once_and_sound(crawl, "disk I/O error")
+    after = run_crawl(replica, crawl.archive, month="2025-06")
+    assert after.returncode == 0, after.stderr[-3000:]
+    first, _ = after.rows("SELECT outcome FROM runs ORDER BY id")
+    assert first["outcome"] in ("archive_error", "ended_abnormally")

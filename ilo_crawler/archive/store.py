@@ -58,9 +58,11 @@ def check_writable(path: str | Path) -> None:
 def write_error(path: str | Path, error: sqlite3.Error | OSError) -> str:
     """One line for a failed write: the archive, the cause and the free space where it lives."""
     try:
-        free = f"{shutil.disk_usage(Path(path).resolve().parent).free / 2**20:.1f} MiB free"
+        space = shutil.disk_usage(Path(path).resolve().parent).free
     except OSError:
         free = "free space unknown"
+    else:
+        free = f"{space / 2**20:.1f} MiB free" if space >= 2**20 else f"{space // 1024} KiB free"
     return f"cannot write the archive {path}: {error} ({free} on its filesystem)"
 
 
