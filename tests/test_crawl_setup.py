@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,16 @@ def test_a_site_whose_name_does_not_resolve_is_one_line_exit_10(tmp_path: Path) 
     assert run["outcome"] == "site_unreachable" and run["exit_status"] == ExitStatus.UNREACHABLE
     assert "retry/count" not in json.loads(run["stats"])  # a name that does not resolve: no retry
     assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0
+
+
+def test_a_replica_on_a_port_in_use_is_one_line_exit_2(replica: str) -> None:
+    port = replica.rsplit(":", 1)[1]
+    second = subprocess.run(
+        [sys.executable, "-m", "ilo_crawler.mirror", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    line = one_error_line(second.stderr)
+    assert line == f"error: cannot serve on 127.0.0.1:{port}: address already in use", line
