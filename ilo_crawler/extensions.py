@@ -1,23 +1,26 @@
-"""Crawl-wide concerns: recording each run in the archive, watching its field coverage, and
-closing it with a summary line and an exit status for cron."""
+"""Crawl-wide concerns: recording each run in the archive, watching its field coverage, closing
+it with a summary line and an exit status for cron, and (in a terminal) a progress line."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
+import sys
 import time
+from collections import deque
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.store import write_error
 from ilo_crawler.exitcodes import ExitStatus, exit_status
-from ilo_crawler.items import ArticleItem
+from ilo_crawler.items import ArticleItem, Sighting
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +138,11 @@ class RunRecorder:
             status = exit_status(stats.get_stats(), reason)
             stats.set_value("ilo/exit_status", int(status))
         counted = stats.get_stats()
-        for report in reports:
-            logger.info("%s", _completeness_line(report))
-        logger.info("%s", self._summary(spider, counts, counted, drops, status, reason))
+        lines = [_completeness_line(report) for report in reports]
+        lines.append(self._summary(spider, counts, counted, drops, status, reason))
+        for line in lines:
+            logger.info("%s", line)
+        stats.set_value(SUMMARY_STAT, "\n".join(lines))  # for the crawl command to print last
 
     def _coverage_drops(
         self, archive: Archive, spider: str, coverage: dict[str, float]
@@ -205,6 +210,117 @@ class RunRecorder:
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
         return line
+
+
+#: The stat holding the run's closing lines, its summary last (not in ``runs.stats``: it is set
+#: after them).
+SUMMARY_STAT = "ilo/summary"
+#: ANSI: back to the start of the line and erase it (the progress line is redrawn in place).
+CLEAR_LINE = "\r\x1b[K"
+#: Seconds of responses the progress line's pace (and so its time left) is measured over.
+PACE_WINDOW = 10.0
+
+
+class ConsoleProgress:
+    """In a terminal (``ILO_CONSOLE`` resolved to ``terminal`` by the crawl command), one line
+    redrawn every ``ILO_PROGRESS_INTERVAL`` seconds: what the run archives, items so far,
+    requests, and how long the requests already queued take at the current pace. A warning or
+    error logged meanwhile first clears it, so log lines never run into it."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.started = time.monotonic()
+        self.items = 0
+        self.what = ""
+        self.pace: deque[tuple[float, int]] = deque()
+        self.loop = task.LoopingCall(self.draw)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConsoleProgress:
+        interval = crawler.settings.getfloat("ILO_PROGRESS_INTERVAL")
+        if crawler.settings.get("ILO_CONSOLE") != "terminal" or interval <= 0:
+            raise NotConfigured("no progress line outside a terminal")
+        progress = cls(crawler, interval)
+        crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(progress.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
+        return progress
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.what = _what_is_archived(spider)
+        for handler in logging.root.handlers:
+            handler.addFilter(self._clear)
+        self.loop.start(self.interval, now=True)
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, ArticleItem | Sighting):
+            self.items += 1
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop.running:
+            self.loop.stop()
+        for handler in logging.root.handlers:
+            handler.removeFilter(self._clear)
+        self._clear(None)
+
+    def draw(self) -> None:
+        sys.stderr.write(CLEAR_LINE + self.line())
+        sys.stderr.flush()
+
+    def line(self) -> str:
+        stats = self.crawler.stats
+        now = time.monotonic()
+        responses = int(stats.get_value("downloader/response_count", 0))
+        self.pace.append((now, responses))
+        while now - self.pace[0][0] > PACE_WINDOW:
+            self.pace.popleft()
+        queued = int(stats.get_value("scheduler/enqueued", 0)) - int(
+            stats.get_value("scheduler/dequeued", 0)
+        )
+        assert self.crawler.engine is not None
+        queued += len(self.crawler.engine.downloader.active)
+        line = (
+            f"{self.what}: {self.items} items, "
+            f"{int(stats.get_value('downloader/request_count', 0))} requests, "
+            f"{_duration(now - self.started)}"
+        )
+        since, answered = self.pace[0]
+        elapsed = now - since
+        if queued > 0 and elapsed > 0 and responses > answered:
+            left = queued / ((responses - answered) / elapsed)
+            line += f"; {queued} queued, about {_duration(left)} at this pace"
+        return line
+
+    @staticmethod
+    def _clear(_record: logging.LogRecord | None) -> bool:
+        sys.stderr.write(CLEAR_LINE)
+        return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return "<1 s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def _what_is_archived(spider: Spider) -> str:
+    """The run in a few words: its months (or incremental), language, listing and source."""
+    arguments = getattr(spider, "arguments", None)
+    if arguments is None:
+        return spider.name
+    if arguments.incremental:
+        months = "new items since the last run"
+    elif arguments.oldest == arguments.newest:
+        months = f"{arguments.oldest[0]:04d}-{arguments.oldest[1]:02d}"
+    elif "all" in arguments.as_dict():
+        months = "every month"
+    else:
+        (y1, m1), (y2, m2) = arguments.oldest, arguments.newest
+        months = f"{y1:04d}-{m1:02d} to {y2:04d}-{m2:02d}"
+    return f"archiving {months}, {arguments.lang} {arguments.listing} ({arguments.source})"
 
 
 def _one_line(path: str, error: sqlite3.Error | ArchiveError) -> str:

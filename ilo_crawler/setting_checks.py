@@ -42,6 +42,14 @@ def _site(example: str) -> tuple[str, Callable[[Any], None]]:
     return f"an http(s) URL of a site root, e.g. {example}", check
 
 
+def _one_of(*accepted: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value not in accepted:
+            raise ValueError
+
+    return check
+
+
 def _url(value: Any) -> None:
     if not re.match(r"^https?://[^/\s]+\S*$", str(value or "")):
         raise ValueError
@@ -83,6 +91,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_WAYBACK_CONCURRENCY": _whole(1),
     "ILO_WAYBACK_DELAY": _SECONDS,
     "ILO_WAYBACK_RETRY_TIMES": _whole(0),
+    "ILO_CONSOLE": ("one of auto, terminal, log", _one_of("auto", "terminal", "log")),
     "ILO_PROGRESS_INTERVAL": _SECONDS,
 }
 

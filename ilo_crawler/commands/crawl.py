@@ -15,12 +15,14 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.lock import ArchiveLock, ArchiveLocked
 from ilo_crawler.archive.store import check_writable
 from ilo_crawler.exitcodes import ExitStatus
+from ilo_crawler.extensions import SUMMARY_STAT
 from ilo_crawler.setting_checks import check_settings
 from ilo_crawler.spiders.arguments import ArgumentError
 
@@ -62,6 +64,7 @@ class Command(ScrapyCrawlCommand):
             check_settings(self.settings)
         except ArgumentError as error:
             _refuse(str(error), ExitStatus.BAD_ARGUMENTS)
+        self._choose_console()
         path = self.settings.get("ILO_ARCHIVE_PATH")
         try:
             check_writable(path)  # before the lock file: nothing is made where it cannot be
@@ -81,6 +84,18 @@ class Command(ScrapyCrawlCommand):
         finally:
             archive.close()
 
+    def _choose_console(self) -> None:
+        """Resolve ``ILO_CONSOLE``; in a terminal keep Scrapy's console log to warnings and errors
+        (a log file, if given, still gets everything at LOG_LEVEL)."""
+        console = self.settings.get("ILO_CONSOLE")
+        if console == "auto":
+            given = self.settings.getpriority("LOG_LEVEL") or 0
+            terminal = sys.stderr.isatty() and given < SETTINGS_PRIORITIES["cmdline"]
+            console = "terminal" if terminal else "log"
+        self.settings.set("ILO_CONSOLE", console, priority="cmdline")
+        if console == "terminal" and not self.settings.get("LOG_FILE"):
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. scrapy crawl newsroom")
@@ -93,6 +108,9 @@ class Command(ScrapyCrawlCommand):
         finally:
             if lock is not None:
                 lock.release()
+        summary = crawler.stats.get_value(SUMMARY_STAT) if crawler.stats else None
+        if self.settings.get("ILO_CONSOLE") == "terminal" and summary:
+            print(summary, file=sys.stderr)  # last, after whatever Scrapy logged at its close
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitStatus.ERROR
         else:
