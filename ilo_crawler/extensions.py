@@ -240,7 +240,7 @@ class ConsoleProgress:
     def from_crawler(cls, crawler: Crawler) -> ConsoleProgress:
         interval = crawler.settings.getfloat("ILO_PROGRESS_INTERVAL")
         if crawler.settings.get("ILO_CONSOLE") != "terminal" or interval <= 0:
-            raise NotConfigured("no progress line outside a terminal")
+            raise NotConfigured  # no message: Scrapy would warn about it, and this is no fault
         progress = cls(crawler, interval)
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.item_scraped, signal=signals.item_scraped)

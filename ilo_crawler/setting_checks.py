@@ -27,7 +27,7 @@ def _whole(minimum: int) -> tuple[str, Callable[[Any], None]]:
     return f"a whole number from {minimum}", check
 
 
-def _seconds(value: Any) -> None:
+def _not_negative(value: Any) -> None:
     if isinstance(value, bool) or not float(value) >= 0:  # NaN fails too
         raise ValueError
 
@@ -72,7 +72,7 @@ def _taxonomy(value: Any) -> None:
         raise _Unusable(str(error)) from error
 
 
-_SECONDS = ("a number of seconds from 0, e.g. 2.5", _seconds)
+_SECONDS = ("a number of seconds from 0, e.g. 2.5", _not_negative)
 
 #: Each ``ILO_*`` setting: what it accepts (said in the error) and the check of a value.
 ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
@@ -85,7 +85,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_RETRY_BACKOFF_BASE": _SECONDS,
     "ILO_RETRY_BACKOFF_MAX": _SECONDS,
     "ILO_RETRY_AFTER_MAX": _SECONDS,
-    "ILO_RETRY_JITTER": ("a share from 0, e.g. 0.5", _seconds),
+    "ILO_RETRY_JITTER": ("a share from 0, e.g. 0.5", _not_negative),
     "ILO_WAYBACK_URL": _site("https://web.archive.org"),
     "ILO_WAYBACK_LISTING_WINDOW_DAYS": _whole(0),
     "ILO_WAYBACK_CONCURRENCY": _whole(1),
@@ -104,7 +104,7 @@ def check_settings(settings: BaseSettings) -> None:
             continue
         if name not in ACCEPTED:
             if (settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
-                continue  # a project setting: tests/test_settings.py holds the table to them
+                continue  # a project setting: tests/test_crawl_setup.py holds the table to them
             raise ArgumentError(
                 f"unknown setting {name}: the ilo-crawler settings are " + ", ".join(ACCEPTED)
             )

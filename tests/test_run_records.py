@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import resource
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
@@ -33,6 +34,14 @@ def summary_line(crawl: Crawl) -> str:
     return line.split(" INFO: ", 1)[1]
 
 
+def runs_recorded(archive: Path) -> int:
+    """How many runs a crawl has recorded so far (0 before its archive has tables)."""
+    try:
+        return query(archive, "SELECT count(*) FROM runs")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_a_run_killed_with_sigkill_is_marked_ended_abnormally(replica: str, tmp_path: Path) -> None:
     archive = tmp_path / "archive.db"
     with running_mirror(None, None, "--slow-rate", "1", "--slow-seconds", "0.2") as base_url:
@@ -42,7 +51,7 @@ def test_a_run_killed_with_sigkill_is_marked_ended_abnormally(replica: str, tmp_
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
-        while not (archive.exists() and query(archive, "SELECT count(*) FROM runs")[0][0]):
+        while not runs_recorded(archive):
             assert crawl.poll() is None and time.monotonic() < deadline, "no run was recorded"
             time.sleep(0.05)
         crawl.send_signal(signal.SIGKILL)
