@@ -32,7 +32,8 @@ class ArchiveLock:
             handle = self.path.open("a+", encoding="utf-8")
         except OSError as error:
             raise ArchiveError(
-                f"cannot create the archive's lock file {self.path}: {error.strerror}"
+                f"cannot create the archive {str(self.path)[:-5]}: its lock file {self.path} "
+                f"cannot be made ({error.strerror})"
             ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
