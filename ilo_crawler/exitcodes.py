@@ -21,12 +21,15 @@ class ExitStatus(IntEnum):
     ARCHIVE_ERROR = 6  #: the archive could not be opened or written
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
     LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
+    UNREACHABLE = 10  #: the site's name does not resolve (no network?); nothing was fetched
 
 
 def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStatus:
     """The status a finished (or stopped) crawl deserves, from its stats; the worst one wins."""
     if stats.get("archive/errors"):
         return ExitStatus.ARCHIVE_ERROR
+    if stats.get("network/unreachable"):
+        return ExitStatus.UNREACHABLE
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
     if stats.get("newsroom/listing_not_served"):

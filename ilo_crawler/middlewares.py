@@ -1,17 +1,31 @@
-"""Downloader middleware: retries that wait, as a polite client of a busy server should."""
+"""Downloader middleware: retries that wait, as a polite client of a busy server should; and a
+site whose name does not resolve stops the crawl at once, in one line."""
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+from twisted.internet.error import DNSLookupError
+
+from ilo_crawler.extensions import stop_crawl
+
+logger = logging.getLogger(__name__)
+
+
+class SiteUnreachable(IgnoreRequest):
+    """A request to a host whose name does not resolve: not retried, not recorded as a failure
+    of the page (the run's exit status, 10, says why nothing was fetched)."""
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -39,6 +53,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, CannotResolveHostError | DNSLookupError):
+            self._unreachable(request, "name not resolved")
         if request.meta.get("dont_retry", False) or not isinstance(
             exception, self.exceptions_to_retry
         ):
@@ -47,6 +63,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is not None:
             await self._pause(request, None)
         return retry
+
+    def _unreachable(self, request: Request, why: str) -> None:
+        """Say once that the host cannot be reached, stop the crawl, drop the request. (A name
+        that does not resolve will not resolve a few seconds later: no retries, which took the
+        crawl half a minute to say nothing.)"""
+        host = urlsplit(request.url).hostname
+        if not self.crawler.stats.get_value("network/unreachable"):
+            self.crawler.stats.set_value("network/unreachable", host)
+            logger.error("cannot reach %s: %s", host, why)
+            stop_crawl(self.crawler, "site_unreachable")
+        raise SiteUnreachable(f"cannot reach {host}: {why}")
 
     async def _pause(self, request: Request, retry_after: float | None) -> None:
         attempt = request.meta.get("retry_times", 0)

@@ -79,6 +79,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "ilo_crawler.extensions.RunRecorder": 500,
+    "ilo_crawler.extensions.ConsoleProgress": 510,
 }
 #: An unattended archival crawl needs no live consoles: Scrapy's telnet console and its remote
 #: control HTTP server would each open a port that runs code inside the crawl.
@@ -93,4 +94,11 @@ CONCURRENT_ITEMS = 16
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
+#: What a crawl prints (README, "What a crawl prints"): ``terminal``, a progress line and the
+#: summary line last, Scrapy's log kept to warnings and errors (all of it in LOG_FILE, if given);
+#: ``log``, Scrapy's whole log as it comes (cron, a pipe); ``auto``, ``terminal`` when stderr is
+#: a terminal and LOG_LEVEL is not given on the command line, else ``log``.
+ILO_CONSOLE = "auto"
+#: Seconds between redraws of the progress line (0: none).
+ILO_PROGRESS_INTERVAL = 1.0
 FEED_EXPORT_ENCODING = "utf-8"

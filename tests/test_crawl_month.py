@@ -96,7 +96,9 @@ def test_a_span_of_months(replica: str, default_records: list[dict], tmp_path: P
 
 
 def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path) -> None:
-    crawl = run_crawl(replica, tmp_path / "archive.db", month="2031-01")
+    crawl = run_crawl(
+        replica, tmp_path / "archive.db", month="2025-06"
+    )  # after the dataset, before now
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
     assert crawl.rows("SELECT outcome FROM runs")[0][0] == "finished"
@@ -106,6 +108,8 @@ def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path
     ("arguments", "named"),
     [
         ({"month": "2021-13"}, "'2021-13'"),
+        ({"month": "2099-01"}, "'2099-01': it is after the current month"),
+        ({"since": "2021-01", "until": "2099-01"}, "'2099-01': it is after the current month"),
         ({"month": "November"}, "'November'"),
         ({"month": "2021-11", "lang": "xx"}, "'xx'"),
         ({"month": "2021-11", "listing": "blog"}, "'blog'"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -104,9 +105,16 @@ def test_answers_slower_than_the_download_timeout_are_retried(
     assert {row[0] for row in rows} == expected
 
 
+def free_port() -> str:
+    """A port free now, for replicas that must answer at the same base URL one after another."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def test_a_permanent_failure_exits_4_and_the_next_run_archives_it(tmp_path: Path) -> None:
-    archive = tmp_path / "archive.db"
-    with running_mirror(None, None, "--fail-path", "/WCMS_826064/") as base_url:
+    archive, port = tmp_path / "archive.db", free_port()
+    with running_mirror(None, None, "--fail-path", "/WCMS_826064/", "--port", port) as base_url:
         broken = run_crawl(base_url, archive, month=MONTH)
     assert broken.returncode == ExitStatus.FETCH_FAILURES, broken.stderr[-3000:]
     assert "WCMS_826064" in broken.stderr
@@ -115,7 +123,12 @@ def test_a_permanent_failure_exits_4_and_the_next_run_archives_it(tmp_path: Path
     (kept,) = broken.rows("SELECT title, body FROM articles WHERE doc_id = 'WCMS_826064'")
     assert kept["title"] == "ILO launches new tool on social dialogue" and kept["body"] is None
 
-    with running_mirror() as base_url:
+    with running_mirror() as elsewhere:  # another site (base URL): not its failure to retry
+        other = run_crawl(elsewhere, archive, month="2021-10")
+    assert other.returncode == 0 and "newsroom/failures_retried" not in stats_of(other)
+    assert other.rows("SELECT resolved_at FROM failures")[0][0] is None
+
+    with running_mirror(None, None, "--port", port) as base_url:
         mended = run_crawl(base_url, archive, month="2021-10")  # another month, even
     assert mended.returncode == 0, mended.stderr[-3000:]
     assert stats_of(mended)["newsroom/failures_retried"] == 1

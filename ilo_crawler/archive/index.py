@@ -93,17 +93,20 @@ class ArchiveIndex:
                 return (day.year, day.month)
         return None
 
-    def open_failures(self, lang: str, listing: str) -> list[dict[str, Any]]:
-        """Article pages that failed in earlier runs and are not resolved, oldest first."""
+    def open_failures(self, lang: str, listing: str, base_url: str) -> list[dict[str, Any]]:
+        """Article pages that failed in earlier runs on the site at ``base_url`` and are not
+        resolved, oldest first. (A failure belongs to the site it was seen on: a run of the
+        replica does not retry what failed on ilo.org, nor the reverse.)"""
         if not self.path.exists():
             return []
+        site = base_url.rstrip("/") + "/"
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         connection.row_factory = sqlite3.Row
         try:
             rows = connection.execute(
                 "SELECT * FROM failures WHERE resolved_at IS NULL AND kind = 'article'"
-                " AND lang = ? AND listing = ? ORDER BY first_failed_at",
-                (lang, listing),
+                " AND lang = ? AND listing = ? AND substr(url, 1, ?) = ? ORDER BY first_failed_at",
+                (lang, listing, len(site), site),
             ).fetchall()
         finally:
             connection.close()

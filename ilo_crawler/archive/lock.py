@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from ilo_crawler.archive.store import ArchiveError
+
 
 class ArchiveLocked(Exception):
     """Another process holds the archive's lock; the message names it."""
@@ -24,8 +26,15 @@ class ArchiveLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> ArchiveLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        """Take the lock, or raise ArchiveLocked naming its holder (ArchiveError: no lock file can
+        be made there)."""
+        try:
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as error:
+            raise ArchiveError(
+                f"cannot create the archive {str(self.path)[:-5]}: its lock file {self.path} "
+                f"cannot be made ({error.strerror})"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -42,6 +51,20 @@ class ArchiveLock:
         handle.flush()
         self._file = handle
         return self
+
+    @staticmethod
+    def is_held(archive_path: str | Path) -> bool:
+        """Does a process hold the lock of this archive now? Read-only: no lock file is made."""
+        lock_file = Path(f"{archive_path}.lock")
+        if not lock_file.exists():
+            return False  # every crawl makes the file: none ever ran, none runs
+        with lock_file.open(encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
 
     def release(self) -> None:
         if self._file is not None:

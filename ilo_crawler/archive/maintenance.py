@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ilo_crawler.archive.lock import ArchiveLock
 from ilo_crawler.archive.schema import SCHEMA_VERSION, ReadOnlyOpenError, connect_read_only
 from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decode_body
 from ilo_crawler.items import article_item
@@ -44,7 +45,8 @@ def verify(archive: Archive) -> list[Check]:
     """Every check, each run whatever the others found; a check that SQLite cannot complete (a
     damaged page) is a problem named by SQLite's error, not a crash."""
     connection = archive.db.conn
-    return [_guarded(name, check, connection) for name, check in _CHECKS]
+    checks = [_guarded(name, check, connection) for name, check in _CHECKS]
+    return [*checks, _runs_left_running(archive)]
 
 
 def verify_damaged(path: Path) -> list[Check] | None:
@@ -101,6 +103,24 @@ def schema_version(path: Path) -> int:
         raise ArchiveError(f"not an SQLite archive: {path} ({error})") from error
     finally:
         connection.close()
+
+
+def _runs_left_running(archive: Archive) -> Check:
+    """Runs still marked ``running`` while no crawl holds the lock: their process died (the next
+    crawl marks them ``ended_abnormally``; what they committed is sound)."""
+    name = "no run left marked running by a process that died"
+    if ArchiveLock.is_held(archive.path):
+        return Check(name, 0)
+    runs = archive.runs_left_running()
+    return Check(
+        name,
+        len(runs),
+        tuple(
+            f"run {run['id']} (started {run['started_at']}) ended abnormally; the next crawl "
+            "marks it so"
+            for run in runs[:5]
+        ),
+    )
 
 
 #: Articles without an article-page capture whose gap nothing explains: not an item without an

@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import shutil
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,6 +42,41 @@ class ArchiveError(Exception):
     """The archive cannot be used; the message is one line meant for the person running the tool."""
 
 
+def check_writable(path: str | Path) -> None:
+    """Refuse, before anything is created, an archive that cannot be created or written there:
+    an existing file must be writable, and its directory must exist (a missing one is not made:
+    a mistyped path would start a new archive) and be writable (SQLite keeps its ``-wal`` and
+    ``-shm`` files, and the crawl its lock, beside the archive)."""
+    path = Path(path)
+    directory = path.parent
+    if path.exists() and not path.is_file():
+        raise ArchiveError(f"cannot use {path} as the archive: it is not a file")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ArchiveError(f"cannot write the archive {path}: permission denied")
+    if not directory.is_dir():
+        raise ArchiveError(
+            f"cannot create the archive {path}: directory {directory} does not exist "
+            "(create it first)"
+        )
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ArchiveError(
+            f"cannot {'write' if path.exists() else 'create'} the archive {path}: directory "
+            f"{directory} is not writable (the archive needs its -wal, -shm and .lock files "
+            "beside it)"
+        )
+
+
+def write_error(path: str | Path, error: sqlite3.Error | OSError) -> str:
+    """One line for a failed write: the archive, the cause and the free space where it lives."""
+    try:
+        space = shutil.disk_usage(Path(path).resolve().parent).free
+    except OSError:
+        free = "free space unknown"
+    else:
+        free = f"{space / 2**20:.1f} MiB free" if space >= 2**20 else f"{space // 1024} KiB free"
+    return f"cannot write the archive {path}: {error} ({free} on its filesystem)"
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -66,6 +103,8 @@ class Archive:
             tables = set(self.db.table_names())
         except ReadOnlyOpenError as error:
             raise ArchiveError(str(error)) from error
+        except sqlite3.OperationalError as error:  # cannot be opened or read: not its content
+            raise ArchiveError(f"cannot open the archive {self.path}: {error}") from error
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"not an SQLite archive: {self.path} ({error})") from error
         if version > SCHEMA_VERSION:
@@ -82,13 +121,17 @@ class Archive:
             return
         if empty_file:
             logger.warning("initialising a new archive in %s (the file was empty)", self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.atomic():  # each step whole or not at all
-                for statement in statements:
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={step}")
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                with self.db.atomic():  # each step whole or not at all
+                    for statement in statements:
+                        self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version={step}")
+        except sqlite3.OperationalError as error:  # read-only file or directory, disk full
+            self.db.close()
+            raise ArchiveError(write_error(self.path, error)) from error
 
     def close(self) -> None:
         self.db.close()
@@ -133,6 +176,48 @@ class Archive:
                     "stats": json.dumps(stats, sort_keys=True, default=str),
                 },
             )
+
+    def runs_left_running(self) -> list[dict[str, Any]]:
+        """Crawl runs still marked ``running``: while no process holds the archive's lock, each
+        ended abnormally (``kill -9``, a power cut, its final write failed). Offline runs
+        (``OFFLINE_RUNS``) take no lock, so one of them may still be at work."""
+        marks = ", ".join("?" for _ in OFFLINE_RUNS)
+        return list(
+            self.db.query(
+                f"SELECT id, spider, started_at FROM runs WHERE outcome = 'running'"
+                f" AND spider NOT IN ({marks}) ORDER BY id",
+                OFFLINE_RUNS,
+            )
+        )
+
+    def end_abandoned_runs(self) -> list[dict[str, Any]]:
+        """Mark every run ``runs_left_running`` as ``ended_abnormally``, with the counts of what
+        it committed (its requests are unknown); call only while holding the archive's lock.
+        Returns the runs marked."""
+        runs = self.runs_left_running()
+        with self.db.atomic():
+            for run in runs:
+                new, changed, seen = self.db.execute(
+                    "SELECT (SELECT count(*) FROM articles WHERE first_run = :id),"
+                    " (SELECT count(*) FROM revisions WHERE run_id = :id),"
+                    " (SELECT count(*) FROM appearances WHERE run_id = :id)",
+                    {"id": run["id"]},
+                ).fetchone()
+                note = (
+                    f"found still running at {utc_now()} with no process holding the archive's "
+                    "lock; counts are what it had committed"
+                )
+                self.db.table("runs").update(
+                    run["id"],
+                    {
+                        "outcome": ABANDONED,
+                        "items_new": new,
+                        "items_changed": changed,
+                        "items_unchanged": max(0, seen - new - changed),
+                        "stats": json.dumps({"ended_abnormally": note}),
+                    },
+                )
+        return runs
 
     # Writes ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -455,6 +540,11 @@ def decode_body(encoding: str, body: bytes) -> bytes:
         return zlib.decompress(body)
     raise ArchiveError(f"a stored body has an unknown encoding {encoding!r}")
 
+
+#: The outcome of a run found ``running`` after its process died (``end_abandoned_runs``).
+ABANDONED = "ended_abnormally"
+#: Runs made without crawling (``ilo-archive reparse``, ``renormalize``): they take no lock.
+OFFLINE_RUNS = ("reparse", "renormalize")
 
 #: Where and when the content of a record was captured; they follow the capture it shows.
 PROVENANCE_FIELDS = ("source", "captured_at", "archive_url", "fetched_at")

@@ -115,7 +115,12 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: 
         click.echo(
             f"\nlast run #{last['id']} {described}: {last['outcome']}, "
             f"{last['items_new']} new, {last['items_changed']} changed, "
-            f"{last['items_unchanged']} unchanged, {last['requests']} requests"
+            f"{last['items_unchanged']} unchanged, "
+            + (
+                "requests not recorded"
+                if last["requests"] is None
+                else f"{last['requests']} requests"
+            )
         )
 
 

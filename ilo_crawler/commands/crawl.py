@@ -15,11 +15,15 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.lock import ArchiveLock, ArchiveLocked
+from ilo_crawler.archive.store import check_writable
 from ilo_crawler.exitcodes import ExitStatus
+from ilo_crawler.extensions import SUMMARY_STAT
+from ilo_crawler.setting_checks import check_settings
 from ilo_crawler.spiders.arguments import ArgumentError
 
 
@@ -28,8 +32,23 @@ def _refuse(message: str, status: ExitStatus) -> None:
     sys.exit(status)
 
 
+def _refuse_repeated(spider_arguments: list[str]) -> None:
+    """A spider argument given twice is refused (Scrapy would keep the last one silently)."""
+    given: dict[str, str] = {}
+    for argument in spider_arguments:
+        name = argument.split("=", 1)[0]
+        if name in given:
+            _refuse(
+                f"argument {name} given twice (-a {given[name]}, -a {argument}): give each "
+                "argument once",
+                ExitStatus.BAD_ARGUMENTS,
+            )
+        given[name] = argument
+
+
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        _refuse_repeated(opts.spargs)  # still as given: Scrapy folds them into a dict
         super().process_options(args, opts)
         if len(args) != 1:
             return  # Scrapy's own usage error follows in run()
@@ -42,17 +61,40 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             check(opts.spargs, self.settings)
+            check_settings(self.settings)
         except ArgumentError as error:
             _refuse(str(error), ExitStatus.BAD_ARGUMENTS)
+        self._choose_console()
         path = self.settings.get("ILO_ARCHIVE_PATH")
         try:
+            check_writable(path)  # before the lock file: nothing is made where it cannot be
             self.lock = ArchiveLock(path).acquire()  # held until run() ends, or the process does
+            archive = Archive(path)
         except ArchiveLocked as error:
             _refuse(str(error), ExitStatus.LOCKED)
-        try:
-            Archive(path).close()
         except ArchiveError as error:
             _refuse(str(error), ExitStatus.ARCHIVE_ERROR)
+        try:
+            for run in archive.end_abandoned_runs():  # the lock is ours: their process is gone
+                print(
+                    f"warning: run {run['id']} (started {run['started_at']}) never finished "
+                    "(killed, or its last write failed): marked ended_abnormally",
+                    file=sys.stderr,
+                )
+        finally:
+            archive.close()
+
+    def _choose_console(self) -> None:
+        """Resolve ``ILO_CONSOLE``; in a terminal keep Scrapy's console log to warnings and errors
+        (a log file, if given, still gets everything at LOG_LEVEL)."""
+        console = self.settings.get("ILO_CONSOLE")
+        if console == "auto":
+            given = self.settings.getpriority("LOG_LEVEL") or 0
+            terminal = sys.stderr.isatty() and given < SETTINGS_PRIORITIES["cmdline"]
+            console = "terminal" if terminal else "log"
+        self.settings.set("ILO_CONSOLE", console, priority="cmdline")
+        if console == "terminal" and not self.settings.get("LOG_FILE"):
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -66,6 +108,9 @@ class Command(ScrapyCrawlCommand):
         finally:
             if lock is not None:
                 lock.release()
+        summary = crawler.stats.get_value(SUMMARY_STAT) if crawler.stats else None
+        if self.settings.get("ILO_CONSOLE") == "terminal" and summary:
+            print(summary, file=sys.stderr)  # last, after whatever Scrapy logged at its close
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitStatus.ERROR
         else:

@@ -1,8 +1,9 @@
 """``python -m ilo_crawler.mirror``: serve the replica over HTTP/1.1 until killed.
 
 The first line on stdout is the base URL, so a test or benchmark can start it on port 0 and read
-where it landed. A dataset that breaks the format, or a bad fault option (``faults.py``), stops it
-before it serves anything (status 2). ``--wayback`` serves the web archive of the site instead
+where it landed. A dataset that breaks the format, a bad fault option (``faults.py``), or an
+address it cannot listen on (already in use) stops it before it serves anything, in one line
+(status 2). ``--wayback`` serves the web archive of the site instead
 (``wayback.py``), with the same faults on demand.
 """
 
@@ -121,7 +122,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset, option or
-    capture schedule."""
+    capture schedule, or an address it cannot listen on."""
     args = _arguments(argv)
     try:
         options = options_from_arguments(args)
@@ -136,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     except (DatasetError, FaultOptionError, ScheduleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    server = make_server(site, args.host, args.port, args.log_requests)
+    try:
+        server = make_server(site, args.host, args.port, args.log_requests)
+    except OSError as exc:  # the port is taken, or the host is not an address of this machine
+        reason = (exc.strerror or str(exc)).lower()
+        print(f"error: cannot serve on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 2
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # shutdown() waits for serve_forever() to return, so it must not run on its thread.

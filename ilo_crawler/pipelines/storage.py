@@ -10,6 +10,8 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from ilo_crawler.archive import Archive, ArchiveError
+from ilo_crawler.archive.store import write_error
+from ilo_crawler.extensions import stop_crawl
 from ilo_crawler.items import Capture, FetchFailure, Sighting
 
 logger = logging.getLogger(__name__)
@@ -20,25 +22,23 @@ class ArchiveStoragePipeline:
     row and keeps the previous state in ``revisions``; every page fetched is kept in ``captures``;
     articles seen again unchanged get an appearance; pages that still failed go to ``failures``.
     Items are written ``ILO_STORAGE_BATCH_SIZE`` at a time, each batch in one transaction, so an
-    article never appears without its capture and appearance. When the archive cannot be written,
-    the batch is rolled back, logged and counted (``archive/errors``: exit status 6); the next run
-    fetches what it lacks."""
+    article never appears without its capture and appearance. When the archive cannot be written
+    (a full disk, a file gone read-only), the batch is rolled back, the crawl stops at once with
+    one line naming the archive, the cause and the free space, and is counted (``archive/errors``:
+    exit status 6); items still arriving are not written; the next run fetches what it lacks."""
 
-    def __init__(self, path: str, batch_size: int, stats: StatsCollector) -> None:
-        self.path = path
-        self.batch_size = max(1, batch_size)
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("ILO_ARCHIVE_PATH")
+        self.batch_size = crawler.settings.getint("ILO_STORAGE_BATCH_SIZE")
+        self.stats: StatsCollector = crawler.stats
         self.batch: list[Any] = []
         self.archive: Archive | None = None
+        self.write_failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveStoragePipeline:
-        settings = crawler.settings
-        return cls(
-            settings.get("ILO_ARCHIVE_PATH"),
-            settings.getint("ILO_STORAGE_BATCH_SIZE"),
-            crawler.stats,
-        )
+        return cls(crawler)
 
     def open_spider(self) -> None:
         self.archive = Archive(self.path)
@@ -57,14 +57,24 @@ class ArchiveStoragePipeline:
     def flush(self) -> None:
         if not self.batch or self.archive is None:
             return
+        if self.write_failed:  # the crawl is stopping: said once, counted
+            self.stats.inc_value("archive/items_not_stored", len(self.batch))
+            self.batch.clear()
+            return
         run_id = self.stats.get_value("archive/run_id")
         outcomes: list[str] = []
         try:
             with self.archive.transaction():
                 outcomes = [self._store(item, run_id) for item in self.batch]
         except (sqlite3.Error, ArchiveError) as error:
+            self.write_failed = True
             self.stats.inc_value("archive/errors")
-            logger.error("archive write failed, %d items not stored: %s", len(self.batch), error)
+            self.stats.inc_value("archive/items_not_stored", len(self.batch))
+            logger.error(
+                "%s; the crawl stops (the next run fetches what is not stored)",
+                write_error(self.path, error),
+            )
+            stop_crawl(self.crawler, "archive_error")
         else:
             for outcome in outcomes:
                 if outcome:

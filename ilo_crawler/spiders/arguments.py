@@ -29,7 +29,8 @@ class NewsroomArguments:
     newest: Month
     lang: str
     listing: str
-    given: tuple[tuple[str, str], ...]  #: the arguments as given, for the runs table
+    #: the arguments in the order given, then the defaults of lang and listing (runs, summary)
+    given: tuple[tuple[str, str], ...]
     incremental: bool = False  #: no span given: from the newest page down to what is archived
     refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
     source: str = "live"  #: ``live`` (the site) or ``wayback`` (the web archive's captures)
@@ -80,7 +81,7 @@ class NewsroomArguments:
             newest,
             lang,
             listing,
-            tuple(sorted(given.items())),
+            tuple(given.items()),
             incremental,
             refresh,
             source,
@@ -113,15 +114,17 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
     if "until" in arguments and "since" not in arguments:
         raise ArgumentError("argument until needs since: give -a since=YYYY-MM -a until=YYYY-MM")
     if "month" in arguments:
-        month = _month("month", arguments["month"])
+        month = _month("month", arguments["month"], today)
         return month, month
     if "all" in arguments:
         if arguments["all"] != "1":
             raise ArgumentError(f"invalid all {arguments['all']!r}: accepted value is 1")
         return EVERY_MONTH
-    since = _month("since", arguments["since"])
+    since = _month("since", arguments["since"], today)
     until = (
-        _month("until", arguments["until"]) if "until" in arguments else (today.year, today.month)
+        _month("until", arguments["until"], today)
+        if "until" in arguments
+        else (today.year, today.month)
     )
     if since > until:
         raise ArgumentError(
@@ -132,14 +135,21 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
     return since, until
 
 
-def _month(name: str, value: str) -> Month:
+def _month(name: str, value: str, today: dt.date) -> Month:
+    """A month from 1919 to the current one (a later month holds nothing yet)."""
     match = _MONTH.match(value)
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1919:
         raise ArgumentError(
             f"invalid {name} {value!r}: expected YYYY-MM with a year from 1919 and a month "
             "01-12, e.g. 2021-11"
         )
-    return int(match[1]), int(match[2])
+    month = int(match[1]), int(match[2])
+    if month > (today.year, today.month):
+        raise ArgumentError(
+            f"invalid {name} {value!r}: it is after the current month ({today:%Y-%m}); expected "
+            f"a month from 1919-01 to {today:%Y-%m}"
+        )
+    return month
 
 
 def check_base_url(

@@ -37,6 +37,7 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
+from ilo_crawler.middlewares import SiteUnreachable
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.sites.wcms.article import ArticlePage, parse_article
@@ -109,7 +110,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self.seek: MonthSeek = IncrementalWalk(self.month_of, self._unchanged, cutoff)
         else:
             self.seek = MonthSeek(self.arguments.oldest, self.arguments.newest, self.month_of)
-        for failure in self.index.open_failures(lang, listing):
+        for failure in self.index.open_failures(lang, listing, self.base_url):
             request = self._retry_request(failure)
             if request is not None:
                 yield request
@@ -227,6 +228,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request
+        if failure.check(SiteUnreachable):
+            return  # said once by the middleware; the page was never asked of the site
         if request.cb_kwargs.get("index") == 0:
             status = failure.value.response.status if failure.check(HttpError) else None
             redirects = request.meta.get("redirect_urls")
@@ -369,6 +372,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         request = failure.request
+        if failure.check(SiteUnreachable):
+            return
         status = failure.value.response.status if failure.check(HttpError) else None
         if status == 404:
             self.crawler.stats.inc_value("newsroom/articles_gone")

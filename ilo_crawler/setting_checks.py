@@ -1,0 +1,118 @@
+"""Every ``ILO_*`` setting checked before a crawl makes its first request, against one table of
+what each accepts (``ACCEPTED``): a bad value is one line naming the setting, the value and what
+is accepted (exit status 2), never a traceback from deep inside the crawl."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from ilo_crawler.normalize.categories import TaxonomyError, load_taxonomy
+from ilo_crawler.spiders.arguments import ArgumentError, check_base_url
+
+
+class _Unusable(ValueError):
+    """A value of the right form that still cannot be used; the message says why."""
+
+
+def _whole(minimum: int) -> tuple[str, Callable[[Any], None]]:
+    def check(value: Any) -> None:
+        if isinstance(value, bool) or int(str(value)) < minimum:
+            raise ValueError
+
+    return f"a whole number from {minimum}", check
+
+
+def _not_negative(value: Any) -> None:
+    if isinstance(value, bool) or not float(value) >= 0:  # NaN fails too
+        raise ValueError
+
+
+def _site(example: str) -> tuple[str, Callable[[Any], None]]:
+    def check(value: Any) -> None:
+        try:
+            check_base_url(str(value or ""))
+        except ArgumentError:
+            raise ValueError from None
+
+    return f"an http(s) URL of a site root, e.g. {example}", check
+
+
+def _one_of(*accepted: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value not in accepted:
+            raise ValueError
+
+    return check
+
+
+def _url(value: Any) -> None:
+    if not re.match(r"^https?://[^/\s]+\S*$", str(value or "")):
+        raise ValueError
+
+
+def _archive_path(value: Any) -> None:
+    if not str(value or "").strip():
+        raise ValueError
+
+
+def _taxonomy(value: Any) -> None:
+    """None (the shipped taxonomy) or a file that loads as one; its problem is named."""
+    if value is None:
+        return
+    try:
+        load_taxonomy(Path(value))
+    except OSError as error:
+        raise _Unusable(error.strerror or str(error)) from error
+    except TaxonomyError as error:
+        raise _Unusable(str(error)) from error
+
+
+_SECONDS = ("a number of seconds from 0, e.g. 2.5", _not_negative)
+
+#: Each ``ILO_*`` setting: what it accepts (said in the error) and the check of a value.
+ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
+    "ILO_BASE_URL": _site("https://www.ilo.org"),
+    "ILO_CONTACT_URL": ("an http(s) URL", _url),
+    "ILO_ARCHIVE_PATH": ("a file path, e.g. data/archive.db", _archive_path),
+    "ILO_STORAGE_BATCH_SIZE": _whole(1),
+    "ILO_TAXONOMY_PATH": ("a readable taxonomy TOML file (unset: the shipped one)", _taxonomy),
+    "ILO_INCREMENTAL_MARGIN_DAYS": _whole(0),
+    "ILO_RETRY_BACKOFF_BASE": _SECONDS,
+    "ILO_RETRY_BACKOFF_MAX": _SECONDS,
+    "ILO_RETRY_AFTER_MAX": _SECONDS,
+    "ILO_RETRY_JITTER": ("a share from 0, e.g. 0.5", _not_negative),
+    "ILO_WAYBACK_URL": _site("https://web.archive.org"),
+    "ILO_WAYBACK_LISTING_WINDOW_DAYS": _whole(0),
+    "ILO_WAYBACK_CONCURRENCY": _whole(1),
+    "ILO_WAYBACK_DELAY": _SECONDS,
+    "ILO_WAYBACK_RETRY_TIMES": _whole(0),
+    "ILO_CONSOLE": ("one of auto, terminal, log", _one_of("auto", "terminal", "log")),
+    "ILO_PROGRESS_INTERVAL": _SECONDS,
+}
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raise ArgumentError for the first ``ILO_*`` setting whose value is refused, or that is given
+    on the command line but does not exist (a typo would otherwise be ignored silently)."""
+    for name, value in settings.items():
+        if not name.startswith("ILO_"):
+            continue
+        if name not in ACCEPTED:
+            if (settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                continue  # a project setting: tests/test_crawl_setup.py holds the table to them
+            raise ArgumentError(
+                f"unknown setting {name}: the ilo-crawler settings are " + ", ".join(ACCEPTED)
+            )
+        accepted, check = ACCEPTED[name]
+        try:
+            check(value)
+        except (ValueError, TypeError) as error:
+            cause = f" ({error})" if isinstance(error, _Unusable) else ""
+            raise ArgumentError(
+                f"invalid setting {name} {value!r}{cause}: expected {accepted}"
+            ) from None
