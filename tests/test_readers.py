@@ -199,7 +199,8 @@ def test_verify_reports_the_damage_it_finds_in_a_damaged_file(
     _damage(middle, page_size * (middle.stat().st_size // page_size // 2), page_size)
     schema = copy_archive(november.archive, tmp_path / "schema.db")
     _damage(schema, page_size // 2, page_size // 2)
-    for path, checks in ((middle, 6), (schema, 1)):
+    every_check = len(ilo_archive("verify", "--db", november.archive).stdout.splitlines()[2:])
+    for path, checks in ((middle, every_check), (schema, 1)):
         result = ilo_archive("verify", "--db", path)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         rows = result.stdout.splitlines()[2:]
