@@ -218,12 +218,18 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
 )
 
 
+#: A backup's outcome for the runs still at work when it was taken (not ended abnormally: the
+#: copy only holds what they had committed by then).
+RUNNING_AT_BACKUP = "running at backup"
+
+
 def backup(archive: Archive, target: Path) -> dict[str, int]:
     """A consistent copy of the archive while crawls may be writing it, by SQLite's backup API
     (a file copy of a WAL archive can miss or tear the transactions still in its ``-wal``):
     written beside ``target`` under a temporary name, checked (``quick_check``), made durable
     and renamed into place, so a failure leaves no partial file. An existing ``target`` is
-    refused: a backup never overwrites. Returns what the copy holds."""
+    refused: a backup never overwrites. Runs still at work are marked ``running at backup`` in
+    the copy. Returns what the copy holds."""
     if target.exists():
         raise ArchiveError(f"backup target {target} exists: give a new file name")
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
@@ -231,6 +237,10 @@ def backup(archive: Archive, target: Path) -> dict[str, int]:
         copy = sqlite3.connect(partial)
         try:
             archive.db.conn.backup(copy)
+            with copy:  # in the copy, a run still at work is one whose end it does not hold
+                copy.execute(
+                    "UPDATE runs SET outcome = ? WHERE outcome = 'running'", (RUNNING_AT_BACKUP,)
+                )
             (check,) = copy.execute("PRAGMA quick_check").fetchone()
             if check != "ok":
                 raise ArchiveError(f"the backup of {archive.path} fails SQLite's check: {check}")
