@@ -21,12 +21,15 @@ class ExitStatus(IntEnum):
     ARCHIVE_ERROR = 6  #: the archive could not be opened or written
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
     LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
+    BLOCKED = 9  #: the web archive blocked this run, or an earlier one less than its block ago
 
 
 def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStatus:
     """The status a finished (or stopped) crawl deserves, from its stats; the worst one wins."""
     if stats.get("archive/errors"):
         return ExitStatus.ARCHIVE_ERROR
+    if stats.get("wayback/blocked_at") or stats.get("wayback/refused_blocked"):
+        return ExitStatus.BLOCKED
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
     if stats.get("newsroom/listing_not_served"):

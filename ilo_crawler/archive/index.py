@@ -93,6 +93,29 @@ class ArchiveIndex:
                 return (day.year, day.month)
         return None
 
+    def wayback_blocks(self) -> list[str]:
+        """When the web archive blocked the latest runs (``wayback/blocked_at``, UTC ISO), newest
+        first, back to the last run that read the archive without being blocked; runs that sent
+        nothing to it (live runs, runs refused for a block) do not break the series."""
+        if not self.path.exists():
+            return []
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            runs = connection.execute(
+                "SELECT json_extract(stats, '$.\"wayback/blocked_at\"'),"
+                " json_extract(stats, '$.\"wayback/requests\"') FROM runs"
+                " WHERE spider = 'newsroom' AND stats IS NOT NULL ORDER BY id DESC"
+            ).fetchall()
+        finally:
+            connection.close()
+        blocks = []
+        for blocked_at, requests in runs:
+            if blocked_at:
+                blocks.append(blocked_at)
+            elif requests:
+                break
+        return blocks
+
     def open_failures(self, lang: str, listing: str) -> list[dict[str, Any]]:
         """Article pages that failed in earlier runs and are not resolved, oldest first."""
         if not self.path.exists():

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ilo_crawler import urls
 from ilo_crawler.spiders.seek import Month, month_after
@@ -40,7 +41,14 @@ class NewsroomArguments:
         return dict(self.given)
 
     @classmethod
-    def parse(cls, arguments: Mapping[str, str], today: dt.date | None = None) -> NewsroomArguments:
+    def parse(
+        cls,
+        arguments: Mapping[str, str],
+        today: dt.date | None = None,
+        wayback_last: Month | None = None,
+    ) -> NewsroomArguments:
+        """The checked arguments; ``wayback_last`` (``ILO_WAYBACK_LAST_MONTH``): the last month a
+        web-archive span may reach, where ``since`` without ``until`` ends for it."""
         unknown = sorted(set(arguments) - set(cls.ACCEPTED))
         if unknown:
             raise ArgumentError(
@@ -48,10 +56,13 @@ class NewsroomArguments:
                 + ", ".join(f"-a {name}=..." for name in cls.ACCEPTED)
             )
         incremental = not any(name in arguments for name in ("month", "since", "until", "all"))
+        today = today or dt.datetime.now(dt.UTC).date()
+        if arguments.get("source") == "wayback" and wayback_last is not None:
+            today = min(today, dt.date(*wayback_last, 1))
         if incremental:
             oldest, newest = EVERY_MONTH
         else:
-            oldest, newest = _span(arguments, today or dt.datetime.now(dt.UTC).date())
+            oldest, newest = _span(arguments, today)
         refresh = _flag("refresh", arguments.get("refresh", "0"))
         lang = arguments.get("lang", "en")
         if lang not in urls.CRAWL_LANGUAGES:
@@ -73,6 +84,12 @@ class NewsroomArguments:
             raise ArgumentError(
                 "source wayback needs the months to read: give -a month=YYYY-MM, or "
                 "-a since=YYYY-MM -a until=YYYY-MM"
+            )
+        if source == "wayback" and wayback_last is not None and newest > wayback_last:
+            raise ArgumentError(
+                f"invalid span for source wayback: it reaches {newest[0]:04d}-{newest[1]:02d}, "
+                f"after the WCMS newsroom's last month {wayback_last[0]:04d}-"
+                f"{wayback_last[1]:02d} (ILO_WAYBACK_LAST_MONTH): expected months up to it"
             )
         given = {**arguments, "lang": lang, "listing": listing}
         return cls(
@@ -140,6 +157,11 @@ def _month(name: str, value: str) -> Month:
             "01-12, e.g. 2021-11"
         )
     return int(match[1]), int(match[2])
+
+
+def setting_month(settings: Any, name: str) -> Month:
+    """A YYYY-MM setting, refused (ArgumentError naming it) unless it is one."""
+    return _month(name, str(settings.get(name)))
 
 
 def check_base_url(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -28,9 +29,10 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
+from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackBlocked
 from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
-from ilo_crawler.spiders.arguments import check_base_url
+from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, setting_month
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
@@ -38,8 +40,6 @@ from ilo_crawler.webarchive import CdxCapture, CdxError
 if TYPE_CHECKING:
     from ilo_crawler.spiders.newsroom import NewsroomSpider
 
-#: The download slot every request to the web archive goes through (see ``update_settings``).
-WAYBACK_SLOT = "web-archive"
 #: Navigation first, as on the live site.
 LISTING_PRIORITY = 10
 
@@ -79,10 +79,27 @@ class MonthReading:
     with_capture: int = 0
     with_body: int = 0
     missing: list[Missing] = field(default_factory=list)
+    pending: int = 0  #: requests of the month sent and not yet answered
+    followed: bool = False  #: the listing was read to its end (its articles are being read)
+    failed: int = 0  #: requests that failed after their retries
 
-    def report(self, listing: str, lang: str) -> dict[str, Any]:
-        """The month's row of the archive's ``completeness`` table."""
+    @property
+    def finished(self) -> bool:
+        """Read to its end: the listing walked, every request answered, none failed."""
+        return self.followed and not self.pending and not self.failed
+
+    def report(self, listing: str, lang: str, stopped: str) -> dict[str, Any]:
+        """The month's row of the archive's ``completeness`` table; a month not finished says so
+        (``stopped``: why the run stopped, for a month it did not read to its end)."""
         walk_missing = self.walk.missing if self.walk else []
+        if not self.finished:
+            reason = (
+                f"not finished: {self.failed} requests failed after their retries"
+                if self.followed and not self.pending
+                else f"not finished: {stopped} before the month was read to its end"
+            )
+            url = webarchive.original_listing_url(listing, lang)
+            walk_missing = [Missing("month", url, None, reason), *walk_missing]
         return {
             "source": "wayback",
             "listing": listing,
@@ -103,12 +120,13 @@ class WaybackNavigation:
     readings: dict[Month, MonthReading]
 
     @classmethod
-    def wayback_slot(cls, settings: Any) -> dict[str, Any]:
-        """The archive's download slot: its own concurrency and delay."""
-        return {
-            "concurrency": settings.getint("ILO_WAYBACK_CONCURRENCY"),
-            "delay": settings.getfloat("ILO_WAYBACK_DELAY"),
-        }
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+        """The spider, its arguments read again with the settings: a web-archive span ends at
+        ``ILO_WAYBACK_LAST_MONTH`` (checked before the crawl by ``check_arguments``)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        last = setting_month(crawler.settings, "ILO_WAYBACK_LAST_MONTH")
+        spider.arguments = NewsroomArguments.parse(kwargs, wayback_last=last)
+        return spider
 
     @property
     def wayback_url(self: NewsroomSpider) -> str:
@@ -120,25 +138,64 @@ class WaybackNavigation:
     def completeness_reports(self: NewsroomSpider) -> list[dict[str, Any]]:
         """One report per month read from the web archive (none for a live crawl)."""
         lang, listing = self.arguments.lang, self.arguments.listing
-        return [reading.report(listing, lang) for reading in getattr(self, "readings", {}).values()]
+        stopped = self._why_stopped()
+        return [
+            reading.report(listing, lang, stopped)
+            for reading in getattr(self, "readings", {}).values()
+        ]
+
+    def _why_stopped(self: NewsroomSpider) -> str:
+        stats = self.crawler.stats
+        if stats.get_value("wayback/refused_blocked"):
+            return "not read (the web archive had blocked an earlier run)"
+        if stats.get_value("wayback/blocked_at"):
+            return "the web archive blocked the run"
+        reason = stats.get_value("finish_reason")
+        if reason == "shutdown":
+            return "the run was interrupted"
+        return f"the run stopped ({reason or 'before its end'})"
 
     def wayback_start(self: NewsroomSpider) -> Iterator[scrapy.Request]:
-        self.readings = {}
-        for month in self.arguments.months():
-            self.readings[month] = MonthReading(month)
+        self.readings = {month: MonthReading(month) for month in self.arguments.months()}
+        if self._blocked_earlier():
+            return
+        for month in self.readings:
             yield self._cdx_listing_request(month)
+
+    def _blocked_earlier(self: NewsroomSpider) -> bool:
+        """A run blocked by the archive less than its block ago (an hour, doubling with each
+        block in a row; ``ILO_WAYBACK_BLOCK_HOURS``, time-scaled): this run is refused."""
+        blocks = self.index.wayback_blocks()
+        if not blocks:
+            return False
+        hours = self.settings.getfloat("ILO_WAYBACK_BLOCK_HOURS") * 2 ** (len(blocks) - 1)
+        scale = self.settings.getfloat("ILO_WAYBACK_TIME_SCALE")
+        until = dt.datetime.fromisoformat(blocks[0]) + dt.timedelta(hours=hours * scale)
+        if dt.datetime.now(dt.UTC) >= until:
+            return False
+        self.crawler.stats.set_value("wayback/refused_blocked", 1)
+        self.logger.error(
+            "web archive: an earlier run was blocked by it at %s; not sending anything until %s "
+            "(its blocks last an hour, doubling each time): run again then",
+            blocks[0],
+            until.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        )
+        return True
 
     def _archive_request(
         self: NewsroomSpider,
         url: str,
+        slot: str,
+        reading: MonthReading,
         callback: Any,
         errback: Any,
         priority: int = 0,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request to the web archive: through its own slot, at its own pace; asked again by a
-        resumed process (not filtered as seen), which navigates afresh."""
+        """A request to the web archive for a month: through its endpoint's slot, at its pace;
+        asked again by a resumed process (not filtered as seen), which navigates afresh."""
         self.crawler.stats.inc_value("wayback/requests")
+        reading.pending += 1
         return scrapy.Request(
             url,
             callback=callback,
@@ -147,7 +204,7 @@ class WaybackNavigation:
             priority=priority,
             dont_filter=True,
             meta={
-                "download_slot": WAYBACK_SLOT,
+                "download_slot": slot,
                 "autothrottle_dont_adjust_delay": True,
                 "max_retry_times": self.settings.getint("ILO_WAYBACK_RETRY_TIMES"),
             },
@@ -168,6 +225,8 @@ class WaybackNavigation:
         url = webarchive.cdx_url(self.wayback_url, original, prefix=True, since=first, until=last)
         return self._archive_request(
             url,
+            WAYBACK_CDX_SLOT,
+            self.readings[month],
             self.parse_listing_captures,
             self.listing_failed_here,
             LISTING_PRIORITY,
@@ -177,9 +236,9 @@ class WaybackNavigation:
     def parse_listing_captures(
         self: NewsroomSpider, response: Response, month: Month, seek: str
     ) -> Iterator[Any]:
-        if not self.of_this_process(seek):
+        reading = self._answered(month, seek)
+        if reading is None:
             return
-        reading = self.readings[month]
         try:
             found = webarchive.parse_cdx(response.body)
         except CdxError as error:
@@ -197,6 +256,7 @@ class WaybackNavigation:
         first = reading.walk.first()
         if first is None:
             self.logger.warning("no capture of the listing for %04d-%02d", *month)
+            yield from self._follow_month(reading)
             return
         yield self._capture_request(first, month)
 
@@ -205,6 +265,8 @@ class WaybackNavigation:
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
         return self._archive_request(
             url,
+            WAYBACK_CAPTURE_SLOT,
+            self.readings[month],
             self.parse_listing_capture,
             self.listing_failed_here,
             LISTING_PRIORITY,
@@ -217,11 +279,11 @@ class WaybackNavigation:
     ) -> Iterator[Any]:
         copy = ArchivedCopy(capture.original, capture.captured_at)
         yield capture_of(response, "listing", copy=copy)
-        if not self.of_this_process(seek):
+        reading = self._answered(month, seek)
+        if reading is None:
             return
         page = parse_listing(response.body, capture.original)
         self._check_entries(page)
-        reading = self.readings[month]
         assert reading.walk is not None
         step = reading.walk.observe(capture, page)
         for entry in step.entries:
@@ -236,10 +298,20 @@ class WaybackNavigation:
     def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of the month's listing captures, or a listing capture, failed."""
         given = failure.request.cb_kwargs
-        if self.of_this_process(given["seek"]):
+        reading = self._answered(given["month"], given["seek"])
+        if reading is not None and not failure.check(WaybackBlocked):
             yield from self._listing_unreadable(
-                self.readings[given["month"]], failure.request.url, failure.getErrorMessage()
+                reading, failure.request.url, failure.getErrorMessage()
             )
+
+    def _answered(self: NewsroomSpider, month: Month, seek: str) -> MonthReading | None:
+        """The reading of the month a request of this process was answered for (one request
+        fewer pending); None for an earlier process's request (a resumed crawl)."""
+        if not self.of_this_process(seek):
+            return None
+        reading = self.readings[month]
+        reading.pending -= 1
+        return reading
 
     def _listing_unreadable(
         self: NewsroomSpider, reading: MonthReading, url: str, error: str
@@ -247,6 +319,7 @@ class WaybackNavigation:
         """A listing capture (or the CDX query) that could not be read: a failure of the run
         (exit status 4); the month is archived from what was read before it."""
         self.crawler.stats.inc_value("newsroom/listing_failures")
+        reading.failed += 1
         self.logger.error(
             "web archive: listing not read, the month is not complete: %s (%s)", url, error
         )
@@ -256,6 +329,7 @@ class WaybackNavigation:
     # Articles ------------------------------------------------------------------------------
     def _follow_month(self: NewsroomSpider, reading: MonthReading) -> Iterator[Any]:
         """Every entry the month's captures showed: archived unchanged, or its article looked up."""
+        reading.followed = True
         self.logger.info(  # progress: at the archive's pace a month takes minutes
             "web archive %04d-%02d: listing read from %d captures, %d items; reading their articles",
             *reading.month,
@@ -289,15 +363,20 @@ class WaybackNavigation:
         lookup = ArticleLookup(reading.month, doc_id, states, since)
         url = webarchive.cdx_url(self.wayback_url, entry.url, since=since, limit=1)
         return self._archive_request(
-            url, self.parse_article_captures, self.article_failed_here, lookup=lookup
+            url,
+            WAYBACK_CDX_SLOT,
+            reading,
+            self.parse_article_captures,
+            self.article_failed_here,
+            lookup=lookup,
         )
 
     def parse_article_captures(
         self: NewsroomSpider, response: Response, lookup: ArticleLookup, seek: str
     ) -> Iterator[Any]:
-        if not self.of_this_process(seek):
+        reading = self._answered(lookup.month, seek)
+        if reading is None:
             return
-        reading = self.readings[lookup.month]
         try:
             found = webarchive.parse_cdx(response.body)
         except CdxError as error:
@@ -317,6 +396,8 @@ class WaybackNavigation:
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
         yield self._archive_request(
             url,
+            WAYBACK_CAPTURE_SLOT,
+            reading,
             self.parse_article_capture,
             self.article_failed_here,
             lookup=lookup,
@@ -330,9 +411,9 @@ class WaybackNavigation:
         capture: CdxCapture,
         seek: str,
     ) -> Iterator[ArticleItem]:
-        if not self.of_this_process(seek):
+        reading = self._answered(lookup.month, seek)
+        if reading is None:
             return
-        reading = self.readings[lookup.month]
         copy = ArchivedCopy(capture.original, capture.captured_at)
         article = parse_article(response.body, capture.original)
         if not self._belongs(lookup.newest.entry, article):
@@ -352,7 +433,8 @@ class WaybackNavigation:
     def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
-        if self.of_this_process(given["seek"]):
+        reading = self._answered(given["lookup"].month, given["seek"])
+        if reading is not None and not failure.check(WaybackBlocked):
             yield from self._article_unreadable(
                 given["lookup"], failure.request.url, failure.getErrorMessage()
             )
@@ -366,8 +448,11 @@ class WaybackNavigation:
         self.logger.error(
             "web archive: article not read, archived from the listing: %s (%s)", url, error
         )
-        missing = Missing("article", url, lookup.doc_id, f"could not be read: {error}")
-        self.readings[lookup.month].missing.append(missing)
+        reading = self.readings[lookup.month]
+        reading.failed += 1
+        reading.missing.append(
+            Missing("article", url, lookup.doc_id, f"could not be read: {error}")
+        )
         yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=error)
 
     def _archived_items(
