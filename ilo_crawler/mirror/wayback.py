@@ -768,47 +768,91 @@ def _cdx_collapse(text: str) -> tuple[str, int | None]:
 
 # Politeness ------------------------------------------------------------------------------------
 
+#: web.archive.org's hard limits per client and minute, by endpoint (the CDX API, shared with
+#: ``/web/timemap``; captures): beyond them, 429 without ``Retry-After``.
+STRICT_LIMITS = {"cdx": 30, "captures": 600}
+#: A client that goes on receiving 429s for longer than a minute is blocked at the firewall for
+#: an hour, doubling with each block (IA staff, edgi-govdata-archiving/wayback #137).
+LIMIT_WINDOW_SECONDS = 60.0
+BLOCK_SECONDS = 3600.0
 
-class RateLimited:
-    """At most ``per_second`` answers in any one-second window; beyond it 429 and
-    ``Retry-After: 1``, as web.archive.org tells a crawler that goes too fast. Thread-safe."""
+
+def endpoint_of(path: str) -> str | None:
+    """Which limited endpoint a request path is for: ``cdx``, ``captures``, or None."""
+    if path.startswith(("/cdx/", "/web/timemap")):
+        return "cdx"
+    if path.startswith("/web/"):
+        return "captures"
+    return None
+
+
+class StrictArchive:
+    """The archive's limits as web.archive.org enforces them, every time span multiplied by
+    ``time_scale``: per endpoint, at most ``limits[endpoint]`` answers in any window of
+    ``LIMIT_WINDOW_SECONDS``, beyond them 429 without ``Retry-After`` (refused requests do not
+    count); 429s going on for longer than a window (none a window apart) block the client: for
+    ``BLOCK_SECONDS`` (doubling with each block) every request is dropped without an answer, on
+    every endpoint. Thread-safe."""
 
     def __init__(
         self,
         inner: FaultySite,
-        per_second: int,
+        time_scale: float = 1.0,
+        limits: Mapping[str, int] = STRICT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inner = inner
-        self.per_second = per_second
+        self.limits = dict(limits)
+        self.window = LIMIT_WINDOW_SECONDS * time_scale
+        self.block_seconds = BLOCK_SECONDS * time_scale
         self._clock = clock
-        self._answered: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
+        self._answered: dict[str, collections.deque[float]] = {
+            endpoint: collections.deque() for endpoint in self.limits
+        }
+        #: endpoint -> (first, latest) 429 of its current run of 429s
+        self._refusing: dict[str, tuple[float, float]] = {}
+        self.blocked_until = float("-inf")
+        self.blocks = 0
 
     def respond(
         self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
     ) -> Answer:
-        """The inner answer, or 429 if ``per_second`` requests were answered in the last second."""
+        """The inner answer; 429 beyond the endpoint's limit; nothing (dropped) while blocked."""
+        endpoint = endpoint_of(path)
         now = self._clock()
         with self._lock:
-            while self._answered and now - self._answered[0] >= 1.0:
-                self._answered.popleft()
-            limited = len(self._answered) >= self.per_second
-            if not limited:
-                self._answered.append(now)
-        if limited:
-            body = (
-                b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                b"<title>429 Too Many Requests</title>\n</head>\n<body>\n"
-                b"<h1>Too Many Requests</h1>\n</body>\n</html>\n"
-            )
-            return Answer(
-                429,
-                [("Content-Type", HTML_TYPE), ("Retry-After", "1")],
-                body,
-                events=(f"RATE-LIMITED {path}",),
-            )
+            if now < self.blocked_until:
+                return Answer(0, [], b"", dropped=True, events=(f"BLOCKED {path}",))
+            if endpoint is not None and self._over_limit(endpoint, now):
+                return self._refuse(endpoint, path, now)
         return self.inner.respond(path, headers, method)
+
+    def _over_limit(self, endpoint: str, now: float) -> bool:
+        answered = self._answered[endpoint]
+        while answered and now - answered[0] >= self.window:
+            answered.popleft()
+        if len(answered) >= self.limits[endpoint]:
+            return True
+        answered.append(now)
+        return False
+
+    def _refuse(self, endpoint: str, path: str, now: float) -> Answer:
+        first, latest = self._refusing.get(endpoint, (now, now))
+        if now - latest >= self.window:
+            first = now  # a window without 429s: this is a new run of them
+        self._refusing[endpoint] = (first, now)
+        if now - first > self.window:
+            self.blocked_until = now + self.block_seconds * 2**self.blocks
+            self.blocks += 1
+            self._refusing.clear()
+            return Answer(0, [], b"", dropped=True, events=(f"BLOCKING {path}",))
+        body = (
+            b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            b"<title>429 Too Many Requests</title>\n</head>\n<body>\n"
+            b"<h1>Too Many Requests</h1>\n</body>\n</html>\n"
+        )
+        return Answer(429, [("Content-Type", HTML_TYPE)], body, events=(f"RATE-LIMITED {path}",))
 
 
 # Command line ----------------------------------------------------------------------------------
@@ -819,7 +863,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("web archive", "serve a Wayback Machine of the site instead")
     group.add_argument("--wayback", action="store_true", help="serve the web archive of the site")
     group.add_argument("--captures", metavar="FILE", help="JSON capture schedule (built-in)")
-    group.add_argument("--rate-limit", metavar="N", help="answer 429 beyond N requests a second")
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="web.archive.org's limits: 30 CDX queries and 600 captures a minute, 429 without "
+        "Retry-After, a block (requests dropped) for a client going on through 429s",
+    )
+    group.add_argument(
+        "--time-scale", metavar="F", help="multiply the strict minute and hour by F (e.g. 0.01)"
+    )
 
 
 @dataclass(frozen=True)
@@ -827,40 +879,44 @@ class ArchiveOptions:
     """The checked web-archive options of a command line."""
 
     schedule: Schedule
-    rate_limit: int | None
+    strict: bool = False
+    time_scale: float = 1.0
 
 
 def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
     """The web-archive options, None without ``--wayback``; FaultOptionError or ScheduleError
     names a bad value (the schedule is checked against the dataset later, in ``serve``)."""
     if not args.wayback:
-        for name in ("captures", "rate-limit"):
-            if getattr(args, name.replace("-", "_")) is not None:
+        for name in ("captures", "strict", "time-scale"):
+            if getattr(args, name.replace("-", "_")) not in (None, False):
                 raise FaultOptionError(f"--{name} needs --wayback")
         return None
     if faults.publish_every:
         raise FaultOptionError("--publish-every does not apply to --wayback (the archive is fixed)")
-    rate_limit = None
-    if args.rate_limit is not None:
-        text = args.rate_limit
-        if not (text.isdigit() and int(text) >= 1):
+    time_scale = 1.0
+    if args.time_scale is not None:
+        if not args.strict:
+            raise FaultOptionError("--time-scale needs --strict (it scales the strict limits)")
+        try:
+            time_scale = float(args.time_scale)
+        except ValueError:
+            time_scale = 0.0
+        if not 0 < time_scale < float("inf"):
             raise FaultOptionError(
-                f"invalid --rate-limit {text!r}: expected a whole number of requests a second "
-                "from 1, e.g. 10"
+                f"invalid --time-scale {args.time_scale!r}: expected a number above 0, e.g. 0.01"
             )
-        rate_limit = int(text)
     schedule = load_schedule(args.captures) if args.captures else Schedule()
-    return ArchiveOptions(schedule, rate_limit)
+    return ArchiveOptions(schedule, args.strict, time_scale)
 
 
 def serve(
     options: ArchiveOptions, records: Iterable[Record], page_size: int, faults: FaultOptions
-) -> FaultySite | RateLimited:
-    """The archive as the server answers it: faults applied, then the rate limit."""
+) -> FaultySite | StrictArchive:
+    """The archive as the server answers it: faults applied, then the strict limits."""
     archive = Wayback(records, page_size, options.schedule, layout=faults.layout)
     site = FaultySite(
         archive, faults
     )  # publishing, the one use of Site's other methods, is refused
-    if options.rate_limit is None:
+    if not options.strict:
         return site
-    return RateLimited(site, options.rate_limit)
+    return StrictArchive(site, options.time_scale)
