@@ -12,10 +12,16 @@ import time
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.response import response_status_message
 from twisted.internet.error import ConnectError, ConnectionLost
 from twisted.internet.error import TimeoutError as ConnectionTimeout
@@ -88,6 +94,9 @@ WAYBACK_CAPTURE_SLOT = "web-archive-captures"
 #: What a firewall's block looks like from here: connections refused, timed out or dropped
 #: without an answer.
 BLOCK_ERRORS = (
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DownloadFailedError,
     ConnectError,
     ConnectionTimeout,
     ConnectionLost,
@@ -167,7 +176,7 @@ class WaybackPacer:
             now = dt.datetime.now(dt.UTC)
             hours = self.crawler.settings.getfloat("ILO_WAYBACK_BLOCK_HOURS")
             retry = now + dt.timedelta(hours=hours * self.scale)
-            stats.set_value("wayback/blocked_at", now.isoformat(timespec="seconds"))
+            stats.set_value("wayback/blocked_at", now.isoformat())
             logger.error(
                 "web archive: blocked (%s after 429s): the run stops; the archive blocks for an "
                 "hour or more, retry after %s",
@@ -175,7 +184,7 @@ class WaybackPacer:
                 retry.strftime("%Y-%m-%d %H:%M:%S UTC"),
             )
             assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(self.crawler.spider, "wayback_blocked")
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="wayback_blocked"))
         raise WaybackBlocked(f"blocked by the web archive ({type(exception).__name__})")
 
     def _pause(self, slot_key: str, seconds: float) -> None:

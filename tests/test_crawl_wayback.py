@@ -4,8 +4,10 @@ real SQLite archive; and the live site that no longer serves the old listing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import time
 from pathlib import Path
 
 import pytest
@@ -234,39 +236,100 @@ def test_offsets_shifted_between_captures_archive_each_item_once(tmp_path: Path)
     assert completeness(crawl)["listing_captures"] == 7
 
 
-def test_the_archive_s_rate_limit_is_met_with_backoff(tmp_path: Path) -> None:
-    # At the replica's full speed (16 at a time, no delay) the archive answers 429 Retry-After;
-    # sixteen requests against four a second need more rounds of retries than the default five.
-    schedule = {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]}
-    crawl = crawl_archive(
-        tmp_path,
-        schedule,
-        "ILO_WAYBACK_RETRY_TIMES=20",
-        replica_options=("--rate-limit", "4"),
-    )
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
-    stats = run_stats(crawl)
-    assert stats.get("downloader/response_status_count/429", 0) > 0
-    assert stats["retry/retry_after_honoured"] > 0
-    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == len(JANUARY)
+def strict_crawl(
+    tmp_path: Path, scale: str, *settings: str, archive: Path | None = None, **arguments: str
+) -> Crawl:
+    """A crawl of the default dataset's web archive served as strictly as web.archive.org, its
+    minute and hour (and the crawler's pauses and rates) multiplied by ``scale``."""
+    with running_mirror(None, None, "--wayback", "--strict", "--time-scale", scale) as base_url:
+        return strict_run(
+            base_url, archive or tmp_path / "archive.db", scale, *settings, **arguments
+        )
 
 
-def test_the_archive_s_own_pace_keeps_under_its_rate_limit(tmp_path: Path) -> None:
-    # Three articles: about nine requests to the archive, one every 0.6 s (and robots.txt
-    # through the host's own slot): never more than three in a second, none refused.
-    crawl = crawl_archive(
-        tmp_path,
-        {"listing": [sweep("20200206093000", [0])]},
-        "ILO_WAYBACK_CONCURRENCY=1",
-        "ILO_WAYBACK_DELAY=0.6",
-        "RANDOMIZE_DOWNLOAD_DELAY=False",
-        rows=[item(n, f"2020-01-{n:02d}") for n in (3, 2, 1)],
-        replica_options=("--rate-limit", "3"),
+def strict_run(base_url: str, archive: Path, scale: str, *settings: str, **arguments: str) -> Crawl:
+    return run_crawl(
+        base_url,
+        archive,
+        settings=(f"ILO_WAYBACK_TIME_SCALE={scale}", *settings),
+        source="wayback",
+        **{"month": MONTH, **arguments},
     )
+
+
+def test_a_month_at_the_default_budgets_meets_no_429_from_the_strict_archive(
+    tmp_path: Path,
+) -> None:
+    # Scaled to a hundredth: 30 CDX queries in any 0.6 s at most, the crawler asks 24.
+    crawl = strict_crawl(tmp_path, "0.01")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     stats = run_stats(crawl)
     assert "downloader/response_status_count/429" not in stats
-    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == 3
+    assert "wayback/429" not in stats
+    report = completeness(crawl)
+    assert report["missing"] == [] and report["items_seen"] == report["items_with_body"] > 70
+
+
+def test_three_times_the_budget_meets_429s_pauses_slows_down_and_completes(
+    tmp_path: Path,
+) -> None:
+    # A twentieth: 30 CDX queries in any 3 s; the crawler asks 72 a (scaled) minute.
+    crawl = strict_crawl(
+        tmp_path, "0.05", "ILO_WAYBACK_CDX_PER_MINUTE=72", "ILO_WAYBACK_CAPTURES_PER_MINUTE=1440"
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert stats["wayback/429"] > 0 and stats["wayback/slowdowns"] >= 1
+    assert "wayback/blocked_at" not in stats
+    assert "429 on web-archive-cdx: pausing it 3.0 s" in crawl.stderr
+    report = completeness(crawl)
+    assert report["missing"] == [] and report["items_seen"] == report["items_with_body"] > 70
+
+
+def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_block_out(
+    tmp_path: Path,
+) -> None:
+    # A five-hundredth: a minute is 0.12 s, the block's hour 7.2 s; the archive takes five CDX
+    # queries a minute. The first client ignores 429s.
+    scale = "0.002"
+    ignoring = (
+        "ILO_WAYBACK_CDX_PER_MINUTE=60000",
+        "ILO_WAYBACK_429_PAUSE=0",
+        "ILO_WAYBACK_SLOWDOWN=1",
+        "ILO_WAYBACK_RETRY_TIMES=100000",
+    )
+    archive = tmp_path / "archive.db"
+    options = ("--wayback", "--strict", "--time-scale", scale, "--cdx-per-minute", "5")
+    with running_mirror(None, None, *options) as base_url:
+        blocked = strict_run(base_url, archive, scale, *ignoring)
+        assert blocked.returncode == ExitStatus.BLOCKED, blocked.stderr[-3000:]
+        said = [line for line in blocked.stderr.splitlines() if "web archive: blocked" in line]
+        assert len(said) == 1 and "retry after" in said[0], said
+        run = blocked.rows("SELECT * FROM runs")[0]
+        stats = json.loads(run["stats"])
+        blocked_at = dt.datetime.fromisoformat(stats["wayback/blocked_at"])
+        finished = dt.datetime.fromisoformat(run["finished_at"])
+        assert (finished - blocked_at).total_seconds() < 10
+        assert run["exit_status"] == ExitStatus.BLOCKED
+        report = completeness(blocked)
+        assert report["missing"][0]["kind"] == "month"
+        assert report["missing"][0]["reason"] == (
+            "not finished: the web archive blocked the run before the month was read to its end"
+        )
+        # At once again: refused without a request, saying until when.
+        refused = strict_run(base_url, archive, scale)
+        assert refused.returncode == ExitStatus.BLOCKED, refused.stderr[-3000:]
+        assert "an earlier run was blocked by it" in refused.stderr
+        assert "wayback/requests" not in run_stats(refused)
+        assert completeness(refused)["missing"][0]["kind"] == "month"
+        # Once the block's (scaled) hour is over, a polite run finishes the month.
+        over = blocked_at + dt.timedelta(hours=float(scale)) - dt.datetime.now(dt.UTC)
+        time.sleep(max(0.0, over.total_seconds()) + 0.5)
+        again = strict_run(base_url, archive, scale)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert completeness(again)["missing"] == []
+    coverage = ilo_archive("coverage", "--db", str(archive), "--since", MONTH, "--until", MONTH)
+    assert "not finished" not in coverage.stdout
 
 
 # The live site without the old newsroom ---------------------------------------------------------

@@ -19,6 +19,7 @@ import base64
 import bisect
 import calendar
 import collections
+import dataclasses
 import datetime as dt
 import email.utils
 import functools
@@ -872,6 +873,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--time-scale", metavar="F", help="multiply the strict minute and hour by F (e.g. 0.01)"
     )
+    for endpoint, limit in STRICT_LIMITS.items():
+        group.add_argument(
+            f"--{endpoint}-per-minute",
+            metavar="N",
+            help=f"the strict limit ({limit}) of {endpoint}",
+        )
 
 
 @dataclass(frozen=True)
@@ -881,22 +888,36 @@ class ArchiveOptions:
     schedule: Schedule
     strict: bool = False
     time_scale: float = 1.0
+    limits: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict(STRICT_LIMITS))
 
 
 def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
     """The web-archive options, None without ``--wayback``; FaultOptionError or ScheduleError
     names a bad value (the schedule is checked against the dataset later, in ``serve``)."""
     if not args.wayback:
-        for name in ("captures", "strict", "time-scale"):
+        for name in ("captures", "strict", "time-scale", "cdx-per-minute", "captures-per-minute"):
             if getattr(args, name.replace("-", "_")) not in (None, False):
                 raise FaultOptionError(f"--{name} needs --wayback")
         return None
     if faults.publish_every:
         raise FaultOptionError("--publish-every does not apply to --wayback (the archive is fixed)")
+    strict_options = ("time-scale", "cdx-per-minute", "captures-per-minute")
+    for name in strict_options:
+        if getattr(args, name.replace("-", "_")) is not None and not args.strict:
+            raise FaultOptionError(f"--{name} needs --strict (it sets the strict limits)")
+    limits = dict(STRICT_LIMITS)
+    for endpoint in STRICT_LIMITS:
+        text = getattr(args, f"{endpoint}_per_minute")
+        if text is None:
+            continue
+        if not (text.isdigit() and int(text) >= 1):
+            raise FaultOptionError(
+                f"invalid --{endpoint}-per-minute {text!r}: expected a whole number of requests "
+                "a minute from 1, e.g. 30"
+            )
+        limits[endpoint] = int(text)
     time_scale = 1.0
     if args.time_scale is not None:
-        if not args.strict:
-            raise FaultOptionError("--time-scale needs --strict (it scales the strict limits)")
         try:
             time_scale = float(args.time_scale)
         except ValueError:
@@ -906,7 +927,7 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
                 f"invalid --time-scale {args.time_scale!r}: expected a number above 0, e.g. 0.01"
             )
     schedule = load_schedule(args.captures) if args.captures else Schedule()
-    return ArchiveOptions(schedule, args.strict, time_scale)
+    return ArchiveOptions(schedule, args.strict, time_scale, limits)
 
 
 def serve(
@@ -919,4 +940,4 @@ def serve(
     )  # publishing, the one use of Site's other methods, is refused
     if not options.strict:
         return site
-    return StrictArchive(site, options.time_scale)
+    return StrictArchive(site, options.time_scale, options.limits)
