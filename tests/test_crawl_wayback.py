@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -14,16 +16,18 @@ import pytest
 from conftest import (
     FIXTURES,
     MONTH,
+    ROOT,
     Crawl,
     copy_archive,
     ilo_archive,
+    query,
     row,
     run_crawl,
     write_dataset,
 )
 
 from ilo_crawler.exitcodes import ExitStatus
-from ilo_crawler.mirror.process import running_mirror
+from ilo_crawler.mirror.process import crawl_command, running_mirror
 from ilo_crawler.urls import listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
@@ -417,3 +421,61 @@ def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Pat
     assert report["missing"][0]["kind"] == "listing"
     assert "could not be read" in report["missing"][0]["reason"]
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
+
+
+# Spans of the retired newsroom ----------------------------------------------------------------
+
+
+def test_since_without_until_ends_at_the_wcms_s_last_month(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(wayback, tmp_path / "archive.db", source="wayback", since="2024-04")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    months = [r[0] for r in crawl.rows("SELECT month FROM completeness")]
+    assert months == ["2024-04"]  # not on to this month
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] > 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"month": "2024-05"}, {"since": "2024-01", "until": "2024-06"}, {"since": "2025-01"}],
+)
+def test_a_web_archive_span_past_the_wcms_s_last_month_is_refused(
+    arguments: dict, wayback: str, tmp_path: Path
+) -> None:
+    crawl = run_crawl(wayback, tmp_path / "archive.db", source="wayback", **arguments)
+    assert crawl.returncode == ExitStatus.BAD_ARGUMENTS
+    lines = [line for line in crawl.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "2024-04" in lines[0], lines
+    assert not crawl.archive.exists()
+
+
+def test_an_interrupted_span_records_its_unread_months_as_not_finished(
+    wayback: str, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive.db"
+    command = crawl_command(wayback, archive, source="wayback", since="2021-09", until="2021-11")
+    command += ["-s", "ILO_WAYBACK_TIME_SCALE=0.05"]  # a CDX query every 0.125 s: half a minute
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "listing read from" in line:  # the first month's articles are being read
+            break
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert process.returncode == ExitStatus.INTERRUPTED
+    reports = {
+        r["month"]: json.loads(r["missing"])
+        for r in query(archive, "SELECT month, missing FROM completeness")
+    }
+    assert set(reports) == {"2021-09", "2021-10", "2021-11"}
+    unfinished = [
+        month for month, missing in reports.items() if missing[:1] and missing[0]["kind"] == "month"
+    ]
+    assert unfinished
+    for month in unfinished:
+        assert reports[month][0]["reason"] == (
+            "not finished: the run was interrupted before the month was read to its end"
+        )
+    coverage = ilo_archive(
+        "coverage", "--db", str(archive), "--since", "2021-09", "--until", "2021-11"
+    )
+    assert coverage.stdout.count("not finished: the run was interrupted") == len(unfinished)
