@@ -28,7 +28,7 @@ from conftest import (
 
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command, running_mirror
-from ilo_crawler.urls import listing_path
+from ilo_crawler.urls import ARTICLE_SECTION_PATHS, listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
 
@@ -114,14 +114,37 @@ def test_requests_follow_the_pages_of_the_month_not_the_listing(
     )
     assert items > 20
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == items
-    # One CDX query for the month's listing captures and one per article ...
-    assert stats["wayback/cdx_requests"] == 1 + items
+    # One CDX query for the month's listing captures and one per article section (one page
+    # each: no article needs a query of its own) ...
+    assert stats["wayback/cdx_requests"] == 1 + len(ARTICLE_SECTION_PATHS)
+    assert "wayback/article_cdx_requests" not in stats
+    assert stats["wayback/articles_found_by_section"] == items
     assert stats["newsroom/article_requests"] == items
     # ... and the listing pages that hold the month (a few days of newer items above it).
-    assert stats["wayback/listing_captures"] <= math.ceil(items / 10) + 2
+    pages = math.ceil(items / 10)
+    assert stats["wayback/listing_captures"] <= pages + 2
     requests = stats["wayback/requests"]
     assert requests == stats["wayback/cdx_requests"] + stats["wayback/listing_captures"] + items
+    assert requests - stats["wayback/cdx_requests"] <= items + pages + 2
     assert stats["downloader/request_count"] == requests + 1  # and robots.txt
+
+
+def test_long_section_answers_are_read_on_with_resume_keys(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(
+        wayback,
+        tmp_path / "archive.db",
+        settings=("ILO_WAYBACK_CDX_PAGE_ROWS=100",),
+        source="wayback",
+        month=MONTH,
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert stats["wayback/cdx_requests"] > 1 + len(ARTICLE_SECTION_PATHS)  # pages of them
+    assert "wayback/article_cdx_requests" not in stats
+    assert completeness(crawl)["missing"] == []
+    assert (
+        crawl.rows("SELECT count(body) FROM articles")[0][0] == stats["newsroom/article_requests"]
+    )
 
 
 def test_a_second_run_and_the_same_month_from_both_sources_make_one_record_each(
@@ -277,15 +300,20 @@ def test_a_month_at_the_default_budgets_meets_no_429_from_the_strict_archive(
 def test_three_times_the_budget_meets_429s_pauses_slows_down_and_completes(
     tmp_path: Path,
 ) -> None:
-    # A twentieth: 30 CDX queries in any 3 s; the crawler asks 72 a (scaled) minute.
+    # A tenth: 30 CDX queries in any 6 s; the crawler asks 72 a (scaled) minute, and reads the
+    # section answers 50 rows a page, some fifty CDX queries.
     crawl = strict_crawl(
-        tmp_path, "0.05", "ILO_WAYBACK_CDX_PER_MINUTE=72", "ILO_WAYBACK_CAPTURES_PER_MINUTE=1440"
+        tmp_path,
+        "0.1",
+        "ILO_WAYBACK_CDX_PER_MINUTE=72",
+        "ILO_WAYBACK_CAPTURES_PER_MINUTE=1440",
+        "ILO_WAYBACK_CDX_PAGE_ROWS=50",
     )
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     stats = run_stats(crawl)
     assert stats["wayback/429"] > 0 and stats["wayback/slowdowns"] >= 1
     assert "wayback/blocked_at" not in stats
-    assert "429 on web-archive-cdx: pausing it 3.0 s" in crawl.stderr
+    assert "429 on web-archive-cdx: pausing it 6.0 s" in crawl.stderr
     report = completeness(crawl)
     assert report["missing"] == [] and report["items_seen"] == report["items_with_body"] > 70
 
@@ -301,6 +329,7 @@ def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_b
         "ILO_WAYBACK_429_PAUSE=0",
         "ILO_WAYBACK_SLOWDOWN=1",
         "ILO_WAYBACK_RETRY_TIMES=100000",
+        "ILO_WAYBACK_CDX_PAGE_ROWS=50",  # some fifty CDX queries
     )
     archive = tmp_path / "archive.db"
     options = ("--wayback", "--strict", "--time-scale", scale, "--cdx-per-minute", "5")
@@ -403,8 +432,9 @@ def test_an_article_the_archive_fails_to_give_is_a_failure_named_in_the_report(
     assert set(archived) == {r["id"] for r in JANUARY}
     assert archived["WCMS_5"]["body"] is None and archived["WCMS_5"]["source"] == "wayback"
     missing = completeness(crawl)["missing"]
-    assert [(m["kind"], m["doc_id"]) for m in missing] == [("article", "WCMS_5")]
-    assert missing[0]["reason"].startswith("could not be read: ")
+    assert [(m["kind"], m["doc_id"]) for m in missing] == [("month", None), ("article", "WCMS_5")]
+    assert missing[0]["reason"] == "not finished: 1 request failed after their retries"
+    assert missing[1]["reason"].startswith("could not be read: ")
     assert crawl.rows("SELECT count(*) FROM failures WHERE kind = 'article'")[0][0] == 0
 
 
@@ -418,8 +448,9 @@ def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Pat
     assert "web archive: listing not read, the month is not complete" in crawl.stderr
     report = completeness(crawl)
     assert (report["listing_captures"], report["items_seen"]) == (0, 0)
-    assert report["missing"][0]["kind"] == "listing"
-    assert "could not be read" in report["missing"][0]["reason"]
+    assert [m["kind"] for m in report["missing"]] == ["month", "listing"]
+    assert report["missing"][0]["reason"].startswith("not finished: 1 request failed")
+    assert "could not be read" in report["missing"][1]["reason"]
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
 
 

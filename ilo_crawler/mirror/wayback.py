@@ -58,7 +58,19 @@ ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
 _WEB_RE = re.compile(r"^/web/(?P<timestamp>\d{1,14})(?P<modifier>[a-z]{2}_)?/(?P<url>.+)$", re.S)
 _ARTICLE_NAME_RE = re.compile(r"^(?P<doc_id>WCMS_\d+)/(?P<lang>[a-z]{2})$")
 _LINK_ATTR_RE = re.compile(r'\b(href|src)="([^"]*)"')
-_CDX_PARAMETERS = ("url", "matchType", "from", "to", "output", "fl", "filter", "collapse", "limit")
+_CDX_PARAMETERS = (
+    "url",
+    "matchType",
+    "from",
+    "to",
+    "output",
+    "fl",
+    "filter",
+    "collapse",
+    "limit",
+    "showResumeKey",
+    "resumeKey",
+)
 _REPEATABLE = frozenset({"filter", "collapse"})
 
 
@@ -531,14 +543,19 @@ class Wayback:
             request = CdxQuery.parse(query)
         except ValueError as exc:
             return 400, [("Content-Type", "text/plain; charset=utf-8")], f"{exc}\n".encode()
-        rows = [
-            [self._field(capture, name) for name in request.fields]
-            for capture in request.select(self._matching(request), self._field)
-        ]
+        selected, more = request.select(self._matching(request), self._field)
+        rows = [[self._field(capture, name) for name in request.fields] for capture in selected]
+        resume = (
+            f"{selected[-1].urlkey} {selected[-1].timestamp}"
+            if more and selected and request.show_resume_key
+            else None
+        )
         if request.json:
-            body = json.dumps([list(request.fields), *rows] if rows else []).encode()
+            body = json.dumps(
+                ([list(request.fields), *rows] if rows else []) + ([[], [resume]] if resume else [])
+            ).encode()
             return 200, [("Content-Type", "application/json")], body
-        text = "".join(" ".join(row) + "\n" for row in rows)
+        text = "".join(" ".join(row) + "\n" for row in rows) + (f"\n{resume}\n" if resume else "")
         return 200, [("Content-Type", "text/plain; charset=utf-8")], text.encode()
 
     def _matching(self, request: CdxQuery) -> Iterator[Capture]:
@@ -550,6 +567,9 @@ class Wayback:
             keys = [request.urlkey] if request.urlkey in self.captures else []
         for key in keys:
             for capture in self.captures[key]:
+                after = request.resume_after
+                if after is not None and (capture.urlkey, capture.timestamp) <= after:
+                    continue
                 if request.start <= capture.timestamp <= request.end:
                     yield capture
 
@@ -656,6 +676,10 @@ class CdxQuery:
     collapses: tuple[tuple[str, int | None], ...] = ()
     #: Rows at most; a negative limit keeps the last rows.
     limit: int | None = None
+    #: Append a resume key (the last row's URL key and timestamp) when the limit cut the answer.
+    show_resume_key: bool = False
+    #: Start after this (URL key, timestamp): the resume key of an earlier answer.
+    resume_after: tuple[str, str] | None = None
 
     @classmethod
     def parse(cls, query: str) -> CdxQuery:
@@ -696,6 +720,17 @@ class CdxQuery:
                 limit = int(one["limit"])
             except ValueError:
                 raise ValueError(f"bad limit {one['limit']!r} (a whole number)") from None
+        show = one.get("showResumeKey", "false")
+        if show not in ("true", "false"):
+            raise ValueError(f"bad showResumeKey {show!r} (accepted: true, false)")
+        resume_after = None
+        if "resumeKey" in one:
+            key, _, timestamp = one["resumeKey"].rpartition(" ")
+            if not key or pad_timestamp(timestamp, latest=False) != timestamp:
+                raise ValueError(
+                    f"bad resumeKey {one['resumeKey']!r} (the last line of an earlier answer)"
+                )
+            resume_after = (key, timestamp)
         return cls(
             urlkey=urlkey,
             prefix=prefix,
@@ -706,12 +741,15 @@ class CdxQuery:
             filters=tuple(map(_cdx_filter, given["filter"])),
             collapses=tuple(map(_cdx_collapse, given["collapse"])),
             limit=limit,
+            show_resume_key=show == "true",
+            resume_after=resume_after,
         )
 
     def select(
         self, captures: Iterable[Capture], value: Callable[[Capture, str], str]
-    ) -> list[Capture]:
-        """The captures that pass the filters, collapsed, then limited; ``value`` reads fields."""
+    ) -> tuple[list[Capture], bool]:
+        """The captures that pass the filters, collapsed, then limited; ``value`` reads fields;
+        and whether the limit left rows out."""
         kept: list[Capture] = []
         previous: dict[str, str] = {}
         for capture in captures:
@@ -726,8 +764,9 @@ class CdxQuery:
             previous = keys
             kept.append(capture)
         if self.limit is None:
-            return kept
-        return kept[self.limit :] if self.limit < 0 else kept[: self.limit]
+            return kept, False
+        more = len(kept) > abs(self.limit)
+        return (kept[self.limit :] if self.limit < 0 else kept[: self.limit]), more
 
 
 def _cdx_time(given: dict[str, str], name: str, latest: bool) -> str:

@@ -79,6 +79,11 @@ class MonthReading:
     with_capture: int = 0
     with_body: int = 0
     missing: list[Missing] = field(default_factory=list)
+    #: document id -> its states, for entries whose article capture is being looked for
+    wanted: dict[str, list[Sighted]] = field(default_factory=dict)
+    #: document id -> its first capture from its date on, as the section queries found it
+    found: dict[str, CdxCapture] = field(default_factory=dict)
+    sections_left: int = 0  #: section queries (all their pages) not yet answered
     pending: int = 0  #: requests of the month sent and not yet answered
     followed: bool = False  #: the listing was read to its end (its articles are being read)
     failed: int = 0  #: requests that failed after their retries
@@ -94,7 +99,8 @@ class MonthReading:
         walk_missing = self.walk.missing if self.walk else []
         if not self.finished:
             reason = (
-                f"not finished: {self.failed} requests failed after their retries"
+                f"not finished: {self.failed} request{'s' * (self.failed != 1)} failed after "
+                "their retries"
                 if self.followed and not self.pending
                 else f"not finished: {stopped} before the month was read to its end"
             )
@@ -349,19 +355,111 @@ class WaybackNavigation:
                 reading.with_body += 1
                 yield self._sighting(doc_id, self._context(newest))
             else:
-                yield self._article_lookup(reading, doc_id, states)
+                reading.wanted[doc_id] = states
+        if reading.wanted:
+            reading.sections_left = len(urls.ARTICLE_SECTION_PATHS)
+            for section in urls.ARTICLE_SECTION_PATHS:
+                yield self._section_request(reading, section, None)
+
+    def _section_request(
+        self: NewsroomSpider, reading: MonthReading, section: str, resume: str | None
+    ) -> scrapy.Request:
+        """A page of the prefix query for the first capture of every page of an article section
+        from the month's first day on: one query covers the month's articles of the section."""
+        self.crawler.stats.inc_value("wayback/cdx_requests")
+        url = webarchive.section_query_url(
+            self.wayback_url,
+            urls.ARTICLE_SECTION_PATHS[section],
+            self.arguments.lang,
+            dt.date(*reading.month, 1),
+            self.settings.getint("ILO_WAYBACK_CDX_PAGE_ROWS"),
+            resume,
+        )
+        return self._archive_request(
+            url,
+            WAYBACK_CDX_SLOT,
+            reading,
+            self.parse_section_captures,
+            self.section_failed_here,
+            month=reading.month,
+            section=section,
+        )
+
+    def parse_section_captures(
+        self: NewsroomSpider, response: Response, month: Month, section: str, seek: str
+    ) -> Iterator[Any]:
+        reading = self._answered(month, seek)
+        if reading is None:
+            return
+        try:
+            found, resume = webarchive.parse_cdx_page(response.body)
+        except CdxError as error:
+            self.logger.warning(
+                "web archive: section query not read, its articles are looked up one by one: "
+                "%s (%s)",
+                response.url,
+                error,
+            )
+            found, resume = [], None
+        for capture in found:
+            key = urls.parse_article_path(capture.original)
+            states = reading.wanted.get(key.doc_id) if key else None
+            if not states or key is None or key.lang != self.arguments.lang:
+                continue
+            since = self._article_since(reading.month, states)
+            known = reading.found.get(key.doc_id)
+            if capture.timestamp[:8] >= since.strftime("%Y%m%d") and (
+                known is None or capture.timestamp < known.timestamp
+            ):
+                reading.found[key.doc_id] = capture  # the capture closest after its date
+        if resume is not None:
+            yield self._section_request(reading, section, resume)
+        else:
+            yield from self._section_done(reading)
+
+    def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+        """A section query failed after its retries: its articles are looked up one by one."""
+        given = failure.request.cb_kwargs
+        reading = self._answered(given["month"], given["seek"])
+        if reading is not None and not failure.check(WaybackBlocked):
+            self.logger.warning(
+                "web archive: section query failed, its articles are looked up one by one: %s (%s)",
+                failure.request.url,
+                failure.getErrorMessage(),
+            )
+            yield from self._section_done(reading)
+
+    def _section_done(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
+        """Once every section is read: the capture found of each article, or, for the articles
+        the section answers did not cover, a query of its own."""
+        reading.sections_left -= 1
+        if reading.sections_left:
+            return
+        for doc_id, states in reading.wanted.items():
+            lookup = ArticleLookup(
+                reading.month, doc_id, states, self._article_since(reading.month, states)
+            )
+            capture = reading.found.get(doc_id)
+            if capture is None:
+                yield self._article_lookup(reading, lookup)
+            else:
+                self.crawler.stats.inc_value("wayback/articles_found_by_section")
+                yield self._article_capture_request(reading, lookup, capture)
+
+    def _article_since(self: NewsroomSpider, month: Month, states: list[Sighted]) -> dt.date:
+        """The day from which the article's capture is taken: its date, else the month's first."""
+        published = self.listing_dates(states[-1].entry)["published"]
+        return dt.date.fromisoformat(published) if published else dt.date(*month, 1)
 
     def _article_lookup(
-        self: NewsroomSpider, reading: MonthReading, doc_id: str, states: list[Sighted]
+        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup
     ) -> scrapy.Request:
         """A CDX query for the first capture of the article from its date on."""
         self.crawler.stats.inc_value("wayback/cdx_requests")
-        entry = states[-1].entry
+        self.crawler.stats.inc_value("wayback/article_cdx_requests")
+        entry = lookup.newest.entry
         assert entry.url is not None
-        published = self.listing_dates(entry)["published"]
-        since = dt.date.fromisoformat(published) if published else dt.date(*reading.month, 1)
-        lookup = ArticleLookup(reading.month, doc_id, states, since)
-        url = webarchive.cdx_url(self.wayback_url, entry.url, since=since, limit=1)
+        url = webarchive.cdx_url(self.wayback_url, entry.url, since=lookup.since, limit=1)
         return self._archive_request(
             url,
             WAYBACK_CDX_SLOT,
@@ -390,11 +488,15 @@ class WaybackNavigation:
             )
             yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
             return
+        yield self._article_capture_request(reading, lookup, found[0])
+
+    def _article_capture_request(
+        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup, capture: CdxCapture
+    ) -> scrapy.Request:
         reading.with_capture += 1
-        capture = found[0]
         self.crawler.stats.inc_value("newsroom/article_requests")
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
-        yield self._archive_request(
+        return self._archive_request(
             url,
             WAYBACK_CAPTURE_SLOT,
             reading,
