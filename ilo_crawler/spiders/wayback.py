@@ -304,11 +304,18 @@ class WaybackNavigation:
     def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of the month's listing captures, or a listing capture, failed."""
         given = failure.request.cb_kwargs
-        reading = self._answered(given["month"], given["seek"])
-        if reading is not None and not failure.check(WaybackBlocked):
+        reading = self._failed(failure, given["month"])
+        if reading is not None:
             yield from self._listing_unreadable(
                 reading, failure.request.url, failure.getErrorMessage()
             )
+
+    def _failed(self: NewsroomSpider, failure: Failure, month: Month) -> MonthReading | None:
+        """The reading of the month a request failed for, as ``_answered``; None also when the
+        archive blocked the run: the request stays pending, the month not finished."""
+        if failure.check(WaybackBlocked):
+            return None
+        return self._answered(month, failure.request.cb_kwargs["seek"])
 
     def _answered(self: NewsroomSpider, month: Month, seek: str) -> MonthReading | None:
         """The reading of the month a request of this process was answered for (one request
@@ -420,8 +427,8 @@ class WaybackNavigation:
     def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """A section query failed after its retries: its articles are looked up one by one."""
         given = failure.request.cb_kwargs
-        reading = self._answered(given["month"], given["seek"])
-        if reading is not None and not failure.check(WaybackBlocked):
+        reading = self._failed(failure, given["month"])
+        if reading is not None:
             self.logger.warning(
                 "web archive: section query failed, its articles are looked up one by one: %s (%s)",
                 failure.request.url,
@@ -535,8 +542,8 @@ class WaybackNavigation:
     def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
-        reading = self._answered(given["lookup"].month, given["seek"])
-        if reading is not None and not failure.check(WaybackBlocked):
+        reading = self._failed(failure, given["lookup"].month)
+        if reading is not None:
             yield from self._article_unreadable(
                 given["lookup"], failure.request.url, failure.getErrorMessage()
             )
