@@ -90,6 +90,9 @@ ILO_WAYBACK_TIME_SCALE = 1.0
 #: The WCMS newsroom's last month: ``since`` without ``until`` ends here for ``-a source=wayback``,
 #: and a web-archive span past it is refused.
 ILO_WAYBACK_LAST_MONTH = "2024-04"
+#: Months read at once: the next month's listing query goes out when one is read (a whole
+#: backfill's queries queued at once would hold every download slot waiting for the CDX pace).
+ILO_WAYBACK_MONTHS_AT_ONCE = 2
 #: Rows a page of a section's prefix query asks for; longer answers go on with resume keys.
 ILO_WAYBACK_CDX_PAGE_ROWS = 10000
 #: Retries of a request to the archive after a 5xx or a network error (and, counted apart, after

@@ -129,6 +129,22 @@ def test_requests_follow_the_pages_of_the_month_not_the_listing(
     assert stats["downloader/request_count"] == requests + 1  # and robots.txt
 
 
+def test_a_span_reads_each_section_once_for_all_its_months(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(
+        wayback, tmp_path / "archive.db", source="wayback", since="2021-09", until="2021-11"
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    # A listing query a month, a section query for the whole span.
+    assert stats["wayback/cdx_requests"] == 3 + len(ARTICLE_SECTION_PATHS)
+    assert "wayback/article_cdx_requests" not in stats
+    reports = crawl.rows("SELECT month, missing, items_seen, items_with_body FROM completeness")
+    assert [r["month"] for r in reports] == ["2021-09", "2021-10", "2021-11"]
+    for report in reports:  # every month read to its end, every item with its article
+        assert "month" not in {entry["kind"] for entry in json.loads(report["missing"])}
+        assert report["items_seen"] == report["items_with_body"] > 70
+
+
 def test_long_section_answers_are_read_on_with_resume_keys(wayback: str, tmp_path: Path) -> None:
     crawl = run_crawl(
         wayback,

@@ -12,6 +12,7 @@ the archive by ``RunRecorder``), not counted as a failure of the run.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -81,10 +82,7 @@ class MonthReading:
     missing: list[Missing] = field(default_factory=list)
     #: document id -> its states, for entries whose article capture is being looked for
     wanted: dict[str, list[Sighted]] = field(default_factory=dict)
-    #: document id -> its first capture from its date on, as the section queries found it
-    found: dict[str, CdxCapture] = field(default_factory=dict)
-    sections_left: int = 0  #: section queries (all their pages) not yet answered
-    pending: int = 0  #: requests of the month sent and not yet answered
+    pending: int = 0  #: requests of the month (or answers it waits for) not yet answered
     followed: bool = False  #: the listing was read to its end (its articles are being read)
     failed: int = 0  #: requests that failed after their retries
 
@@ -117,6 +115,17 @@ class MonthReading:
             "items_with_body": self.with_body,
             "missing": [missing.as_dict() for missing in walk_missing + self.missing],
         }
+
+
+@dataclass
+class SectionAnswers:
+    """The article sections' prefix queries, made once for the run's whole span: the first
+    capture of each article page from the span's first day on, by document id."""
+
+    left: int  #: sections whose answer (all its pages) is not yet read
+    found: dict[str, CdxCapture] = field(default_factory=dict)
+    #: months whose listing is read, their articles waiting for the answers
+    waiting: list[MonthReading] = field(default_factory=list)
 
 
 class WaybackNavigation:
@@ -162,10 +171,19 @@ class WaybackNavigation:
         return f"the run stopped ({reason or 'before its end'})"
 
     def wayback_start(self: NewsroomSpider) -> Iterator[scrapy.Request]:
+        """The article sections' queries for the span, and the first months' listing queries;
+        each further month is started when one is read (a few months at a time: the CDX
+        queries of a whole backfill queued at once would hold every download slot)."""
         self.readings = {month: MonthReading(month) for month in self.arguments.months()}
+        self.sections = SectionAnswers(len(urls.ARTICLE_SECTION_PATHS))
+        self.months_to_start = iter(self.readings)
         if self._blocked_earlier():
             return
-        for month in self.readings:
+        since = dt.date(*self.arguments.months()[0], 1)
+        for section in urls.ARTICLE_SECTION_PATHS:
+            yield self._section_request(section, since, None)
+        ahead = self.settings.getint("ILO_WAYBACK_MONTHS_AT_ONCE")
+        for month in itertools.islice(self.months_to_start, ahead):
             yield self._cdx_listing_request(month)
 
     def _blocked_earlier(self: NewsroomSpider) -> bool:
@@ -192,16 +210,18 @@ class WaybackNavigation:
         self: NewsroomSpider,
         url: str,
         slot: str,
-        reading: MonthReading,
+        reading: MonthReading | None,
         callback: Any,
         errback: Any,
         priority: int = 0,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request to the web archive for a month: through its endpoint's slot, at its pace;
-        asked again by a resumed process (not filtered as seen), which navigates afresh."""
+        """A request to the web archive (for a month, or for the whole span without ``reading``):
+        through its endpoint's slot, at its pace; asked again by a resumed process (not filtered
+        as seen), which navigates afresh."""
         self.crawler.stats.inc_value("wayback/requests")
-        reading.pending += 1
+        if reading is not None:
+            reading.pending += 1
         return scrapy.Request(
             url,
             callback=callback,
@@ -363,40 +383,44 @@ class WaybackNavigation:
                 yield self._sighting(doc_id, self._context(newest))
             else:
                 reading.wanted[doc_id] = states
-        if reading.wanted:
-            reading.sections_left = len(urls.ARTICLE_SECTION_PATHS)
-            for section in urls.ARTICLE_SECTION_PATHS:
-                yield self._section_request(reading, section, None)
+        if self.sections.left:
+            reading.pending += 1  # the section answers, until they are read
+            self.sections.waiting.append(reading)
+        else:
+            yield from self._read_articles(reading)
+        following = next(self.months_to_start, None)
+        if following is not None:
+            yield self._cdx_listing_request(following)
 
     def _section_request(
-        self: NewsroomSpider, reading: MonthReading, section: str, resume: str | None
+        self: NewsroomSpider, section: str, since: dt.date, resume: str | None
     ) -> scrapy.Request:
         """A page of the prefix query for the first capture of every page of an article section
-        from the month's first day on: one query covers the month's articles of the section."""
+        from the span's first day on: one query covers the articles of every month of the span."""
         self.crawler.stats.inc_value("wayback/cdx_requests")
         url = webarchive.section_query_url(
             self.wayback_url,
             urls.ARTICLE_SECTION_PATHS[section],
             self.arguments.lang,
-            dt.date(*reading.month, 1),
+            since,
             self.settings.getint("ILO_WAYBACK_CDX_PAGE_ROWS"),
             resume,
         )
         return self._archive_request(
             url,
             WAYBACK_CDX_SLOT,
-            reading,
+            None,
             self.parse_section_captures,
             self.section_failed_here,
-            month=reading.month,
+            LISTING_PRIORITY,
             section=section,
+            since=since,
         )
 
     def parse_section_captures(
-        self: NewsroomSpider, response: Response, month: Month, section: str, seek: str
+        self: NewsroomSpider, response: Response, section: str, since: dt.date, seek: str
     ) -> Iterator[Any]:
-        reading = self._answered(month, seek)
-        if reading is None:
+        if not self.of_this_process(seek):
             return
         try:
             found, resume = webarchive.parse_cdx_page(response.body)
@@ -408,46 +432,49 @@ class WaybackNavigation:
                 error,
             )
             found, resume = [], None
+        found_by_doc = self.sections.found
         for capture in found:
             key = urls.parse_article_path(capture.original)
-            states = reading.wanted.get(key.doc_id) if key else None
-            if not states or key is None or key.lang != self.arguments.lang:
+            if key is None or key.lang != self.arguments.lang:
                 continue
-            since = self._article_since(reading.month, states)
-            known = reading.found.get(key.doc_id)
-            if capture.timestamp[:8] >= since.strftime("%Y%m%d") and (
-                known is None or capture.timestamp < known.timestamp
-            ):
-                reading.found[key.doc_id] = capture  # the capture closest after its date
+            known = found_by_doc.get(key.doc_id)
+            if known is None or capture.timestamp < known.timestamp:
+                found_by_doc[key.doc_id] = capture  # host and scheme variants: the earliest
         if resume is not None:
-            yield self._section_request(reading, section, resume)
+            yield self._section_request(section, since, resume)
         else:
-            yield from self._section_done(reading)
+            yield from self._section_done()
 
     def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """A section query failed after its retries: its articles are looked up one by one."""
-        given = failure.request.cb_kwargs
-        reading = self._failed(failure, given["month"])
-        if reading is not None:
+        if self.of_this_process(failure.request.cb_kwargs["seek"]) and not failure.check(
+            WaybackBlocked
+        ):
             self.logger.warning(
                 "web archive: section query failed, its articles are looked up one by one: %s (%s)",
                 failure.request.url,
                 failure.getErrorMessage(),
             )
-            yield from self._section_done(reading)
+            yield from self._section_done()
 
-    def _section_done(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
-        """Once every section is read: the capture found of each article, or, for the articles
-        the section answers did not cover, a query of its own."""
-        reading.sections_left -= 1
-        if reading.sections_left:
+    def _section_done(self: NewsroomSpider) -> Iterator[scrapy.Request]:
+        """Once every section is read, the articles of the months waiting for them."""
+        self.sections.left -= 1
+        if self.sections.left:
             return
+        waiting, self.sections.waiting = self.sections.waiting, []
+        for reading in waiting:
+            reading.pending -= 1
+            yield from self._read_articles(reading)
+
+    def _read_articles(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
+        """Each wanted article's capture: the first of its page from its date on that the
+        section answers hold, else found with a query of its own."""
         for doc_id, states in reading.wanted.items():
-            lookup = ArticleLookup(
-                reading.month, doc_id, states, self._article_since(reading.month, states)
-            )
-            capture = reading.found.get(doc_id)
-            if capture is None:
+            since = self._article_since(reading.month, states)
+            lookup = ArticleLookup(reading.month, doc_id, states, since)
+            capture = self.sections.found.get(doc_id)
+            if capture is None or capture.timestamp[:8] < since.strftime("%Y%m%d"):
                 yield self._article_lookup(reading, lookup)
             else:
                 self.crawler.stats.inc_value("wayback/articles_found_by_section")
