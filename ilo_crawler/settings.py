@@ -90,6 +90,10 @@ ILO_WAYBACK_TIME_SCALE = 1.0
 #: The WCMS newsroom's last month: ``since`` without ``until`` ends here for ``-a source=wayback``,
 #: and a web-archive span past it is refused.
 ILO_WAYBACK_LAST_MONTH = "2024-04"
+#: Where ``-a source=wayback -a all=1`` (the backfill) starts: the oldest month to look for in
+#: the archive (the replica's default dataset starts here; a month before the listing's first has
+#: no capture and costs one CDX query).
+ILO_WAYBACK_FIRST_MONTH = "2010-01"
 #: Months read at once: the next month's listing query goes out when one is read (a whole
 #: backfill's queries queued at once would hold every download slot waiting for the CDX pace).
 ILO_WAYBACK_MONTHS_AT_ONCE = 2

@@ -526,3 +526,52 @@ def test_an_interrupted_span_records_its_unread_months_as_not_finished(
         "coverage", "--db", str(archive), "--since", "2021-09", "--until", "2021-11"
     )
     assert coverage.stdout.count("not finished: the run was interrupted") == len(unfinished)
+
+
+def test_a_backfill_resumes_without_reading_complete_months_again(
+    wayback: str, tmp_path: Path
+) -> None:
+    # The retired newsroom from 2023-11 (ILO_WAYBACK_FIRST_MONTH) to 2024-04, in French: six
+    # months; the first run is stopped (SIGTERM) after its first month is read.
+    archive = tmp_path / "archive.db"
+    command = crawl_command(wayback, archive, source="wayback", all="1", lang="fr")
+    command += ["-s", "ILO_WAYBACK_FIRST_MONTH=2023-11", "-s", "ILO_WAYBACK_TIME_SCALE=0.05"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    progress = []
+    for line in process.stderr:
+        if " read: " in line and "months," in line:
+            progress.append(line)
+            break
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=120)
+    assert process.returncode == ExitStatus.INTERRUPTED
+    assert "web archive 2023-11 read: 1/6 months" in progress[0] and "left" in progress[0]
+    first = {
+        r["month"]: json.loads(r["missing"])
+        for r in query(archive, "SELECT month, missing FROM completeness")
+    }
+    done = {
+        month for month, missing in first.items() if not missing or missing[0]["kind"] != "month"
+    }
+    assert "2023-11" in done and len(done) < 6
+    again = run_crawl(
+        wayback,
+        archive,
+        settings=("ILO_WAYBACK_FIRST_MONTH=2023-11",),
+        source="wayback",
+        all="1",
+        lang="fr",
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (
+        f"web archive: {len(done)} of 6 months already read to their end, skipped" in again.stderr
+    )
+    run_id = again.rows("SELECT max(id) FROM runs")[0][0]
+    read_again = {
+        r[0] for r in again.rows("SELECT month FROM completeness WHERE run_id = ?", (run_id,))
+    }
+    assert read_again == {"2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04"} - done
+    lines = [line for line in again.stderr.splitlines() if " read: " in line and "months," in line]
+    assert len(lines) == len(read_again)
+    assert f"{len(read_again)}/{len(read_again)} months" in lines[-1]

@@ -116,6 +116,27 @@ class ArchiveIndex:
                 break
         return blocks
 
+    def finished_wayback_months(self, lang: str, listing: str) -> set[str]:
+        """Months (``YYYY-MM``) of the listing and language whose latest reading from the web
+        archive was read to its end (its ``completeness`` row names no ``month`` entry)."""
+        if not self.path.exists():
+            return set()
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT c.month, c.missing FROM completeness c WHERE c.lang = ? AND c.listing = ?"
+                " AND c.run_id = (SELECT max(run_id) FROM completeness l WHERE l.month = c.month"
+                " AND l.lang = c.lang AND l.listing = c.listing)",
+                (lang, listing),
+            ).fetchall()
+        finally:
+            connection.close()
+        return {
+            month
+            for month, missing in rows
+            if all(entry["kind"] != "month" for entry in json.loads(missing))
+        }
+
     def open_failures(self, lang: str, listing: str) -> list[dict[str, Any]]:
         """Article pages that failed in earlier runs and are not resolved, oldest first."""
         if not self.path.exists():

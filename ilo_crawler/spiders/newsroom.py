@@ -42,7 +42,7 @@ from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.pages.article import ArticlePage, parse_article
 from ilo_crawler.pages.listing import ListingEntry, ListingPage, parse_listing
-from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, setting_month
+from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
 from ilo_crawler.spiders.wayback import WaybackNavigation
 
@@ -72,8 +72,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
     @classmethod
     def check_arguments(cls, arguments: dict[str, str], settings: Any) -> None:
         """Refuse bad arguments and settings before the crawl starts (raises ArgumentError)."""
-        last = setting_month(settings, "ILO_WAYBACK_LAST_MONTH")
-        if NewsroomArguments.parse(arguments, wayback_last=last).source == "wayback":
+        span = wayback_span(settings)
+        if NewsroomArguments.parse(arguments, wayback_span=span).source == "wayback":
             check_base_url(
                 settings.get("ILO_WAYBACK_URL"), "ILO_WAYBACK_URL", "https://web.archive.org"
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from ilo_crawler.items import (
 from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackBlocked
 from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
-from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, setting_month
+from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
@@ -85,6 +86,8 @@ class MonthReading:
     pending: int = 0  #: requests of the month (or answers it waits for) not yet answered
     followed: bool = False  #: the listing was read to its end (its articles are being read)
     failed: int = 0  #: requests that failed after their retries
+    requests: int = 0  #: requests sent for the month
+    announced: bool = False  #: its progress line was written
 
     @property
     def finished(self) -> bool:
@@ -137,10 +140,12 @@ class WaybackNavigation:
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
         """The spider, its arguments read again with the settings: a web-archive span ends at
-        ``ILO_WAYBACK_LAST_MONTH`` (checked before the crawl by ``check_arguments``)."""
+        ``ILO_WAYBACK_LAST_MONTH``, ``all=1`` starts at ``ILO_WAYBACK_FIRST_MONTH`` (checked
+        before the crawl by ``check_arguments``)."""
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
-        last = setting_month(crawler.settings, "ILO_WAYBACK_LAST_MONTH")
-        spider.arguments = NewsroomArguments.parse(kwargs, wayback_last=last)
+        spider.arguments = NewsroomArguments.parse(
+            kwargs, wayback_span=wayback_span(crawler.settings)
+        )
         return spider
 
     @property
@@ -174,12 +179,27 @@ class WaybackNavigation:
         """The article sections' queries for the span, and the first months' listing queries;
         each further month is started when one is read (a few months at a time: the CDX
         queries of a whole backfill queued at once would hold every download slot)."""
-        self.readings = {month: MonthReading(month) for month in self.arguments.months()}
+        months = self.arguments.months()
+        if not self.arguments.refresh:
+            lang, listing = self.arguments.lang, self.arguments.listing
+            finished = self.index.finished_wayback_months(lang, listing)
+            skipped = [m for m in months if "{:04d}-{:02d}".format(*m) in finished]
+            if skipped:
+                self.logger.info(
+                    "web archive: %d of %d months already read to their end, skipped "
+                    "(-a refresh=1 reads them again)",
+                    len(skipped),
+                    len(months),
+                )
+                months = [month for month in months if month not in skipped]
+        self.readings = {month: MonthReading(month) for month in months}
+        self.months_done = 0
+        self.reading_since = time.monotonic()
         self.sections = SectionAnswers(len(urls.ARTICLE_SECTION_PATHS))
         self.months_to_start = iter(self.readings)
-        if self._blocked_earlier():
+        if not months or self._blocked_earlier():
             return
-        since = dt.date(*self.arguments.months()[0], 1)
+        since = dt.date(*months[0], 1)
         for section in urls.ARTICLE_SECTION_PATHS:
             yield self._section_request(section, since, None)
         ahead = self.settings.getint("ILO_WAYBACK_MONTHS_AT_ONCE")
@@ -222,6 +242,7 @@ class WaybackNavigation:
         self.crawler.stats.inc_value("wayback/requests")
         if reading is not None:
             reading.pending += 1
+            reading.requests += 1
         return scrapy.Request(
             url,
             callback=callback,
@@ -337,14 +358,38 @@ class WaybackNavigation:
             return None
         return self._answered(month, failure.request.cb_kwargs["seek"])
 
-    def _answered(self: NewsroomSpider, month: Month, seek: str) -> MonthReading | None:
+    def _answered(
+        self: NewsroomSpider, month: Month, seek: str, announce: bool = True
+    ) -> MonthReading | None:
         """The reading of the month a request of this process was answered for (one request
         fewer pending); None for an earlier process's request (a resumed crawl)."""
         if not self.of_this_process(seek):
             return None
         reading = self.readings[month]
         reading.pending -= 1
+        if announce:
+            self._announce_if_read(reading)
         return reading
+
+    def _announce_if_read(self: NewsroomSpider, reading: MonthReading) -> None:
+        """The progress line of a month read to its end (or as far as it could be): months done
+        of the run's, its items and requests, the time left at the pace so far."""
+        if reading.announced or not reading.followed or reading.pending:
+            return
+        reading.announced = True
+        self.months_done += 1
+        left = len(self.readings) - self.months_done
+        seconds = (time.monotonic() - self.reading_since) / self.months_done * left
+        self.logger.info(
+            "web archive %04d-%02d %s: %d/%d months, %d items, %d requests; about %s left",
+            *reading.month,
+            "read" if reading.finished else "not finished",
+            self.months_done,
+            len(self.readings),
+            len(reading.seen),
+            reading.requests,
+            dt.timedelta(seconds=round(seconds)),
+        )
 
     def _listing_unreadable(
         self: NewsroomSpider, reading: MonthReading, url: str, error: str
@@ -388,6 +433,7 @@ class WaybackNavigation:
             self.sections.waiting.append(reading)
         else:
             yield from self._read_articles(reading)
+            self._announce_if_read(reading)
         following = next(self.months_to_start, None)
         if following is not None:
             yield self._cdx_listing_request(following)
@@ -466,6 +512,7 @@ class WaybackNavigation:
         for reading in waiting:
             reading.pending -= 1
             yield from self._read_articles(reading)
+            self._announce_if_read(reading)
 
     def _read_articles(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
         """Each wanted article's capture: the first of its page from its date on that the
@@ -506,23 +553,26 @@ class WaybackNavigation:
     def parse_article_captures(
         self: NewsroomSpider, response: Response, lookup: ArticleLookup, seek: str
     ) -> Iterator[Any]:
-        reading = self._answered(lookup.month, seek)
+        reading = self._answered(lookup.month, seek, announce=False)
         if reading is None:
             return
         try:
-            found = webarchive.parse_cdx(response.body)
-        except CdxError as error:
-            yield from self._article_unreadable(lookup, response.url, str(error))
-            return
-        if not found:
-            self.crawler.stats.inc_value("wayback/articles_without_capture")
-            reason = f"the article page has no capture from {lookup.since.isoformat()} on"
-            reading.missing.append(
-                Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
-            )
-            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
-            return
-        yield self._article_capture_request(reading, lookup, found[0])
+            try:
+                found = webarchive.parse_cdx(response.body)
+            except CdxError as error:
+                yield from self._article_unreadable(lookup, response.url, str(error))
+                return
+            if not found:
+                self.crawler.stats.inc_value("wayback/articles_without_capture")
+                reason = f"the article page has no capture from {lookup.since.isoformat()} on"
+                reading.missing.append(
+                    Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
+                )
+                yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+                return
+            yield self._article_capture_request(reading, lookup, found[0])
+        finally:  # the capture request (if any) is sent: the month may be read now
+            self._announce_if_read(reading)
 
     def _article_capture_request(
         self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup, capture: CdxCapture
