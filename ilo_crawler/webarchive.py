@@ -107,7 +107,9 @@ def parse_cdx(body: bytes) -> list[CdxCapture]:
 
 def parse_cdx_page(body: bytes) -> tuple[list[CdxCapture], str | None]:
     """The captures of a JSON CDX answer and its resume key (after an empty row, when the answer
-    was cut at its ``limit``; else None), or CdxError."""
+    was cut at its ``limit``; else None), or CdxError. The archive's quirks are left out: rows
+    repeated back to back, revisit records (status ``-``), and timestamps with a day or month
+    ``00`` (no moment to ask the capture of: the page's other captures stand for it)."""
     text = body.decode("utf-8", "replace").strip()
     if not text:
         return [], None
@@ -130,7 +132,23 @@ def parse_cdx_page(body: bytes) -> tuple[list[CdxCapture], str | None]:
     where = [header.index(name) for name in CDX_FIELDS]
     if any(len(row) != len(header) for row in rows[1:]):
         raise CdxError(f"CDX answer has rows of another length than its header {header!r}")
-    return [CdxCapture(*(str(row[i]) for i in where)) for row in rows[1:]], resume
+    captures: list[CdxCapture] = []
+    for row in rows[1:]:
+        capture = CdxCapture(*(str(row[i]) for i in where))
+        if captures and capture == captures[-1]:
+            continue  # a row repeated back to back (simultaneous captures): one capture
+        if capture.status == "-" or not _is_moment(capture.timestamp):
+            continue  # a revisit record, or a timestamp naming no moment (day or month 00)
+        captures.append(capture)
+    return captures, resume
+
+
+def _is_moment(timestamp: str) -> bool:
+    try:
+        dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT)
+    except ValueError:
+        return False
+    return len(timestamp) == 14
 
 
 def capture_url(archive_url: str, timestamp: str, original: str) -> str:
