@@ -183,7 +183,7 @@ class WaybackNavigation:
         each further month is started when one is read (a few months at a time: the CDX
         queries of a whole backfill queued at once would hold every download slot)."""
         months = self.arguments.months()
-        if not self.arguments.refresh:
+        if len(months) > 1 and not self.arguments.refresh:  # -a month= always reads its month
             lang, listing = self.arguments.lang, self.arguments.listing
             finished = self.index.finished_wayback_months(lang, listing)
             skipped = [m for m in months if "{:04d}-{:02d}".format(*m) in finished]
