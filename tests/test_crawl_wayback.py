@@ -454,6 +454,25 @@ def test_an_article_the_archive_fails_to_give_is_a_failure_named_in_the_report(
     assert crawl.rows("SELECT count(*) FROM failures WHERE kind = 'article'")[0][0] == 0
 
 
+def test_a_page_the_archive_refuses_by_robots_is_named_missing_not_retried(tmp_path: Path) -> None:
+    crawl = crawl_archive(
+        tmp_path,
+        {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]},
+        replica_options=("--robots-blocked", "WCMS_5/"),
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]  # what the archive will not give
+    stats = run_stats(crawl)
+    assert stats["downloader/response_status_count/403"] == 1  # asked once
+    assert stats["wayback/refused_by_the_archive"] == 1
+    missing = completeness(crawl)["missing"]
+    assert [(m["kind"], m["doc_id"]) for m in missing] == [("article", "WCMS_5")]
+    assert missing[0]["reason"] == (
+        "the web archive refuses to give it (RobotAccessControlException: Blocked By Robots)"
+    )
+    archived = {r["doc_id"]: r for r in crawl.rows("SELECT * FROM articles")}
+    assert archived["WCMS_5"]["body"] is None and len(archived) == len(JANUARY)
+
+
 def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Path) -> None:
     crawl = crawl_archive(
         tmp_path,

@@ -419,6 +419,8 @@ def test_bad_schedule_is_refused_in_one_line(
         (["--wayback", "--strict", "--time-scale", "0"], "invalid --time-scale '0': expected"),
         (["--wayback", "--time-scale", "0.1"], "--time-scale needs --strict"),
         (["--strict"], "--strict needs --wayback"),
+        (["--robots-blocked", "WCMS_"], "--robots-blocked needs --wayback"),
+        (["--wayback", "--robots-blocked", "("], "invalid --robots-blocked '(': not a regular"),
         (["--wayback", "--publish-every", "2"], "--publish-every does not apply to --wayback"),
     ],
 )

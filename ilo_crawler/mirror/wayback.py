@@ -54,6 +54,8 @@ SWEEP_TIME = dt.time(9, 30)
 #: Default schedule: each article captured this many days after its date.
 ARTICLE_DELAY_DAYS = 2
 ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
+#: What web.archive.org answers (403) for a URL its owner's robots.txt excluded from replay.
+ROBOTS_BLOCKED = b"RobotAccessControlException: Blocked By Robots\n"
 
 _WEB_RE = re.compile(r"^/web/(?P<timestamp>\d{1,14})(?P<modifier>[a-z]{2}_)?/(?P<url>.+)$", re.S)
 _ARTICLE_NAME_RE = re.compile(r"^(?P<doc_id>WCMS_\d+)/(?P<lang>[a-z]{2})$")
@@ -365,6 +367,8 @@ class Wayback:
         self._urlkeys = list(self.captures)
         self._render = functools.lru_cache(maxsize=cache_size)(self._render_capture)
         self._digests: dict[tuple[ListingLocation | ArticleKey, dt.date, int], tuple[str, int]] = {}
+        #: Requests (CDX queries and replays) whose path matches answer 403 "Blocked By Robots".
+        self.robots_blocked: re.Pattern[str] | None = None
 
     # Captures ----------------------------------------------------------------------------------
 
@@ -497,6 +501,8 @@ class Wayback:
         so that ``FaultySite`` can wrap the archive as it wraps the site."""
         if path == "/robots.txt":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_TXT
+        if self.robots_blocked is not None and self.robots_blocked.search(path):
+            return 403, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_BLOCKED
         parts = urlsplit(path)
         if parts.path == "/cdx/search/cdx":
             return self._cdx(parts.query)
@@ -910,6 +916,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Retry-After, a block (requests dropped) for a client going on through 429s",
     )
     group.add_argument(
+        "--robots-blocked",
+        metavar="REGEX",
+        help="answer 403 RobotAccessControlException: Blocked By Robots to matching requests",
+    )
+    group.add_argument(
         "--time-scale", metavar="F", help="multiply the strict minute and hour by F (e.g. 0.01)"
     )
     for endpoint, limit in STRICT_LIMITS.items():
@@ -928,13 +939,21 @@ class ArchiveOptions:
     strict: bool = False
     time_scale: float = 1.0
     limits: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict(STRICT_LIMITS))
+    robots_blocked: re.Pattern[str] | None = None
 
 
 def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
     """The web-archive options, None without ``--wayback``; FaultOptionError or ScheduleError
     names a bad value (the schedule is checked against the dataset later, in ``serve``)."""
     if not args.wayback:
-        for name in ("captures", "strict", "time-scale", "cdx-per-minute", "captures-per-minute"):
+        for name in (
+            "captures",
+            "strict",
+            "time-scale",
+            "cdx-per-minute",
+            "captures-per-minute",
+            "robots-blocked",
+        ):
             if getattr(args, name.replace("-", "_")) not in (None, False):
                 raise FaultOptionError(f"--{name} needs --wayback")
         return None
@@ -966,7 +985,16 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
                 f"invalid --time-scale {args.time_scale!r}: expected a number above 0, e.g. 0.01"
             )
     schedule = load_schedule(args.captures) if args.captures else Schedule()
-    return ArchiveOptions(schedule, args.strict, time_scale, limits)
+    robots_blocked = None
+    if args.robots_blocked is not None:
+        try:
+            robots_blocked = re.compile(args.robots_blocked)
+        except re.error as exc:
+            raise FaultOptionError(
+                f"invalid --robots-blocked {args.robots_blocked!r}: not a regular expression "
+                f"({exc})"
+            ) from None
+    return ArchiveOptions(schedule, args.strict, time_scale, limits, robots_blocked)
 
 
 def serve(
@@ -974,6 +1002,7 @@ def serve(
 ) -> FaultySite | StrictArchive:
     """The archive as the server answers it: faults applied, then the strict limits."""
     archive = Wayback(records, page_size, options.schedule, layout=faults.layout)
+    archive.robots_blocked = options.robots_blocked
     site = FaultySite(
         archive, faults
     )  # publishing, the one use of Site's other methods, is refused

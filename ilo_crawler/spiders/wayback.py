@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import urls, webarchive
@@ -349,7 +350,12 @@ class WaybackNavigation:
         """The CDX query of the month's listing captures, or a listing capture, failed."""
         given = failure.request.cb_kwargs
         reading = self._failed(failure, given["month"])
-        if reading is not None:
+        refused = _refused_by_the_archive(failure)
+        if reading is not None and refused is not None:
+            url = given["capture"].original if "capture" in given else failure.request.url
+            reading.missing.append(Missing("listing", url, None, refused))
+            yield from self._follow_month(reading)  # what was read before it, as ever
+        elif reading is not None:
             yield from self._listing_unreadable(
                 reading, failure.request.url, failure.getErrorMessage()
             )
@@ -623,9 +629,17 @@ class WaybackNavigation:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
         reading = self._failed(failure, given["lookup"].month)
-        if reading is not None:
+        refused = _refused_by_the_archive(failure)
+        lookup = given["lookup"]
+        if reading is not None and refused is not None:
+            self.crawler.stats.inc_value("wayback/refused_by_the_archive")
+            reading.missing.append(
+                Missing("article", lookup.newest.entry.url, lookup.doc_id, refused)
+            )
+            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=refused)
+        elif reading is not None:
             yield from self._article_unreadable(
-                given["lookup"], failure.request.url, failure.getErrorMessage()
+                lookup, failure.request.url, failure.getErrorMessage()
             )
 
     def _article_unreadable(
@@ -660,6 +674,22 @@ class WaybackNavigation:
     @staticmethod
     def _context(sighted: Sighted) -> dict[str, Any]:
         return {"entry": sighted.entry, "listing_url": sighted.listing_url}
+
+
+#: What the archive answers (403) for what it will not give: the site's robots.txt excluded it,
+#: or its administrators did. Named missing, never retried: asking again changes nothing.
+REFUSAL_MARKERS = (b"RobotAccessControlException", b"AdministrativeAccessControlException")
+
+
+def _refused_by_the_archive(failure: Failure) -> str | None:
+    """The archive's refusal (its body's first line) when the failure is one, else None."""
+    if not failure.check(HttpError):
+        return None
+    body = failure.value.response.body
+    if not any(marker in body for marker in REFUSAL_MARKERS):
+        return None
+    line = body.decode("utf-8", "replace").strip().splitlines()[0][:120]
+    return f"the web archive refuses to give it ({line})"
 
 
 def _distinct_states(sightings: list[Sighted]) -> list[Sighted]:
