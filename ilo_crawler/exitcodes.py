@@ -34,6 +34,8 @@ def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStat
         return ExitStatus.INTERRUPTED
     if stats.get("newsroom/listing_not_served"):
         return ExitStatus.LISTING_NOT_SERVED
+    if stats.get("wayback/unreachable"):
+        return ExitStatus.FETCH_FAILURES
     if finish_reason != "finished" or any(key.startswith("spider_exceptions/") for key in stats):
         return ExitStatus.ERROR
     if stats.get("drift/problems"):

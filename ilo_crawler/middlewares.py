@@ -123,8 +123,13 @@ def wayback_slots(settings: BaseSettings) -> dict[str, dict[str, float]]:
     }
 
 
-class WaybackBlocked(IgnoreRequest):
-    """The archive stopped answering after 429s: this client is blocked; the run stops."""
+#: Connection errors in a row, before the archive ever answered, that make it unreachable.
+UNREACHABLE_AFTER = 3
+
+
+class WaybackStopped(IgnoreRequest):
+    """The archive blocked this client (it stopped answering after 429s), or cannot be reached
+    at all: the run stops; the request is not a failure of its month, which is not finished."""
 
 
 class WaybackPacer:
@@ -133,7 +138,10 @@ class WaybackPacer:
     multiplies the endpoint's rate by ``ILO_WAYBACK_SLOWDOWN`` (once per pause); the refused
     request is asked again after the pause, up to ``ILO_WAYBACK_RETRY_TIMES`` times. A connection
     refused, timed out or dropped after a 429 is the archive's firewall: the run stops at once
-    (stats ``wayback/blocked_at``, exit status 9) instead of hammering it."""
+    (stats ``wayback/blocked_at``, exit status 9) instead of hammering it. An archive that never
+    answered and refuses ``UNREACHABLE_AFTER`` connections in a row cannot be reached: the run
+    stops too (stats ``wayback/unreachable``, exit status 4), within seconds, not after every
+    request's retries."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -144,6 +152,8 @@ class WaybackPacer:
         self.max_429s = settings.getint("ILO_WAYBACK_RETRY_TIMES")
         self.paused_until: dict[str, float] = {}
         self.limited = False  #: a 429 was met: a refused connection from now on is a block
+        self.answered = False  #: the archive answered at least once
+        self.unanswered = 0  #: connection errors in a row before it ever answered
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WaybackPacer:
@@ -151,7 +161,10 @@ class WaybackPacer:
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         slot_key = request.meta.get("download_slot")
-        if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT) or response.status != 429:
+        if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
+            return response
+        self.answered = True
+        if response.status != 429:
             return response
         self.limited = True
         stats = self.crawler.stats
@@ -166,11 +179,14 @@ class WaybackPacer:
         return again
 
     def process_exception(self, request: Request, exception: Exception) -> None:
+        """A block (after 429s) or an unreachable archive stops the run (WaybackStopped)."""
         slot_key = request.meta.get("download_slot")
         if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
             return None
-        if not self.limited or not isinstance(exception, BLOCK_ERRORS):
+        if not isinstance(exception, BLOCK_ERRORS):
             return None
+        if not self.limited:
+            return self._unreachable(exception)
         stats = self.crawler.stats
         if not stats.get_value("wayback/blocked_at"):
             now = dt.datetime.now(dt.UTC)
@@ -183,9 +199,33 @@ class WaybackPacer:
                 type(exception).__name__,
                 retry.strftime("%Y-%m-%d %H:%M:%S UTC"),
             )
-            assert self.crawler.engine is not None
-            _schedule_coro(self.crawler.engine.close_spider_async(reason="wayback_blocked"))
-        raise WaybackBlocked(f"blocked by the web archive ({type(exception).__name__})")
+            self._stop("wayback_blocked")
+        raise WaybackStopped(f"blocked by the web archive ({type(exception).__name__})")
+
+    def _unreachable(self, exception: Exception) -> None:
+        """None (the retries go on) until the archive, never answered yet, refused
+        ``UNREACHABLE_AFTER`` connections in a row; then the run stops."""
+        if self.answered:
+            return None
+        self.unanswered += 1
+        if self.unanswered < UNREACHABLE_AFTER:
+            return None
+        stats = self.crawler.stats
+        if not stats.get_value("wayback/unreachable"):
+            stats.set_value("wayback/unreachable", 1)
+            logger.error(
+                "web archive: cannot be reached (%s, %d times in a row, never answered): the run "
+                "stops; check ILO_WAYBACK_URL %s and the network",
+                type(exception).__name__,
+                self.unanswered,
+                self.crawler.settings.get("ILO_WAYBACK_URL"),
+            )
+            self._stop("wayback_unreachable")
+        raise WaybackStopped(f"the web archive cannot be reached ({type(exception).__name__})")
+
+    def _stop(self, reason: str) -> None:
+        assert self.crawler.engine is not None
+        _schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def _pause(self, slot_key: str, seconds: float) -> None:
         """Hold every request of the endpoint's slot for ``seconds`` (time-scaled) from now; on the

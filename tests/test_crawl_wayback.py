@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import math
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -594,3 +595,27 @@ def test_a_backfill_resumes_without_reading_complete_months_again(
     lines = [line for line in again.stderr.splitlines() if " read: " in line and "months," in line]
     assert len(lines) == len(read_again)
     assert f"{len(read_again)}/{len(read_again)} months" in lines[-1]
+
+
+def test_an_archive_that_cannot_be_reached_ends_the_run_within_seconds(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    crawl = run_crawl(
+        f"http://127.0.0.1:{port}",
+        tmp_path / "archive.db",
+        settings=("ILO_RETRY_BACKOFF_BASE=2",),  # the real backoff: 62 s of retries otherwise
+        source="wayback",
+        month=MONTH,
+    )
+    assert crawl.returncode == ExitStatus.FETCH_FAILURES, crawl.stderr[-3000:]
+    said = [line for line in crawl.stderr.splitlines() if "web archive: cannot be reached" in line]
+    assert len(said) == 1, crawl.stderr[-3000:]
+    run = crawl.rows("SELECT * FROM runs")[0]
+    took = dt.datetime.fromisoformat(run["finished_at"]) - dt.datetime.fromisoformat(
+        run["started_at"]
+    )
+    assert took.total_seconds() < 60
+    assert completeness(crawl)["missing"][0]["reason"] == (
+        "not finished: the web archive could not be reached before the month was read to its end"
+    )

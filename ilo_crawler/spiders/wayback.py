@@ -35,7 +35,7 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
-from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackBlocked
+from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
 from ilo_crawler.pages.article import parse_article
 from ilo_crawler.pages.listing import ListingEntry, parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
@@ -174,6 +174,8 @@ class WaybackNavigation:
             return "not read (the web archive had blocked an earlier run)"
         if stats.get_value("wayback/blocked_at"):
             return "the web archive blocked the run"
+        if stats.get_value("wayback/unreachable"):
+            return "the web archive could not be reached"
         reason = stats.get_value("finish_reason")
         if reason == "shutdown":
             return "the run was interrupted"
@@ -363,7 +365,7 @@ class WaybackNavigation:
     def _failed(self: NewsroomSpider, failure: Failure, month: Month) -> MonthReading | None:
         """The reading of the month a request failed for, as ``_answered``; None also when the
         archive blocked the run: the request stays pending, the month not finished."""
-        if failure.check(WaybackBlocked):
+        if failure.check(WaybackStopped):
             return None
         return self._answered(month, failure.request.cb_kwargs["seek"])
 
@@ -503,7 +505,7 @@ class WaybackNavigation:
     def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """A section query failed after its retries: its articles are looked up one by one."""
         if self.of_this_process(failure.request.cb_kwargs["seek"]) and not failure.check(
-            WaybackBlocked
+            WaybackStopped
         ):
             self.logger.warning(
                 "web archive: section query failed, its articles are looked up one by one: %s (%s)",
