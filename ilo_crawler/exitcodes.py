@@ -21,6 +21,7 @@ class ExitStatus(IntEnum):
     ARCHIVE_ERROR = 6  #: the archive could not be opened or written
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
     LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
+    BLOCKED = 9  #: the web archive blocked this run, or an earlier one less than its block ago
     UNREACHABLE = 10  #: the site's name does not resolve (no network?); nothing was fetched
 
 
@@ -30,10 +31,14 @@ def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStat
         return ExitStatus.ARCHIVE_ERROR
     if stats.get("network/unreachable"):
         return ExitStatus.UNREACHABLE
+    if stats.get("wayback/blocked_at") or stats.get("wayback/refused_blocked"):
+        return ExitStatus.BLOCKED
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
     if stats.get("newsroom/listing_not_served"):
         return ExitStatus.LISTING_NOT_SERVED
+    if stats.get("wayback/unreachable"):
+        return ExitStatus.FETCH_FAILURES
     if finish_reason != "finished" or any(key.startswith("spider_exceptions/") for key in stats):
         return ExitStatus.ERROR
     if stats.get("drift/problems"):

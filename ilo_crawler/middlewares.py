@@ -1,8 +1,10 @@
-"""Downloader middleware: retries that wait, as a polite client of a busy server should; and a
-site whose name does not resolve stops the crawl at once, in one line."""
+"""Downloader middleware: retries that wait, as a polite client of a busy server should; a site
+whose name does not resolve stops the crawl at once, in one line; and the web archive's endpoints
+paced as it asks, its 429s and blocks heeded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import logging
 import random
@@ -10,13 +12,23 @@ import time
 from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.response import response_status_message
-from twisted.internet.error import DNSLookupError
+from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
+from twisted.internet.error import TimeoutError as ConnectionTimeout
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from ilo_crawler.extensions import stop_crawl
 
@@ -97,3 +109,165 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return float(text)
         when = email.utils.parsedate_to_datetime(text) if text else None
         return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+#: The web archive's two endpoints: the download slot of each (``Request.meta["download_slot"]``).
+WAYBACK_CDX_SLOT = "web-archive-cdx"
+WAYBACK_CAPTURE_SLOT = "web-archive-captures"
+#: What a firewall's block looks like from here: connections refused, timed out or dropped
+#: without an answer.
+BLOCK_ERRORS = (
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DownloadFailedError,
+    ConnectError,
+    ConnectionTimeout,
+    ConnectionLost,
+    ResponseNeverReceived,
+    ResponseFailed,
+)
+
+
+def wayback_slots(settings: BaseSettings) -> dict[str, dict[str, float]]:
+    """The download slots of the archive's endpoints: each paced as a rate (a start at most every
+    60 / N seconds, time-scaled, without jitter)."""
+    scale = settings.getfloat("ILO_WAYBACK_TIME_SCALE")
+    return {
+        WAYBACK_CDX_SLOT: {
+            "concurrency": 1,
+            "delay": 60.0 / settings.getfloat("ILO_WAYBACK_CDX_PER_MINUTE") * scale,
+            "jitter": 0,
+        },
+        WAYBACK_CAPTURE_SLOT: {
+            "concurrency": settings.getint("ILO_WAYBACK_CAPTURE_CONCURRENCY"),
+            "delay": 60.0 / settings.getfloat("ILO_WAYBACK_CAPTURES_PER_MINUTE") * scale,
+            "jitter": 0,
+        },
+    }
+
+
+#: Connection errors in a row, before the archive ever answered, that make it unreachable.
+UNREACHABLE_AFTER = 3
+
+
+class WaybackStopped(IgnoreRequest):
+    """The archive blocked this client (it stopped answering after 429s), or cannot be reached
+    at all: the run stops; the request is not a failure of its month, which is not finished."""
+
+
+class WaybackPacer:
+    """The web archive's endpoints as it wants them used. A 429 pauses its endpoint (every
+    request of its slot) for its ``Retry-After``, else ``ILO_WAYBACK_429_PAUSE`` seconds, and
+    multiplies the endpoint's rate by ``ILO_WAYBACK_SLOWDOWN`` (once per pause); the refused
+    request is asked again after the pause, up to ``ILO_WAYBACK_RETRY_TIMES`` times. A connection
+    refused, timed out or dropped after a 429 is the archive's firewall: the run stops at once
+    (stats ``wayback/blocked_at``, exit status 9) instead of hammering it. An archive that never
+    answered and refuses ``UNREACHABLE_AFTER`` connections in a row cannot be reached: the run
+    stops too (stats ``wayback/unreachable``, exit status 4), within seconds, not after every
+    request's retries."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.scale = settings.getfloat("ILO_WAYBACK_TIME_SCALE")
+        self.pause = settings.getfloat("ILO_WAYBACK_429_PAUSE")
+        self.slowdown = settings.getfloat("ILO_WAYBACK_SLOWDOWN")
+        self.max_429s = settings.getint("ILO_WAYBACK_RETRY_TIMES")
+        self.paused_until: dict[str, float] = {}
+        self.limited = False  #: a 429 was met: a refused connection from now on is a block
+        self.answered = False  #: the archive answered at least once
+        self.unanswered = 0  #: connection errors in a row before it ever answered
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WaybackPacer:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        slot_key = request.meta.get("download_slot")
+        if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
+            return response
+        self.answered = True
+        if response.status != 429:
+            return response
+        self.limited = True
+        stats = self.crawler.stats
+        stats.inc_value("wayback/429")
+        retry_after = BackoffRetryMiddleware._retry_after(response)
+        self._pause(slot_key, self.pause if retry_after is None else retry_after)
+        refused = request.meta.get("wayback_429s", 0) + 1
+        if refused > self.max_429s:
+            return response
+        again = request.replace(dont_filter=True)
+        again.meta["wayback_429s"] = refused
+        return again
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A block (after 429s) or an unreachable archive stops the run (WaybackStopped)."""
+        slot_key = request.meta.get("download_slot")
+        if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
+            return None
+        if not isinstance(exception, BLOCK_ERRORS):
+            return None
+        if not self.limited:
+            return self._unreachable(exception)
+        stats = self.crawler.stats
+        if not stats.get_value("wayback/blocked_at"):
+            now = dt.datetime.now(dt.UTC)
+            hours = self.crawler.settings.getfloat("ILO_WAYBACK_BLOCK_HOURS")
+            retry = now + dt.timedelta(hours=hours * self.scale)
+            stats.set_value("wayback/blocked_at", now.isoformat())
+            logger.error(
+                "web archive: blocked (%s after 429s): the run stops; the archive blocks for an "
+                "hour or more, retry after %s",
+                type(exception).__name__,
+                retry.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            )
+            self._stop("wayback_blocked")
+        raise WaybackStopped(f"blocked by the web archive ({type(exception).__name__})")
+
+    def _unreachable(self, exception: Exception) -> None:
+        """None (the retries go on) until the archive, never answered yet, refused
+        ``UNREACHABLE_AFTER`` connections in a row; then the run stops."""
+        if self.answered:
+            return None
+        self.unanswered += 1
+        if self.unanswered < UNREACHABLE_AFTER:
+            return None
+        stats = self.crawler.stats
+        if not stats.get_value("wayback/unreachable"):
+            stats.set_value("wayback/unreachable", 1)
+            logger.error(
+                "web archive: cannot be reached (%s, %d times in a row, never answered): the run "
+                "stops; check ILO_WAYBACK_URL %s and the network",
+                type(exception).__name__,
+                self.unanswered,
+                self.crawler.settings.get("ILO_WAYBACK_URL"),
+            )
+            self._stop("wayback_unreachable")
+        raise WaybackStopped(f"the web archive cannot be reached ({type(exception).__name__})")
+
+    def _stop(self, reason: str) -> None:
+        assert self.crawler.engine is not None
+        _schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+    def _pause(self, slot_key: str, seconds: float) -> None:
+        """Hold every request of the endpoint's slot for ``seconds`` (time-scaled) from now; on the
+        first 429 of a pause, lower the endpoint's rate."""
+        now = time.monotonic()
+        until = now + seconds * self.scale
+        assert self.crawler.engine is not None
+        slot = self.crawler.engine.downloader.slots.get(slot_key)
+        if slot is None:
+            return
+        if now >= self.paused_until.get(slot_key, 0.0):
+            slot.delay /= self.slowdown
+            self.crawler.stats.inc_value("wayback/slowdowns")
+            logger.warning(
+                "web archive: 429 on %s: pausing it %.1f s, then one request every %.3f s",
+                slot_key,
+                seconds * self.scale,
+                slot.delay,
+            )
+        self.paused_until[slot_key] = max(self.paused_until.get(slot_key, 0.0), until)
+        # The slot starts its next request once ``delay`` has passed since ``lastseen``.
+        slot.lastseen = max(slot.lastseen, self.paused_until[slot_key] - slot.delay)

@@ -72,7 +72,25 @@ def _taxonomy(value: Any) -> None:
         raise _Unusable(str(error)) from error
 
 
+def _positive(value: Any) -> None:
+    if isinstance(value, bool) or not float(value) > 0:
+        raise ValueError
+
+
+def _share(value: Any) -> None:
+    if isinstance(value, bool) or not 0 < float(value) <= 1:
+        raise ValueError
+
+
+def _month(value: Any) -> None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", str(value or ""))
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError
+
+
 _SECONDS = ("a number of seconds from 0, e.g. 2.5", _not_negative)
+_RATE = ("a number of requests a minute above 0, e.g. 24", _positive)
+_MONTH = ("a month YYYY-MM, e.g. 2024-04", _month)
 
 #: Each ``ILO_*`` setting: what it accepts (said in the error) and the check of a value.
 ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
@@ -88,8 +106,17 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_RETRY_JITTER": ("a share from 0, e.g. 0.5", _not_negative),
     "ILO_WAYBACK_URL": _site("https://web.archive.org"),
     "ILO_WAYBACK_LISTING_WINDOW_DAYS": _whole(0),
-    "ILO_WAYBACK_CONCURRENCY": _whole(1),
-    "ILO_WAYBACK_DELAY": _SECONDS,
+    "ILO_WAYBACK_CDX_PER_MINUTE": _RATE,
+    "ILO_WAYBACK_CAPTURES_PER_MINUTE": _RATE,
+    "ILO_WAYBACK_CAPTURE_CONCURRENCY": _whole(1),
+    "ILO_WAYBACK_429_PAUSE": _SECONDS,
+    "ILO_WAYBACK_SLOWDOWN": ("a share above 0 and at most 1, e.g. 0.5", _share),
+    "ILO_WAYBACK_BLOCK_HOURS": ("a number of hours from 0, e.g. 1", _not_negative),
+    "ILO_WAYBACK_TIME_SCALE": ("a factor from 0, e.g. 1 (0.001 for the replica)", _not_negative),
+    "ILO_WAYBACK_LAST_MONTH": _MONTH,
+    "ILO_WAYBACK_FIRST_MONTH": _MONTH,
+    "ILO_WAYBACK_MONTHS_AT_ONCE": _whole(1),
+    "ILO_WAYBACK_CDX_PAGE_ROWS": _whole(1),
     "ILO_WAYBACK_RETRY_TIMES": _whole(0),
     "ILO_CONSOLE": ("one of auto, terminal, log", _one_of("auto", "terminal", "log")),
     "ILO_PROGRESS_INTERVAL": _SECONDS,

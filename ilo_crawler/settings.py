@@ -55,6 +55,8 @@ ILO_RETRY_JITTER = 0.5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ilo_crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Before the retries: the web archive's 429s pause its endpoint; refusals after them stop.
+    "ilo_crawler.middlewares.WaybackPacer": 560,
 }
 # The web archive (``-a source=wayback``) ------------------------------------------------------
 #: Root of the Wayback Machine (or of its replica, ``python -m ilo_crawler.mirror --wayback``).
@@ -62,11 +64,43 @@ ILO_WAYBACK_URL = "https://web.archive.org"
 #: Captures of a month's listing pages are searched from its first day to this many days after
 #: its last (a capture made after the month lists all of its items; later ones list them deeper).
 ILO_WAYBACK_LISTING_WINDOW_DAYS = 31
-#: Politeness towards the archive, a shared public service: its requests go through a download
-#: slot of their own, this many at a time, this many seconds apart (AutoThrottle never shortens
-#: it), with more retries than the site gets (429 and 503 answers wait for their Retry-After).
-ILO_WAYBACK_CONCURRENCY = 1
-ILO_WAYBACK_DELAY = 4.0
+#: Politeness towards the archive, a shared public service, by endpoint: the CDX API and the
+#: captures each get a download slot of their own, paced as a rate (a start at most every
+#: 60 / N seconds, never shortened by AutoThrottle). The Wayback Machine's hard limits are 30 CDX
+#: queries and 600 captures a minute per IP; Internet Archive asks clients to stay at 80 % of
+#: them, the defaults of the edgi-govdata-archiving ``wayback`` client (its issues #206/#208).
+ILO_WAYBACK_CDX_PER_MINUTE = 24
+ILO_WAYBACK_CAPTURES_PER_MINUTE = 480
+#: Captures a few at a time over kept-alive connections (a new connection per request gets
+#: connections refused: wayback-machine-downloader #264, PR #280); CDX queries one at a time.
+ILO_WAYBACK_CAPTURE_CONCURRENCY = 4
+#: A 429 (which the archive sends without ``Retry-After``) pauses its endpoint this many seconds
+#: (its ``Retry-After`` when it sends one) and multiplies the endpoint's rate by
+#: ILO_WAYBACK_SLOWDOWN for the rest of the run: a client that keeps sending through a minute of
+#: 429s is blocked at the firewall for an hour, doubling each time (IA staff, edgi #137).
+ILO_WAYBACK_429_PAUSE = 60.0
+ILO_WAYBACK_SLOWDOWN = 0.5
+#: How long the archive blocks a client, as far as a new run is concerned: a run started less than
+#: this many hours after a run that was blocked is refused (exit status 9).
+ILO_WAYBACK_BLOCK_HOURS = 1.0
+#: Multiplies every pause and interval above (rates, the 429 pause, the block's hour): 1 for the
+#: real archive; tests and benchmarks run the same mechanism fast against a replica whose limits
+#: are scaled alike (``python -m ilo_crawler.mirror --wayback --time-scale F``).
+ILO_WAYBACK_TIME_SCALE = 1.0
+#: The WCMS newsroom's last month: ``since`` without ``until`` ends here for ``-a source=wayback``,
+#: and a web-archive span past it is refused.
+ILO_WAYBACK_LAST_MONTH = "2024-04"
+#: Where ``-a source=wayback -a all=1`` (the backfill) starts: the oldest month to look for in
+#: the archive (the replica's default dataset starts here; a month before the listing's first has
+#: no capture and costs one CDX query).
+ILO_WAYBACK_FIRST_MONTH = "2010-01"
+#: Months read at once: the next month's listing query goes out when one is read (a whole
+#: backfill's queries queued at once would hold every download slot waiting for the CDX pace).
+ILO_WAYBACK_MONTHS_AT_ONCE = 2
+#: Rows a page of a section's prefix query asks for; longer answers go on with resume keys.
+ILO_WAYBACK_CDX_PAGE_ROWS = 10000
+#: Retries of a request to the archive after a 5xx or a network error (and, counted apart, after
+#: a 429 once its endpoint's pause is over).
 ILO_WAYBACK_RETRY_TIMES = 5
 
 #: Pages larger than this are refused (the site's pages are far smaller).

@@ -22,6 +22,8 @@ ORIGINAL_BASE_URL = urls.DEFAULT_BASE_URL
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 #: The CDX fields the crawler asks for, in this order.
 CDX_FIELDS = ("timestamp", "original", "statuscode")
+#: A prefix query asks for the URL key too: its resume key is made of it (and breaks without it).
+PREFIX_FIELDS = ("urlkey", *CDX_FIELDS)
 
 
 class CdxError(ValueError):
@@ -69,12 +71,48 @@ def cdx_url(
     return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
 
 
+def section_query_url(
+    archive_url: str,
+    section_path: str,
+    lang: str,
+    since: dt.date,
+    page_rows: int,
+    resume: str | None,
+) -> str:
+    """One page (``page_rows`` rows at most, with a resume key when more follow) of a prefix
+    query for the first successful capture from ``since`` on of every page of an article section
+    in ``lang`` (``collapse=urlkey``: one row per URL, its earliest)."""
+    parameters = [
+        ("url", _without_scheme(ORIGINAL_BASE_URL + section_path + "/")),
+        ("matchType", "prefix"),
+        ("from", since.strftime("%Y%m%d")),
+        ("output", "json"),
+        ("fl", ",".join(PREFIX_FIELDS)),
+        ("filter", "statuscode:200"),
+        ("filter", f"original:.*/lang--{lang}/.*"),
+        ("collapse", "urlkey"),
+        ("limit", str(page_rows)),
+        ("showResumeKey", "true"),
+    ]
+    if resume is not None:
+        parameters.append(("resumeKey", resume))
+    return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
+
+
 def parse_cdx(body: bytes) -> list[CdxCapture]:
     """The captures of a JSON CDX answer (a header row of field names, then one row per
     capture; an empty answer is no capture), or CdxError."""
+    return parse_cdx_page(body)[0]
+
+
+def parse_cdx_page(body: bytes) -> tuple[list[CdxCapture], str | None]:
+    """The captures of a JSON CDX answer and its resume key (after an empty row, when the answer
+    was cut at its ``limit``; else None), or CdxError. The archive's quirks are left out: rows
+    repeated back to back, revisit records (status ``-``), and timestamps with a day or month
+    ``00`` (no moment to ask the capture of: the page's other captures stand for it)."""
     text = body.decode("utf-8", "replace").strip()
     if not text:
-        return []
+        return [], None
     try:
         rows = json.loads(text)
     except json.JSONDecodeError as error:
@@ -82,13 +120,35 @@ def parse_cdx(body: bytes) -> list[CdxCapture]:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise CdxError(f"CDX answer is not a list of rows: {text[:80]!r}")
     if not rows:
-        return []
+        return [], None
+    resume = None
+    if len(rows) >= 3 and rows[-2] == [] and len(rows[-1]) == 1:
+        resume = str(rows[-1][0])
+        rows = rows[:-2]
     header = rows[0]
     missing = [name for name in CDX_FIELDS if name not in header]
     if missing:
         raise CdxError(f"CDX answer lacks the fields {', '.join(missing)}: header {header!r}")
     where = [header.index(name) for name in CDX_FIELDS]
-    return [CdxCapture(*(str(row[i]) for i in where)) for row in rows[1:]]
+    if any(len(row) != len(header) for row in rows[1:]):
+        raise CdxError(f"CDX answer has rows of another length than its header {header!r}")
+    captures: list[CdxCapture] = []
+    for row in rows[1:]:
+        capture = CdxCapture(*(str(row[i]) for i in where))
+        if captures and capture == captures[-1]:
+            continue  # a row repeated back to back (simultaneous captures): one capture
+        if capture.status == "-" or not _is_moment(capture.timestamp):
+            continue  # a revisit record, or a timestamp naming no moment (day or month 00)
+        captures.append(capture)
+    return captures, resume
+
+
+def _is_moment(timestamp: str) -> bool:
+    try:
+        dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT)
+    except ValueError:
+        return False
+    return len(timestamp) == 14
 
 
 def capture_url(archive_url: str, timestamp: str, original: str) -> str:

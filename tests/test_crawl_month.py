@@ -122,7 +122,6 @@ def test_a_month_without_items_is_a_clean_empty_run(replica: str, tmp_path: Path
         ({"all": "everything"}, "'everything'"),
         ({"month": "2021-11", "source": "archive"}, "'archive'"),
         ({"source": "wayback"}, "source wayback needs the months"),
-        ({"source": "wayback", "all": "1"}, "source wayback needs the months"),
     ],
 )
 def test_bad_arguments_end_before_any_request(

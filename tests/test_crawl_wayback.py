@@ -4,25 +4,32 @@ real SQLite archive; and the live site that no longer serves the old listing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from conftest import (
     FIXTURES,
     MONTH,
+    ROOT,
     Crawl,
     copy_archive,
     ilo_archive,
+    query,
     row,
     run_crawl,
     write_dataset,
 )
 
 from ilo_crawler.exitcodes import ExitStatus
-from ilo_crawler.mirror.process import running_mirror
-from ilo_crawler.urls import listing_path
+from ilo_crawler.mirror.process import crawl_command, running_mirror
+from ilo_crawler.urls import ARTICLE_SECTION_PATHS, listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
 
@@ -108,14 +115,53 @@ def test_requests_follow_the_pages_of_the_month_not_the_listing(
     )
     assert items > 20
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == items
-    # One CDX query for the month's listing captures and one per article ...
-    assert stats["wayback/cdx_requests"] == 1 + items
+    # One CDX query for the month's listing captures and one per article section (one page
+    # each: no article needs a query of its own) ...
+    assert stats["wayback/cdx_requests"] == 1 + len(ARTICLE_SECTION_PATHS)
+    assert "wayback/article_cdx_requests" not in stats
+    assert stats["wayback/articles_found_by_section"] == items
     assert stats["newsroom/article_requests"] == items
     # ... and the listing pages that hold the month (a few days of newer items above it).
-    assert stats["wayback/listing_captures"] <= math.ceil(items / 10) + 2
+    pages = math.ceil(items / 10)
+    assert stats["wayback/listing_captures"] <= pages + 2
     requests = stats["wayback/requests"]
     assert requests == stats["wayback/cdx_requests"] + stats["wayback/listing_captures"] + items
+    assert requests - stats["wayback/cdx_requests"] <= items + pages + 2
     assert stats["downloader/request_count"] == requests + 1  # and robots.txt
+
+
+def test_a_span_reads_each_section_once_for_all_its_months(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(
+        wayback, tmp_path / "archive.db", source="wayback", since="2021-09", until="2021-11"
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    # A listing query a month, a section query for the whole span.
+    assert stats["wayback/cdx_requests"] == 3 + len(ARTICLE_SECTION_PATHS)
+    assert "wayback/article_cdx_requests" not in stats
+    reports = crawl.rows("SELECT month, missing, items_seen, items_with_body FROM completeness")
+    assert [r["month"] for r in reports] == ["2021-09", "2021-10", "2021-11"]
+    for report in reports:  # every month read to its end, every item with its article
+        assert "month" not in {entry["kind"] for entry in json.loads(report["missing"])}
+        assert report["items_seen"] == report["items_with_body"] > 70
+
+
+def test_long_section_answers_are_read_on_with_resume_keys(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(
+        wayback,
+        tmp_path / "archive.db",
+        settings=("ILO_WAYBACK_CDX_PAGE_ROWS=100",),
+        source="wayback",
+        month=MONTH,
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert stats["wayback/cdx_requests"] > 1 + len(ARTICLE_SECTION_PATHS)  # pages of them
+    assert "wayback/article_cdx_requests" not in stats
+    assert completeness(crawl)["missing"] == []
+    assert (
+        crawl.rows("SELECT count(body) FROM articles")[0][0] == stats["newsroom/article_requests"]
+    )
 
 
 def test_a_second_run_and_the_same_month_from_both_sources_make_one_record_each(
@@ -234,39 +280,106 @@ def test_offsets_shifted_between_captures_archive_each_item_once(tmp_path: Path)
     assert completeness(crawl)["listing_captures"] == 7
 
 
-def test_the_archive_s_rate_limit_is_met_with_backoff(tmp_path: Path) -> None:
-    # At the replica's full speed (16 at a time, no delay) the archive answers 429 Retry-After;
-    # sixteen requests against four a second need more rounds of retries than the default five.
-    schedule = {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]}
-    crawl = crawl_archive(
-        tmp_path,
-        schedule,
-        "ILO_WAYBACK_RETRY_TIMES=20",
-        replica_options=("--rate-limit", "4"),
-    )
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
-    stats = run_stats(crawl)
-    assert stats.get("downloader/response_status_count/429", 0) > 0
-    assert stats["retry/retry_after_honoured"] > 0
-    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == len(JANUARY)
+def strict_crawl(
+    tmp_path: Path, scale: str, *settings: str, archive: Path | None = None, **arguments: str
+) -> Crawl:
+    """A crawl of the default dataset's web archive served as strictly as web.archive.org, its
+    minute and hour (and the crawler's pauses and rates) multiplied by ``scale``."""
+    with running_mirror(None, None, "--wayback", "--strict", "--time-scale", scale) as base_url:
+        return strict_run(
+            base_url, archive or tmp_path / "archive.db", scale, *settings, **arguments
+        )
 
 
-def test_the_archive_s_own_pace_keeps_under_its_rate_limit(tmp_path: Path) -> None:
-    # Three articles: about nine requests to the archive, one every 0.6 s (and robots.txt
-    # through the host's own slot): never more than three in a second, none refused.
-    crawl = crawl_archive(
-        tmp_path,
-        {"listing": [sweep("20200206093000", [0])]},
-        "ILO_WAYBACK_CONCURRENCY=1",
-        "ILO_WAYBACK_DELAY=0.6",
-        "RANDOMIZE_DOWNLOAD_DELAY=False",
-        rows=[item(n, f"2020-01-{n:02d}") for n in (3, 2, 1)],
-        replica_options=("--rate-limit", "3"),
+def strict_run(base_url: str, archive: Path, scale: str, *settings: str, **arguments: str) -> Crawl:
+    return run_crawl(
+        base_url,
+        archive,
+        settings=(f"ILO_WAYBACK_TIME_SCALE={scale}", *settings),
+        source="wayback",
+        **{"month": MONTH, **arguments},
     )
+
+
+def test_a_month_at_the_default_budgets_meets_no_429_from_the_strict_archive(
+    tmp_path: Path,
+) -> None:
+    # Scaled to a hundredth: 30 CDX queries in any 0.6 s at most, the crawler asks 24.
+    crawl = strict_crawl(tmp_path, "0.01")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     stats = run_stats(crawl)
     assert "downloader/response_status_count/429" not in stats
-    assert crawl.rows("SELECT count(body) FROM articles")[0][0] == 3
+    assert "wayback/429" not in stats
+    report = completeness(crawl)
+    assert report["missing"] == [] and report["items_seen"] == report["items_with_body"] > 70
+
+
+def test_three_times_the_budget_meets_429s_pauses_slows_down_and_completes(
+    tmp_path: Path,
+) -> None:
+    # A tenth: 30 CDX queries in any 6 s; the crawler asks 72 a (scaled) minute, and reads the
+    # section answers 50 rows a page, some fifty CDX queries.
+    crawl = strict_crawl(
+        tmp_path,
+        "0.1",
+        "ILO_WAYBACK_CDX_PER_MINUTE=72",
+        "ILO_WAYBACK_CAPTURES_PER_MINUTE=1440",
+        "ILO_WAYBACK_CDX_PAGE_ROWS=50",
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    stats = run_stats(crawl)
+    assert stats["wayback/429"] > 0 and stats["wayback/slowdowns"] >= 1
+    assert "wayback/blocked_at" not in stats
+    assert "429 on web-archive-cdx: pausing it 6.0 s" in crawl.stderr
+    report = completeness(crawl)
+    assert report["missing"] == [] and report["items_seen"] == report["items_with_body"] > 70
+
+
+def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_block_out(
+    tmp_path: Path,
+) -> None:
+    # A five-hundredth: a minute is 0.12 s, the block's hour 7.2 s; the archive takes five CDX
+    # queries a minute. The first client ignores 429s.
+    scale = "0.002"
+    ignoring = (
+        "ILO_WAYBACK_CDX_PER_MINUTE=60000",
+        "ILO_WAYBACK_429_PAUSE=0",
+        "ILO_WAYBACK_SLOWDOWN=1",
+        "ILO_WAYBACK_RETRY_TIMES=100000",
+        "ILO_WAYBACK_CDX_PAGE_ROWS=50",  # some fifty CDX queries
+    )
+    archive = tmp_path / "archive.db"
+    options = ("--wayback", "--strict", "--time-scale", scale, "--cdx-per-minute", "5")
+    with running_mirror(None, None, *options) as base_url:
+        blocked = strict_run(base_url, archive, scale, *ignoring)
+        assert blocked.returncode == ExitStatus.BLOCKED, blocked.stderr[-3000:]
+        said = [line for line in blocked.stderr.splitlines() if "web archive: blocked" in line]
+        assert len(said) == 1 and "retry after" in said[0], said
+        run = blocked.rows("SELECT * FROM runs")[0]
+        stats = json.loads(run["stats"])
+        blocked_at = dt.datetime.fromisoformat(stats["wayback/blocked_at"])
+        finished = dt.datetime.fromisoformat(run["finished_at"])
+        assert (finished - blocked_at).total_seconds() < 10
+        assert run["exit_status"] == ExitStatus.BLOCKED
+        report = completeness(blocked)
+        assert report["missing"][0]["kind"] == "month"
+        assert report["missing"][0]["reason"] == (
+            "not finished: the web archive blocked the run before the month was read to its end"
+        )
+        # At once again: refused without a request, saying until when.
+        refused = strict_run(base_url, archive, scale)
+        assert refused.returncode == ExitStatus.BLOCKED, refused.stderr[-3000:]
+        assert "an earlier run was blocked by it" in refused.stderr
+        assert "wayback/requests" not in run_stats(refused)
+        assert completeness(refused)["missing"][0]["kind"] == "month"
+        # Once the block's (scaled) hour is over, a polite run finishes the month.
+        over = blocked_at + dt.timedelta(hours=float(scale)) - dt.datetime.now(dt.UTC)
+        time.sleep(max(0.0, over.total_seconds()) + 0.5)
+        again = strict_run(base_url, archive, scale)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert completeness(again)["missing"] == []
+    coverage = ilo_archive("coverage", "--db", str(archive), "--since", MONTH, "--until", MONTH)
+    assert "not finished" not in coverage.stdout
 
 
 # The live site without the old newsroom ---------------------------------------------------------
@@ -336,9 +449,29 @@ def test_an_article_the_archive_fails_to_give_is_a_failure_named_in_the_report(
     assert set(archived) == {r["id"] for r in JANUARY}
     assert archived["WCMS_5"]["body"] is None and archived["WCMS_5"]["source"] == "wayback"
     missing = completeness(crawl)["missing"]
-    assert [(m["kind"], m["doc_id"]) for m in missing] == [("article", "WCMS_5")]
-    assert missing[0]["reason"].startswith("could not be read: ")
+    assert [(m["kind"], m["doc_id"]) for m in missing] == [("month", None), ("article", "WCMS_5")]
+    assert missing[0]["reason"] == "not finished: 1 request failed after their retries"
+    assert missing[1]["reason"].startswith("could not be read: ")
     assert crawl.rows("SELECT count(*) FROM failures WHERE kind = 'article'")[0][0] == 0
+
+
+def test_a_page_the_archive_refuses_by_robots_is_named_missing_not_retried(tmp_path: Path) -> None:
+    crawl = crawl_archive(
+        tmp_path,
+        {"listing": [sweep("20200206093000", list(range(0, 21, 3)))]},
+        replica_options=("--robots-blocked", "WCMS_5/"),
+    )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]  # what the archive will not give
+    stats = run_stats(crawl)
+    assert stats["downloader/response_status_count/403"] == 1  # asked once
+    assert stats["wayback/refused_by_the_archive"] == 1
+    missing = completeness(crawl)["missing"]
+    assert [(m["kind"], m["doc_id"]) for m in missing] == [("article", "WCMS_5")]
+    assert missing[0]["reason"] == (
+        "the web archive refuses to give it (RobotAccessControlException: Blocked By Robots)"
+    )
+    archived = {r["doc_id"]: r for r in crawl.rows("SELECT * FROM articles")}
+    assert archived["WCMS_5"]["body"] is None and len(archived) == len(JANUARY)
 
 
 def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Path) -> None:
@@ -351,6 +484,138 @@ def test_a_month_whose_captures_cannot_be_listed_fails_and_says_so(tmp_path: Pat
     assert "web archive: listing not read, the month is not complete" in crawl.stderr
     report = completeness(crawl)
     assert (report["listing_captures"], report["items_seen"]) == (0, 0)
-    assert report["missing"][0]["kind"] == "listing"
-    assert "could not be read" in report["missing"][0]["reason"]
+    assert [m["kind"] for m in report["missing"]] == ["month", "listing"]
+    assert report["missing"][0]["reason"].startswith("not finished: 1 request failed")
+    assert "could not be read" in report["missing"][1]["reason"]
     assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
+
+
+# Spans of the retired newsroom ----------------------------------------------------------------
+
+
+def test_since_without_until_ends_at_the_wcms_s_last_month(wayback: str, tmp_path: Path) -> None:
+    crawl = run_crawl(wayback, tmp_path / "archive.db", source="wayback", since="2024-04")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    months = [r[0] for r in crawl.rows("SELECT month FROM completeness")]
+    assert months == ["2024-04"]  # not on to this month
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] > 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"month": "2024-05"}, {"since": "2024-01", "until": "2024-06"}, {"since": "2025-01"}],
+)
+def test_a_web_archive_span_past_the_wcms_s_last_month_is_refused(
+    arguments: dict, wayback: str, tmp_path: Path
+) -> None:
+    crawl = run_crawl(wayback, tmp_path / "archive.db", source="wayback", **arguments)
+    assert crawl.returncode == ExitStatus.BAD_ARGUMENTS
+    lines = [line for line in crawl.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "2024-04" in lines[0], lines
+    assert not crawl.archive.exists()
+
+
+def test_an_interrupted_span_records_its_unread_months_as_not_finished(
+    wayback: str, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive.db"
+    command = crawl_command(wayback, archive, source="wayback", since="2021-09", until="2021-11")
+    command += ["-s", "ILO_WAYBACK_TIME_SCALE=0.05"]  # a CDX query every 0.125 s: half a minute
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "listing read from" in line:  # the first month's articles are being read
+            break
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert process.returncode == ExitStatus.INTERRUPTED
+    reports = {
+        r["month"]: json.loads(r["missing"])
+        for r in query(archive, "SELECT month, missing FROM completeness")
+    }
+    assert set(reports) == {"2021-09", "2021-10", "2021-11"}
+    unfinished = [
+        month for month, missing in reports.items() if missing[:1] and missing[0]["kind"] == "month"
+    ]
+    assert unfinished
+    for month in unfinished:
+        assert reports[month][0]["reason"] == (
+            "not finished: the run was interrupted before the month was read to its end"
+        )
+    coverage = ilo_archive(
+        "coverage", "--db", str(archive), "--since", "2021-09", "--until", "2021-11"
+    )
+    assert coverage.stdout.count("not finished: the run was interrupted") == len(unfinished)
+
+
+def test_a_backfill_resumes_without_reading_complete_months_again(
+    wayback: str, tmp_path: Path
+) -> None:
+    # The retired newsroom from 2023-11 (ILO_WAYBACK_FIRST_MONTH) to 2024-04, in French: six
+    # months; the first run is stopped (SIGTERM) after its first month is read.
+    archive = tmp_path / "archive.db"
+    command = crawl_command(wayback, archive, source="wayback", all="1", lang="fr")
+    command += ["-s", "ILO_WAYBACK_FIRST_MONTH=2023-11", "-s", "ILO_WAYBACK_TIME_SCALE=0.05"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    progress = []
+    for line in process.stderr:
+        if " read: " in line and "months," in line:
+            progress.append(line)
+            break
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=120)
+    assert process.returncode == ExitStatus.INTERRUPTED
+    assert "web archive 2023-11 read: 1/6 months" in progress[0] and "left" in progress[0]
+    first = {
+        r["month"]: json.loads(r["missing"])
+        for r in query(archive, "SELECT month, missing FROM completeness")
+    }
+    done = {
+        month for month, missing in first.items() if not missing or missing[0]["kind"] != "month"
+    }
+    assert "2023-11" in done and len(done) < 6
+    again = run_crawl(
+        wayback,
+        archive,
+        settings=("ILO_WAYBACK_FIRST_MONTH=2023-11",),
+        source="wayback",
+        all="1",
+        lang="fr",
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (
+        f"web archive: {len(done)} of 6 months already read to their end, skipped" in again.stderr
+    )
+    run_id = again.rows("SELECT max(id) FROM runs")[0][0]
+    read_again = {
+        r[0] for r in again.rows("SELECT month FROM completeness WHERE run_id = ?", (run_id,))
+    }
+    assert read_again == {"2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04"} - done
+    lines = [line for line in again.stderr.splitlines() if " read: " in line and "months," in line]
+    assert len(lines) == len(read_again)
+    assert f"{len(read_again)}/{len(read_again)} months" in lines[-1]
+
+
+def test_an_archive_that_cannot_be_reached_ends_the_run_within_seconds(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    crawl = run_crawl(
+        f"http://127.0.0.1:{port}",
+        tmp_path / "archive.db",
+        settings=("ILO_RETRY_BACKOFF_BASE=2",),  # the real backoff: 62 s of retries otherwise
+        source="wayback",
+        month=MONTH,
+    )
+    assert crawl.returncode == ExitStatus.FETCH_FAILURES, crawl.stderr[-3000:]
+    said = [line for line in crawl.stderr.splitlines() if "web archive: cannot be reached" in line]
+    assert len(said) == 1, crawl.stderr[-3000:]
+    run = crawl.rows("SELECT * FROM runs")[0]
+    took = dt.datetime.fromisoformat(run["finished_at"]) - dt.datetime.fromisoformat(
+        run["started_at"]
+    )
+    assert took.total_seconds() < 60
+    assert completeness(crawl)["missing"][0]["reason"] == (
+        "not finished: the web archive could not be reached before the month was read to its end"
+    )

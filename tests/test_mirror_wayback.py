@@ -10,7 +10,6 @@ import http.client
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,15 +23,15 @@ from conftest import fetch, row
 from replica_markup import GENERATIONS, article_fields, listing_items, pager
 
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
-from ilo_crawler.mirror.faults import Answer, FaultySite
+from ilo_crawler.mirror.faults import FaultySite
 from ilo_crawler.mirror.layouts import NEWEST_LAYOUT
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.mirror.site import Response
 from ilo_crawler.mirror.wayback import (
     CDX_FIELDS,
     ORIGINAL_BASE,
-    RateLimited,
     ScheduleError,
+    StrictArchive,
     Wayback,
     pad_timestamp,
     parse_schedule,
@@ -486,7 +485,11 @@ def test_bad_schedule_is_refused_in_one_line(
     ("args", "message"),
     [
         (["--captures", "x.json"], "--captures needs --wayback"),
-        (["--wayback", "--rate-limit", "0"], "invalid --rate-limit '0': expected a whole number"),
+        (["--wayback", "--strict", "--time-scale", "0"], "invalid --time-scale '0': expected"),
+        (["--wayback", "--time-scale", "0.1"], "--time-scale needs --strict"),
+        (["--strict"], "--strict needs --wayback"),
+        (["--robots-blocked", "WCMS_"], "--robots-blocked needs --wayback"),
+        (["--wayback", "--robots-blocked", "("], "invalid --robots-blocked '(': not a regular"),
         (["--wayback", "--publish-every", "2"], "--publish-every does not apply to --wayback"),
     ],
 )
@@ -501,42 +504,83 @@ def test_bad_archive_options_are_refused_in_one_line(args: list[str], message: s
     assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
 
 
-def test_rate_limit_counts_answers_in_any_one_second() -> None:
-    now = [100.0]
+def strict_archive(now: list[float]) -> StrictArchive:
     inner = FaultySite(Wayback(records(), 3, parse_schedule(SCHEDULE)))  # type: ignore[arg-type]
-    limited = RateLimited(inner, 2, clock=lambda: now[0])
-
-    def status() -> Answer:
-        return limited.respond("/robots.txt")
-
-    assert [status().status for _ in range(3)] == [200, 200, 429]
-    refused = status()
-    assert dict(refused.headers)["Retry-After"] == "1"
-    now[0] += 0.999
-    assert status().status == 429
-    now[0] += 0.002
-    assert [status().status for _ in range(3)] == [200, 200, 429]
+    return StrictArchive(inner, 0.01, {"cdx": 2, "captures": 3}, clock=lambda: now[0])
 
 
-def test_rate_limit_over_http(tmp_path: Path, small_dataset: Path) -> None:
+CAPTURE_PATH = f"/web/20200104000000id_/{article_url(3)}"
+CDX_PATH = f"/cdx/search/cdx?url={listing_url(0)}"
+
+
+def test_the_strict_archive_limits_each_endpoint_per_scaled_minute() -> None:
+    now = [100.0]
+    archive = strict_archive(now)  # a minute is 0.6 s; an hour 36 s
+
+    def statuses(path: str, count: int) -> list[int]:
+        return [archive.respond(path).status for _ in range(count)]
+
+    assert statuses(CDX_PATH, 3) == [200, 200, 429]
+    refused = archive.respond(CDX_PATH)
+    assert refused.status == 429 and "Retry-After" not in dict(refused.headers)
+    assert statuses(CAPTURE_PATH, 4) == [200, 200, 200, 429]  # the other endpoint's own limit
+    assert statuses("/robots.txt", 5) == [200] * 5  # not limited
+    now[0] += 0.3
+    assert statuses(CAPTURE_PATH, 1) == [429]  # still in the window of the first three
+    now[0] += 0.7  # over a minute after the last 429 of each endpoint: the windows are empty
+    assert statuses(CDX_PATH, 3) == [200, 200, 429]
+    assert statuses(CAPTURE_PATH, 4) == [200, 200, 200, 429]
+    assert archive.blocks == 0
+
+
+def test_the_strict_archive_blocks_a_client_going_on_through_a_minute_of_429s() -> None:
+    now = [100.0]
+    archive = strict_archive(now)
+    assert [archive.respond(CDX_PATH).status for _ in range(3)] == [200, 200, 429]
+    # A client that waits a minute after its last 429 is never blocked ...
+    now[0] += 0.7
+    assert archive.respond(CDX_PATH).status == 200
+    # ... one that keeps sending through 429s for more than a minute is, on every endpoint.
+    now[0] += 0.7
+    statuses = []
+    for _ in range(12):
+        statuses.append(archive.respond(CDX_PATH).status)
+        now[0] += 0.1
+    assert statuses[:3] == [200, 200, 429] and 0 in statuses
+    blocked_from = statuses.index(0)
+    assert set(statuses[2:blocked_from]) == {200, 429} and set(statuses[blocked_from:]) == {0}
+    assert archive.respond(CAPTURE_PATH).dropped and archive.respond("/robots.txt").dropped
+    assert archive.blocks == 1
+    now[0] += 36.0  # an hour later
+    assert archive.respond(CDX_PATH).status == 200
+
+
+def test_a_block_over_http_drops_connections_unanswered(
+    tmp_path: Path, small_dataset: Path
+) -> None:
     captures = tmp_path / "captures.json"
     captures.write_text(json.dumps(SCHEDULE), encoding="utf-8")
-    args = ("--wayback", "--captures", str(captures), "--rate-limit", "3")
+    args = ("--wayback", "--captures", str(captures), "--strict", "--time-scale", "0.002")
     with running_mirror(small_dataset, 3, *args) as base:
         url = urlsplit(base)
-        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
         answers = []
-        for _ in range(6):
-            connection.request("GET", f"/web/20200104000000id_/{article_url(3)}")
-            response = connection.getresponse()
-            answers.append((response.status, response.getheader("Retry-After"), response.read()))
-        assert [status for status, _, _ in answers[:3]] == [200, 200, 200]
-        assert (429, "1") in {(status, after) for status, after, _ in answers[3:]}
-        time.sleep(1.1)
-        connection.request("GET", "/robots.txt")
-        response = connection.getresponse()
-        assert (response.status, response.read()) == (200, b"User-agent: *\nDisallow:\n")
+        blocked = False
+        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+        for _ in range(5000):  # 30 answers in 0.12 s, then 429s until the block
+            try:
+                connection.request("GET", CDX_PATH)
+                response = connection.getresponse()
+            except (http.client.HTTPException, ConnectionError):
+                blocked = True
+                break
+            answers.append((response.status, response.getheader("Retry-After")))
+            response.read()
         connection.close()
+        assert blocked
+        assert answers[:30] == [(200, None)] * 30
+        assert (429, None) in answers[30:] and {status for status, _ in answers} == {200, 429}
+        with pytest.raises((http.client.HTTPException, ConnectionError)):
+            fetch(base + "/robots.txt")
 
 
 def test_site_mode_is_unchanged(small_dataset: Path) -> None:

@@ -16,6 +16,7 @@ from ilo_crawler.webarchive import (
     listing_offsets,
     original_listing_url,
     parse_cdx,
+    parse_cdx_page,
     timestamp_iso,
 )
 
@@ -62,6 +63,26 @@ def test_captures_are_read_from_a_json_answer_whatever_the_field_order() -> None
         CdxCapture("20211205093000", "http://www.ilo.org/a/index.htm", "200")
     ]
     assert parse_cdx(b"") == parse_cdx(b"[]") == parse_cdx(b" \n") == []
+
+
+def test_repeated_rows_revisits_and_impossible_timestamps_are_left_out() -> None:
+    header = '["urlkey","timestamp","original","mimetype","statuscode","digest","length"]'
+    page = "org,ilo)/a/index.htm"
+    rows = [
+        f'["{page}","20211205093000","http://www.ilo.org:80/a/index.htm","text/html","200","D","9"]',
+        f'["{page}","20211205093000","http://www.ilo.org:80/a/index.htm","text/html","200","D","9"]',
+        f'["{page}","20211206093000","https://ilo.org/a/index.htm","warc/revisit","-","D","-"]',
+        f'["{page}","20211200093000","http://www.ilo.org/a/index.htm","text/html","200","D","9"]',
+        f'["{page}","20211207093000","http://ilo.org/a/index.htm","text/html","200","E","9"]',
+    ]
+    body = f'[{header},{",".join(rows)},[],["{page} 20211207093000"]]'.encode()
+    captures, resume = parse_cdx_page(body)
+    assert captures == [
+        CdxCapture("20211205093000", "http://www.ilo.org:80/a/index.htm", "200"),
+        CdxCapture("20211207093000", "http://ilo.org/a/index.htm", "200"),
+    ]
+    assert resume == f"{page} 20211207093000"
+    assert parse_cdx(body) == captures
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,50 @@ class ArchiveIndex:
                 return (day.year, day.month)
         return None
 
+    def wayback_blocks(self) -> list[str]:
+        """When the web archive blocked the latest runs (``wayback/blocked_at``, UTC ISO), newest
+        first, back to the last run that read the archive without being blocked; runs that sent
+        nothing to it (live runs, runs refused for a block) do not break the series."""
+        if not self.path.exists():
+            return []
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            runs = connection.execute(
+                "SELECT json_extract(stats, '$.\"wayback/blocked_at\"'),"
+                " json_extract(stats, '$.\"wayback/requests\"') FROM runs"
+                " WHERE spider = 'newsroom' AND stats IS NOT NULL ORDER BY id DESC"
+            ).fetchall()
+        finally:
+            connection.close()
+        blocks = []
+        for blocked_at, requests in runs:
+            if blocked_at:
+                blocks.append(blocked_at)
+            elif requests:
+                break
+        return blocks
+
+    def finished_wayback_months(self, lang: str, listing: str) -> set[str]:
+        """Months (``YYYY-MM``) of the listing and language whose latest reading from the web
+        archive was read to its end (its ``completeness`` row names no ``month`` entry)."""
+        if not self.path.exists():
+            return set()
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT c.month, c.missing FROM completeness c WHERE c.lang = ? AND c.listing = ?"
+                " AND c.run_id = (SELECT max(run_id) FROM completeness l WHERE l.month = c.month"
+                " AND l.lang = c.lang AND l.listing = c.listing)",
+                (lang, listing),
+            ).fetchall()
+        finally:
+            connection.close()
+        return {
+            month
+            for month, missing in rows
+            if all(entry["kind"] != "month" for entry in json.loads(missing))
+        }
+
     def open_failures(self, lang: str, listing: str, base_url: str) -> list[dict[str, Any]]:
         """Article pages that failed in earlier runs on the site at ``base_url`` and are not
         resolved, oldest first. (A failure belongs to the site it was seen on: a run of the

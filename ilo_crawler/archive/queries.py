@@ -208,7 +208,8 @@ def coverage(
     archived with a body, up to ``examples`` doc_ids of them). For a month read from a web
     archive, ``web_archive`` holds the latest ``completeness`` row of each listing (what its
     run could read there, and what it names as ``missing``) and ``missing`` counts those entries.
-    ``status`` is ``never crawled``, ``incomplete`` (something is missing from the web archive),
+    ``status`` is ``not finished`` (the latest web-archive reading of the month stopped before its
+    end), ``never crawled``, ``incomplete`` (something is missing from the web archive),
     ``gaps`` or ``ok``. The range defaults to the oldest to newest archived or read month."""
     db = _require_content(source)
     check_range(since, until)
@@ -274,15 +275,18 @@ def coverage(
                     "gap_doc_ids": unarchived[:examples],
                     "missing": missing,
                     "web_archive": read,
-                    "status": _status(runs, missing, len(unarchived)),
+                    "status": _status(runs, missing, len(unarchived), read),
                 }
             )
     return rows
 
 
-def _status(runs: int, missing: int, gaps: int) -> str:
-    """``incomplete`` before ``gaps``: the month's gaps are then (at least partly) what the web
-    archive lacks, which crawling it again will not fill."""
+def _status(runs: int, missing: int, gaps: int, reports: list[dict[str, Any]]) -> str:
+    """``not finished`` first (the latest reading of the month from a web archive stopped before
+    its end: run it again); ``incomplete`` before ``gaps``: the month's gaps are then (at least
+    partly) what the web archive lacks, which crawling it again will not fill."""
+    if any(entry["kind"] == "month" for report in reports for entry in report["missing"]):
+        return "not finished"
     if not runs:
         return "never crawled"
     return "incomplete" if missing else "gaps" if gaps else "ok"
@@ -356,6 +360,13 @@ def _languages(
         row["lang"]
         for row in db.query(
             "SELECT DISTINCT lang FROM appearances WHERE month BETWEEN ? AND ?",
+            [articles.since, articles.until],
+        )
+    }
+    found |= {
+        row["lang"]
+        for row in db.query(
+            "SELECT DISTINCT lang FROM completeness WHERE month BETWEEN ? AND ?",
             [articles.since, articles.until],
         )
     }

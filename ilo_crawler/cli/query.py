@@ -223,6 +223,7 @@ def coverage(
         f"\n{len(rows)} month-languages: {statuses.count('ok')} ok, {len(gaps)} with gaps, "
         f"{statuses.count('never crawled')} never crawled by a finished run"
         + (f", {statuses.count('incomplete')} incomplete in the web archive" if reports else "")
+        + (f", {statuses.count('not finished')} not finished" if "not finished" in statuses else "")
     )
     for row in gaps:
         more = row["gaps"] - len(row["gap_doc_ids"])

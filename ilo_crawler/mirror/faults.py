@@ -89,6 +89,8 @@ class Answer:
     delay: float = 0.0
     cut: int | None = None
     events: tuple[str, ...] = ()
+    #: No answer at all: the connection is closed unanswered (a firewall's block).
+    dropped: bool = False
 
 
 class FaultySite:

@@ -20,8 +20,9 @@ REPLICA_CRAWL_SETTINGS: dict[str, str] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "ILO_RETRY_BACKOFF_BASE": "0.05",
     "ILO_RETRY_AFTER_MAX": "1",
-    "ILO_WAYBACK_DELAY": "0",
-    "ILO_WAYBACK_CONCURRENCY": "16",
+    # The web archive's pacing, pauses and block, at a thousandth of their real length.
+    "ILO_WAYBACK_TIME_SCALE": "0.001",
+    "ILO_WAYBACK_CAPTURE_CONCURRENCY": "16",
     "LOG_LEVEL": "INFO",
 }
 

@@ -25,14 +25,14 @@ from ilo_crawler.mirror.faults import (
     options_from_arguments,
 )
 from ilo_crawler.mirror.site import Site
-from ilo_crawler.mirror.wayback import RateLimited, ScheduleError
+from ilo_crawler.mirror.wayback import ScheduleError, StrictArchive
 from ilo_crawler.mirror.wayback import add_arguments as add_archive_arguments
 from ilo_crawler.mirror.wayback import options_from_arguments as archive_options
 from ilo_crawler.mirror.wayback import serve as serve_archive
 
 
 class MirrorHandler(BaseHTTPRequestHandler):
-    """Copies ``FaultySite.respond`` (or ``RateLimited.respond``) onto the wire; keep-alive works
+    """Copies ``FaultySite.respond`` (or ``StrictArchive.respond``) onto the wire; keep-alive works
     because every answer has a length (a cut-off answer closes the connection, as a dropped one
     would)."""
 
@@ -44,7 +44,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
     # small writes otherwise wait for the client's delayed ACK (~40 ms a request).
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
-    site: FaultySite | RateLimited
+    site: FaultySite | StrictArchive
     log_requests = False
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
@@ -57,6 +57,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         answer = self.site.respond(self.path, dict(self.headers.items()), self.command)
         for event in answer.events:
             self.log_message("%s", event)
+        if answer.dropped:
+            self.close_connection = True
+            return
         if answer.delay:
             time.sleep(answer.delay)
         self.send_response(answer.status)
@@ -87,7 +90,7 @@ class MirrorServer(ThreadingHTTPServer):
 
 
 def make_server(
-    site: Site | FaultySite | RateLimited,
+    site: Site | FaultySite | StrictArchive,
     host: str = "127.0.0.1",
     port: int = 0,
     log_requests: bool = False,
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         archive = archive_options(args, options)
         records = load_dataset(args.dataset) if args.dataset else default_dataset()
         if archive is None:
-            site: FaultySite | RateLimited = FaultySite(
+            site: FaultySite | StrictArchive = FaultySite(
                 Site(records, page_size=args.page_size, layout=options.layout), options
             )
         else:

@@ -19,6 +19,7 @@ import base64
 import bisect
 import calendar
 import collections
+import dataclasses
 import datetime as dt
 import email.utils
 import functools
@@ -54,11 +55,25 @@ SWEEP_TIME = dt.time(9, 30)
 #: Default schedule: each article captured this many days after its date.
 ARTICLE_DELAY_DAYS = 2
 ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
+#: What web.archive.org answers (403) for a URL its owner's robots.txt excluded from replay.
+ROBOTS_BLOCKED = b"RobotAccessControlException: Blocked By Robots\n"
 
 _WEB_RE = re.compile(r"^/web/(?P<timestamp>\d{1,14})(?P<modifier>[a-z]{2}_)?/(?P<url>.+)$", re.S)
 _ARTICLE_NAME_RE = re.compile(r"^(?P<doc_id>WCMS_\d+)/(?P<lang>[a-z]{2})$")
 _LINK_ATTR_RE = re.compile(r'\b(href|src)="([^"]*)"')
-_CDX_PARAMETERS = ("url", "matchType", "from", "to", "output", "fl", "filter", "collapse", "limit")
+_CDX_PARAMETERS = (
+    "url",
+    "matchType",
+    "from",
+    "to",
+    "output",
+    "fl",
+    "filter",
+    "collapse",
+    "limit",
+    "showResumeKey",
+    "resumeKey",
+)
 _REPEATABLE = frozenset({"filter", "collapse"})
 
 
@@ -356,6 +371,8 @@ class Wayback:
         self._urlkeys = list(self.captures)
         self._render = functools.lru_cache(maxsize=cache_size)(self._render_capture)
         self._digests: dict[tuple[ListingLocation | ArticleKey, dt.date, int], tuple[str, int]] = {}
+        #: Requests (CDX queries and replays) whose path matches answer 403 "Blocked By Robots".
+        self.robots_blocked: re.Pattern[str] | None = None
 
     # Captures ----------------------------------------------------------------------------------
 
@@ -489,6 +506,8 @@ class Wayback:
         so that ``FaultySite`` can wrap the archive as it wraps the site."""
         if path == "/robots.txt":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_TXT
+        if self.robots_blocked is not None and self.robots_blocked.search(path):
+            return 403, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_BLOCKED
         parts = urlsplit(path)
         if parts.path == "/cdx/search/cdx":
             return self._cdx(parts.query)
@@ -535,14 +554,19 @@ class Wayback:
             request = CdxQuery.parse(query)
         except ValueError as exc:
             return 400, [("Content-Type", "text/plain; charset=utf-8")], f"{exc}\n".encode()
-        rows = [
-            [self._field(capture, name) for name in request.fields]
-            for capture in request.select(self._matching(request), self._field)
-        ]
+        selected, more = request.select(self._matching(request), self._field)
+        rows = [[self._field(capture, name) for name in request.fields] for capture in selected]
+        resume = (
+            f"{selected[-1].urlkey} {selected[-1].timestamp}"
+            if more and selected and request.show_resume_key
+            else None
+        )
         if request.json:
-            body = json.dumps([list(request.fields), *rows] if rows else []).encode()
+            body = json.dumps(
+                ([list(request.fields), *rows] if rows else []) + ([[], [resume]] if resume else [])
+            ).encode()
             return 200, [("Content-Type", "application/json")], body
-        text = "".join(" ".join(row) + "\n" for row in rows)
+        text = "".join(" ".join(row) + "\n" for row in rows) + (f"\n{resume}\n" if resume else "")
         return 200, [("Content-Type", "text/plain; charset=utf-8")], text.encode()
 
     def _matching(self, request: CdxQuery) -> Iterator[Capture]:
@@ -554,6 +578,9 @@ class Wayback:
             keys = [request.urlkey] if request.urlkey in self.captures else []
         for key in keys:
             for capture in self.captures[key]:
+                after = request.resume_after
+                if after is not None and (capture.urlkey, capture.timestamp) <= after:
+                    continue
                 if request.start <= capture.timestamp <= request.end:
                     yield capture
 
@@ -660,6 +687,10 @@ class CdxQuery:
     collapses: tuple[tuple[str, int | None], ...] = ()
     #: Rows at most; a negative limit keeps the last rows.
     limit: int | None = None
+    #: Append a resume key (the last row's URL key and timestamp) when the limit cut the answer.
+    show_resume_key: bool = False
+    #: Start after this (URL key, timestamp): the resume key of an earlier answer.
+    resume_after: tuple[str, str] | None = None
 
     @classmethod
     def parse(cls, query: str) -> CdxQuery:
@@ -700,6 +731,17 @@ class CdxQuery:
                 limit = int(one["limit"])
             except ValueError:
                 raise ValueError(f"bad limit {one['limit']!r} (a whole number)") from None
+        show = one.get("showResumeKey", "false")
+        if show not in ("true", "false"):
+            raise ValueError(f"bad showResumeKey {show!r} (accepted: true, false)")
+        resume_after = None
+        if "resumeKey" in one:
+            key, _, timestamp = one["resumeKey"].rpartition(" ")
+            if not key or pad_timestamp(timestamp, latest=False) != timestamp:
+                raise ValueError(
+                    f"bad resumeKey {one['resumeKey']!r} (the last line of an earlier answer)"
+                )
+            resume_after = (key, timestamp)
         return cls(
             urlkey=urlkey,
             prefix=prefix,
@@ -710,12 +752,15 @@ class CdxQuery:
             filters=tuple(map(_cdx_filter, given["filter"])),
             collapses=tuple(map(_cdx_collapse, given["collapse"])),
             limit=limit,
+            show_resume_key=show == "true",
+            resume_after=resume_after,
         )
 
     def select(
         self, captures: Iterable[Capture], value: Callable[[Capture, str], str]
-    ) -> list[Capture]:
-        """The captures that pass the filters, collapsed, then limited; ``value`` reads fields."""
+    ) -> tuple[list[Capture], bool]:
+        """The captures that pass the filters, collapsed, then limited; ``value`` reads fields;
+        and whether the limit left rows out."""
         kept: list[Capture] = []
         previous: dict[str, str] = {}
         for capture in captures:
@@ -730,8 +775,9 @@ class CdxQuery:
             previous = keys
             kept.append(capture)
         if self.limit is None:
-            return kept
-        return kept[self.limit :] if self.limit < 0 else kept[: self.limit]
+            return kept, False
+        more = len(kept) > abs(self.limit)
+        return (kept[self.limit :] if self.limit < 0 else kept[: self.limit]), more
 
 
 def _cdx_time(given: dict[str, str], name: str, latest: bool) -> str:
@@ -773,47 +819,91 @@ def _cdx_collapse(text: str) -> tuple[str, int | None]:
 
 # Politeness ------------------------------------------------------------------------------------
 
+#: web.archive.org's hard limits per client and minute, by endpoint (the CDX API, shared with
+#: ``/web/timemap``; captures): beyond them, 429 without ``Retry-After``.
+STRICT_LIMITS = {"cdx": 30, "captures": 600}
+#: A client that goes on receiving 429s for longer than a minute is blocked at the firewall for
+#: an hour, doubling with each block (IA staff, edgi-govdata-archiving/wayback #137).
+LIMIT_WINDOW_SECONDS = 60.0
+BLOCK_SECONDS = 3600.0
 
-class RateLimited:
-    """At most ``per_second`` answers in any one-second window; beyond it 429 and
-    ``Retry-After: 1``, as web.archive.org tells a crawler that goes too fast. Thread-safe."""
+
+def endpoint_of(path: str) -> str | None:
+    """Which limited endpoint a request path is for: ``cdx``, ``captures``, or None."""
+    if path.startswith(("/cdx/", "/web/timemap")):
+        return "cdx"
+    if path.startswith("/web/"):
+        return "captures"
+    return None
+
+
+class StrictArchive:
+    """The archive's limits as web.archive.org enforces them, every time span multiplied by
+    ``time_scale``: per endpoint, at most ``limits[endpoint]`` answers in any window of
+    ``LIMIT_WINDOW_SECONDS``, beyond them 429 without ``Retry-After`` (refused requests do not
+    count); 429s going on for longer than a window (none a window apart) block the client: for
+    ``BLOCK_SECONDS`` (doubling with each block) every request is dropped without an answer, on
+    every endpoint. Thread-safe."""
 
     def __init__(
         self,
         inner: FaultySite,
-        per_second: int,
+        time_scale: float = 1.0,
+        limits: Mapping[str, int] = STRICT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inner = inner
-        self.per_second = per_second
+        self.limits = dict(limits)
+        self.window = LIMIT_WINDOW_SECONDS * time_scale
+        self.block_seconds = BLOCK_SECONDS * time_scale
         self._clock = clock
-        self._answered: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
+        self._answered: dict[str, collections.deque[float]] = {
+            endpoint: collections.deque() for endpoint in self.limits
+        }
+        #: endpoint -> (first, latest) 429 of its current run of 429s
+        self._refusing: dict[str, tuple[float, float]] = {}
+        self.blocked_until = float("-inf")
+        self.blocks = 0
 
     def respond(
         self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
     ) -> Answer:
-        """The inner answer, or 429 if ``per_second`` requests were answered in the last second."""
+        """The inner answer; 429 beyond the endpoint's limit; nothing (dropped) while blocked."""
+        endpoint = endpoint_of(path)
         now = self._clock()
         with self._lock:
-            while self._answered and now - self._answered[0] >= 1.0:
-                self._answered.popleft()
-            limited = len(self._answered) >= self.per_second
-            if not limited:
-                self._answered.append(now)
-        if limited:
-            body = (
-                b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                b"<title>429 Too Many Requests</title>\n</head>\n<body>\n"
-                b"<h1>Too Many Requests</h1>\n</body>\n</html>\n"
-            )
-            return Answer(
-                429,
-                [("Content-Type", HTML_TYPE), ("Retry-After", "1")],
-                body,
-                events=(f"RATE-LIMITED {path}",),
-            )
+            if now < self.blocked_until:
+                return Answer(0, [], b"", dropped=True, events=(f"BLOCKED {path}",))
+            if endpoint is not None and self._over_limit(endpoint, now):
+                return self._refuse(endpoint, path, now)
         return self.inner.respond(path, headers, method)
+
+    def _over_limit(self, endpoint: str, now: float) -> bool:
+        answered = self._answered[endpoint]
+        while answered and now - answered[0] >= self.window:
+            answered.popleft()
+        if len(answered) >= self.limits[endpoint]:
+            return True
+        answered.append(now)
+        return False
+
+    def _refuse(self, endpoint: str, path: str, now: float) -> Answer:
+        first, latest = self._refusing.get(endpoint, (now, now))
+        if now - latest >= self.window:
+            first = now  # a window without 429s: this is a new run of them
+        self._refusing[endpoint] = (first, now)
+        if now - first > self.window:
+            self.blocked_until = now + self.block_seconds * 2**self.blocks
+            self.blocks += 1
+            self._refusing.clear()
+            return Answer(0, [], b"", dropped=True, events=(f"BLOCKING {path}",))
+        body = (
+            b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            b"<title>429 Too Many Requests</title>\n</head>\n<body>\n"
+            b"<h1>Too Many Requests</h1>\n</body>\n</html>\n"
+        )
+        return Answer(429, [("Content-Type", HTML_TYPE)], body, events=(f"RATE-LIMITED {path}",))
 
 
 # Command line ----------------------------------------------------------------------------------
@@ -824,7 +914,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("web archive", "serve a Wayback Machine of the site instead")
     group.add_argument("--wayback", action="store_true", help="serve the web archive of the site")
     group.add_argument("--captures", metavar="FILE", help="JSON capture schedule (built-in)")
-    group.add_argument("--rate-limit", metavar="N", help="answer 429 beyond N requests a second")
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="web.archive.org's limits: 30 CDX queries and 600 captures a minute, 429 without "
+        "Retry-After, a block (requests dropped) for a client going on through 429s",
+    )
+    group.add_argument(
+        "--robots-blocked",
+        metavar="REGEX",
+        help="answer 403 RobotAccessControlException: Blocked By Robots to matching requests",
+    )
+    group.add_argument(
+        "--time-scale", metavar="F", help="multiply the strict minute and hour by F (e.g. 0.01)"
+    )
+    for endpoint, limit in STRICT_LIMITS.items():
+        group.add_argument(
+            f"--{endpoint}-per-minute",
+            metavar="N",
+            help=f"the strict limit ({limit}) of {endpoint}",
+        )
 
 
 @dataclass(frozen=True)
@@ -832,40 +941,76 @@ class ArchiveOptions:
     """The checked web-archive options of a command line."""
 
     schedule: Schedule
-    rate_limit: int | None
+    strict: bool = False
+    time_scale: float = 1.0
+    limits: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict(STRICT_LIMITS))
+    robots_blocked: re.Pattern[str] | None = None
 
 
 def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
     """The web-archive options, None without ``--wayback``; FaultOptionError or ScheduleError
     names a bad value (the schedule is checked against the dataset later, in ``serve``)."""
     if not args.wayback:
-        for name in ("captures", "rate-limit"):
-            if getattr(args, name.replace("-", "_")) is not None:
+        for name in (
+            "captures",
+            "strict",
+            "time-scale",
+            "cdx-per-minute",
+            "captures-per-minute",
+            "robots-blocked",
+        ):
+            if getattr(args, name.replace("-", "_")) not in (None, False):
                 raise FaultOptionError(f"--{name} needs --wayback")
         return None
     if faults.publish_every:
         raise FaultOptionError("--publish-every does not apply to --wayback (the archive is fixed)")
-    rate_limit = None
-    if args.rate_limit is not None:
-        text = args.rate_limit
+    strict_options = ("time-scale", "cdx-per-minute", "captures-per-minute")
+    for name in strict_options:
+        if getattr(args, name.replace("-", "_")) is not None and not args.strict:
+            raise FaultOptionError(f"--{name} needs --strict (it sets the strict limits)")
+    limits = dict(STRICT_LIMITS)
+    for endpoint in STRICT_LIMITS:
+        text = getattr(args, f"{endpoint}_per_minute")
+        if text is None:
+            continue
         if not (text.isdigit() and int(text) >= 1):
             raise FaultOptionError(
-                f"invalid --rate-limit {text!r}: expected a whole number of requests a second "
-                "from 1, e.g. 10"
+                f"invalid --{endpoint}-per-minute {text!r}: expected a whole number of requests "
+                "a minute from 1, e.g. 30"
             )
-        rate_limit = int(text)
+        limits[endpoint] = int(text)
+    time_scale = 1.0
+    if args.time_scale is not None:
+        try:
+            time_scale = float(args.time_scale)
+        except ValueError:
+            time_scale = 0.0
+        if not 0 < time_scale < float("inf"):
+            raise FaultOptionError(
+                f"invalid --time-scale {args.time_scale!r}: expected a number above 0, e.g. 0.01"
+            )
     schedule = load_schedule(args.captures) if args.captures else Schedule()
-    return ArchiveOptions(schedule, rate_limit)
+    robots_blocked = None
+    if args.robots_blocked is not None:
+        try:
+            robots_blocked = re.compile(args.robots_blocked)
+        except re.error as exc:
+            raise FaultOptionError(
+                f"invalid --robots-blocked {args.robots_blocked!r}: not a regular expression "
+                f"({exc})"
+            ) from None
+    return ArchiveOptions(schedule, args.strict, time_scale, limits, robots_blocked)
 
 
 def serve(
     options: ArchiveOptions, records: Iterable[Record], page_size: int, faults: FaultOptions
-) -> FaultySite | RateLimited:
-    """The archive as the server answers it: faults applied, then the rate limit."""
+) -> FaultySite | StrictArchive:
+    """The archive as the server answers it: faults applied, then the strict limits."""
     archive = Wayback(records, page_size, options.schedule, layout=faults.layout)
+    archive.robots_blocked = options.robots_blocked
     site = FaultySite(
         archive, faults
     )  # publishing, the one use of Site's other methods, is refused
-    if options.rate_limit is None:
+    if not options.strict:
         return site
-    return RateLimited(site, options.rate_limit)
+    return StrictArchive(site, options.time_scale, options.limits)

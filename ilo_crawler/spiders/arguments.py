@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ilo_crawler import urls
 from ilo_crawler.spiders.seek import Month, month_after
@@ -41,7 +42,15 @@ class NewsroomArguments:
         return dict(self.given)
 
     @classmethod
-    def parse(cls, arguments: Mapping[str, str], today: dt.date | None = None) -> NewsroomArguments:
+    def parse(
+        cls,
+        arguments: Mapping[str, str],
+        today: dt.date | None = None,
+        wayback_span: tuple[Month, Month] | None = None,
+    ) -> NewsroomArguments:
+        """The checked arguments; ``wayback_span`` (``ILO_WAYBACK_FIRST_MONTH``,
+        ``ILO_WAYBACK_LAST_MONTH``): the months ``all=1`` stands for with ``source=wayback``; a
+        web-archive span may reach its last month, where ``since`` without ``until`` ends."""
         unknown = sorted(set(arguments) - set(cls.ACCEPTED))
         if unknown:
             raise ArgumentError(
@@ -49,10 +58,16 @@ class NewsroomArguments:
                 + ", ".join(f"-a {name}=..." for name in cls.ACCEPTED)
             )
         incremental = not any(name in arguments for name in ("month", "since", "until", "all"))
+        today = today or dt.datetime.now(dt.UTC).date()
+        backfill = arguments.get("source") == "wayback" and wayback_span is not None
+        if backfill:
+            today = min(today, dt.date(*wayback_span[1], 1))
         if incremental:
             oldest, newest = EVERY_MONTH
         else:
-            oldest, newest = _span(arguments, today or dt.datetime.now(dt.UTC).date())
+            oldest, newest = _span(arguments, today)
+            if backfill and "all" in arguments:
+                oldest, newest = wayback_span
         refresh = _flag("refresh", arguments.get("refresh", "0"))
         lang = arguments.get("lang", "en")
         if lang not in urls.CRAWL_LANGUAGES:
@@ -70,10 +85,17 @@ class NewsroomArguments:
             raise ArgumentError(
                 f"invalid source {source!r}: accepted sources are {', '.join(SOURCES)}"
             )
-        if source == "wayback" and (incremental or "all" in arguments):
+        if source == "wayback" and incremental:
             raise ArgumentError(
                 "source wayback needs the months to read: give -a month=YYYY-MM, or "
-                "-a since=YYYY-MM -a until=YYYY-MM"
+                "-a since=YYYY-MM [-a until=YYYY-MM], or -a all=1"
+            )
+        wayback_last = wayback_span[1] if wayback_span else None
+        if source == "wayback" and wayback_last is not None and newest > wayback_last:
+            raise ArgumentError(
+                f"invalid span for source wayback: it reaches {newest[0]:04d}-{newest[1]:02d}, "
+                f"after the WCMS newsroom's last month {wayback_last[0]:04d}-"
+                f"{wayback_last[1]:02d} (ILO_WAYBACK_LAST_MONTH): expected months up to it"
             )
         given = {**arguments, "lang": lang, "listing": listing}
         return cls(
@@ -150,6 +172,16 @@ def _month(name: str, value: str, today: dt.date) -> Month:
             f"a month from 1919-01 to {today:%Y-%m}"
         )
     return month
+
+
+def wayback_span(settings: Any) -> tuple[Month, Month]:
+    """The retired newsroom's months in the web archive (``ILO_WAYBACK_FIRST_MONTH`` to
+    ``ILO_WAYBACK_LAST_MONTH``), refused (ArgumentError naming the setting) unless YYYY-MM."""
+    first, last = (
+        _month(name, str(settings.get(name)))
+        for name in ("ILO_WAYBACK_FIRST_MONTH", "ILO_WAYBACK_LAST_MONTH")
+    )
+    return first, last
 
 
 def check_base_url(

@@ -28,7 +28,7 @@ from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
 class Missing:
     """Something of a month the web archive could not give: a listing page or an article."""
 
-    kind: str  #: ``listing`` or ``article``
+    kind: str  #: ``listing``, ``article``, or ``month`` (the month was not read to its end)
     url: str | None  #: the page's original URL
     doc_id: str | None
     reason: str

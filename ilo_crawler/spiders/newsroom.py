@@ -37,14 +37,14 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
-from ilo_crawler.middlewares import SiteUnreachable
+from ilo_crawler.middlewares import SiteUnreachable, wayback_slots
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.sites.wcms.article import ArticlePage, parse_article
 from ilo_crawler.sites.wcms.listing import BY_CONTENT, ListingEntry, ListingPage, parse_listing
-from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
+from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
-from ilo_crawler.spiders.wayback import WAYBACK_SLOT, WaybackNavigation
+from ilo_crawler.spiders.wayback import WaybackNavigation
 
 LISTING_PRIORITY = 10  # navigation first, so the seek is never queued behind article pages
 RETRY_FIRST_PRIORITY = 20  # pages that failed in earlier runs go before anything else
@@ -63,15 +63,17 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """The web archive's download slot, from the ``ILO_WAYBACK_*`` settings."""
+        """The web archive's download slots (one per endpoint), from the ``ILO_WAYBACK_*``
+        settings."""
         super().update_settings(settings)
-        slots = {WAYBACK_SLOT: cls.wayback_slot(settings), **settings.getdict("DOWNLOAD_SLOTS")}
+        slots = {**wayback_slots(settings), **settings.getdict("DOWNLOAD_SLOTS")}
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @classmethod
     def check_arguments(cls, arguments: dict[str, str], settings: Any) -> None:
         """Refuse bad arguments and settings before the crawl starts (raises ArgumentError)."""
-        if NewsroomArguments.parse(arguments).source == "wayback":
+        span = wayback_span(settings)
+        if NewsroomArguments.parse(arguments, wayback_span=span).source == "wayback":
             check_base_url(
                 settings.get("ILO_WAYBACK_URL"), "ILO_WAYBACK_URL", "https://web.archive.org"
             )

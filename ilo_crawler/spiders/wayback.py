@@ -1,23 +1,30 @@
 """The ``newsroom`` spider's navigation of the Wayback Machine (``-a source=wayback``).
 
-For each month: one CDX query lists the captures of the listing's pages in the month's window;
-``CaptureWalk`` picks which to read; the month's entries are merged by document id across the
-captures read (each distinct state of an entry becomes a state of the record, oldest first, so
-the newest capture wins and the differences are kept as revisions); then each article gets one
-CDX query for its first capture from its date on, and that capture is read. What the archive
-lacks is named in the month's completeness report (``spider.completeness_reports``, written to
-the archive by ``RunRecorder``), not counted as a failure of the run.
+Once for the run's span: one prefix query per article section (from the span's first day,
+``collapse=urlkey``, read on with resume keys) lists the first capture of every article page.
+For each month (a few at a time): one CDX query lists the captures of the listing's pages in the
+month's window; ``CaptureWalk`` picks which to read; the month's entries are merged by document id
+across the captures read (each distinct state of an entry becomes a state of the record, oldest
+first, so the newest capture wins and the differences are kept as revisions); then each article's
+capture is the first of its page from its date on in the section answers (an article they do not
+cover gets a CDX query of its own), and that capture is read. What the archive lacks is named in
+the month's completeness report (``spider.completeness_reports``, written to the archive by
+``RunRecorder``), not counted as a failure of the run; a month not read to its end says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import urls, webarchive
@@ -28,8 +35,9 @@ from ilo_crawler.items import (
     listing_hash,
     listing_only_id,
 )
+from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
 from ilo_crawler.sites.wcms.listing import ListingEntry
-from ilo_crawler.spiders.arguments import check_base_url
+from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
@@ -37,8 +45,6 @@ from ilo_crawler.webarchive import CdxCapture, CdxError
 if TYPE_CHECKING:
     from ilo_crawler.spiders.newsroom import NewsroomSpider
 
-#: The download slot every request to the web archive goes through (see ``update_settings``).
-WAYBACK_SLOT = "web-archive"
 #: Navigation first, as on the live site.
 LISTING_PRIORITY = 10
 
@@ -78,10 +84,32 @@ class MonthReading:
     with_capture: int = 0
     with_body: int = 0
     missing: list[Missing] = field(default_factory=list)
+    #: document id -> its states, for entries whose article capture is being looked for
+    wanted: dict[str, list[Sighted]] = field(default_factory=dict)
+    pending: int = 0  #: requests of the month (or answers it waits for) not yet answered
+    followed: bool = False  #: the listing was read to its end (its articles are being read)
+    failed: int = 0  #: requests that failed after their retries
+    requests: int = 0  #: requests sent for the month
+    announced: bool = False  #: its progress line was written
 
-    def report(self, listing: str, lang: str) -> dict[str, Any]:
-        """The month's row of the archive's ``completeness`` table."""
+    @property
+    def finished(self) -> bool:
+        """Read to its end: the listing walked, every request answered, none failed."""
+        return self.followed and not self.pending and not self.failed
+
+    def report(self, listing: str, lang: str, stopped: str) -> dict[str, Any]:
+        """The month's row of the archive's ``completeness`` table; a month not finished says so
+        (``stopped``: why the run stopped, for a month it did not read to its end)."""
         walk_missing = self.walk.missing if self.walk else []
+        if not self.finished:
+            reason = (
+                f"not finished: {self.failed} request{'s' * (self.failed != 1)} failed after "
+                "their retries"
+                if self.followed and not self.pending
+                else f"not finished: {stopped} before the month was read to its end"
+            )
+            url = webarchive.original_listing_url(listing, lang)
+            walk_missing = [Missing("month", url, None, reason), *walk_missing]
         return {
             "source": "wayback",
             "listing": listing,
@@ -95,6 +123,17 @@ class MonthReading:
         }
 
 
+@dataclass
+class SectionAnswers:
+    """The article sections' prefix queries, made once for the run's whole span: the first
+    capture of each article page from the span's first day on, by document id."""
+
+    left: int  #: sections whose answer (all its pages) is not yet read
+    found: dict[str, CdxCapture] = field(default_factory=dict)
+    #: months whose listing is read, their articles waiting for the answers
+    waiting: list[MonthReading] = field(default_factory=list)
+
+
 class WaybackNavigation:
     """The web-archive half of ``NewsroomSpider`` (a mixin: its callbacks must be spider
     methods so that requests survive a JOBDIR resume)."""
@@ -102,12 +141,15 @@ class WaybackNavigation:
     readings: dict[Month, MonthReading]
 
     @classmethod
-    def wayback_slot(cls, settings: Any) -> dict[str, Any]:
-        """The archive's download slot: its own concurrency and delay."""
-        return {
-            "concurrency": settings.getint("ILO_WAYBACK_CONCURRENCY"),
-            "delay": settings.getfloat("ILO_WAYBACK_DELAY"),
-        }
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+        """The spider, its arguments read again with the settings: a web-archive span ends at
+        ``ILO_WAYBACK_LAST_MONTH``, ``all=1`` starts at ``ILO_WAYBACK_FIRST_MONTH`` (checked
+        before the crawl by ``check_arguments``)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        spider.arguments = NewsroomArguments.parse(
+            kwargs, wayback_span=wayback_span(crawler.settings)
+        )
+        return spider
 
     @property
     def wayback_url(self: NewsroomSpider) -> str:
@@ -119,25 +161,93 @@ class WaybackNavigation:
     def completeness_reports(self: NewsroomSpider) -> list[dict[str, Any]]:
         """One report per month read from the web archive (none for a live crawl)."""
         lang, listing = self.arguments.lang, self.arguments.listing
-        return [reading.report(listing, lang) for reading in getattr(self, "readings", {}).values()]
+        stopped = self._why_stopped()
+        return [
+            reading.report(listing, lang, stopped)
+            for reading in getattr(self, "readings", {}).values()
+        ]
+
+    def _why_stopped(self: NewsroomSpider) -> str:
+        stats = self.crawler.stats
+        if stats.get_value("wayback/refused_blocked"):
+            return "not read (the web archive had blocked an earlier run)"
+        if stats.get_value("wayback/blocked_at"):
+            return "the web archive blocked the run"
+        if stats.get_value("wayback/unreachable"):
+            return "the web archive could not be reached"
+        reason = stats.get_value("finish_reason")
+        if reason == "shutdown":
+            return "the run was interrupted"
+        return f"the run stopped ({reason or 'before its end'})"
 
     def wayback_start(self: NewsroomSpider) -> Iterator[scrapy.Request]:
-        self.readings = {}
-        for month in self.arguments.months():
-            self.readings[month] = MonthReading(month)
+        """The article sections' queries for the span, and the first months' listing queries;
+        each further month is started when one is read (a few months at a time: the CDX
+        queries of a whole backfill queued at once would hold every download slot)."""
+        months = self.arguments.months()
+        if len(months) > 1 and not self.arguments.refresh:  # -a month= always reads its month
+            lang, listing = self.arguments.lang, self.arguments.listing
+            finished = self.index.finished_wayback_months(lang, listing)
+            skipped = [m for m in months if "{:04d}-{:02d}".format(*m) in finished]
+            if skipped:
+                self.logger.info(
+                    "web archive: %d of %d months already read to their end, skipped "
+                    "(-a refresh=1 reads them again)",
+                    len(skipped),
+                    len(months),
+                )
+                months = [month for month in months if month not in skipped]
+        self.readings = {month: MonthReading(month) for month in months}
+        self.months_done = 0
+        self.reading_since = time.monotonic()
+        self.sections = SectionAnswers(len(urls.ARTICLE_SECTION_PATHS))
+        self.months_to_start = iter(self.readings)
+        if not months or self._blocked_earlier():
+            return
+        since = dt.date(*months[0], 1)
+        for section in urls.ARTICLE_SECTION_PATHS:
+            yield self._section_request(section, since, None)
+        ahead = self.settings.getint("ILO_WAYBACK_MONTHS_AT_ONCE")
+        for month in itertools.islice(self.months_to_start, ahead):
             yield self._cdx_listing_request(month)
+
+    def _blocked_earlier(self: NewsroomSpider) -> bool:
+        """A run blocked by the archive less than its block ago (an hour, doubling with each
+        block in a row; ``ILO_WAYBACK_BLOCK_HOURS``, time-scaled): this run is refused."""
+        blocks = self.index.wayback_blocks()
+        if not blocks:
+            return False
+        hours = self.settings.getfloat("ILO_WAYBACK_BLOCK_HOURS") * 2 ** (len(blocks) - 1)
+        scale = self.settings.getfloat("ILO_WAYBACK_TIME_SCALE")
+        until = dt.datetime.fromisoformat(blocks[0]) + dt.timedelta(hours=hours * scale)
+        if dt.datetime.now(dt.UTC) >= until:
+            return False
+        self.crawler.stats.set_value("wayback/refused_blocked", 1)
+        self.logger.error(
+            "web archive: an earlier run was blocked by it at %s; not sending anything until %s "
+            "(its blocks last an hour, doubling each time): run again then",
+            blocks[0],
+            until.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        )
+        return True
 
     def _archive_request(
         self: NewsroomSpider,
         url: str,
+        slot: str,
+        reading: MonthReading | None,
         callback: Any,
         errback: Any,
         priority: int = 0,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request to the web archive: through its own slot, at its own pace; asked again by a
-        resumed process (not filtered as seen), which navigates afresh."""
+        """A request to the web archive (for a month, or for the whole span without ``reading``):
+        through its endpoint's slot, at its pace; asked again by a resumed process (not filtered
+        as seen), which navigates afresh."""
         self.crawler.stats.inc_value("wayback/requests")
+        if reading is not None:
+            reading.pending += 1
+            reading.requests += 1
         return scrapy.Request(
             url,
             callback=callback,
@@ -146,7 +256,7 @@ class WaybackNavigation:
             priority=priority,
             dont_filter=True,
             meta={
-                "download_slot": WAYBACK_SLOT,
+                "download_slot": slot,
                 "autothrottle_dont_adjust_delay": True,
                 "max_retry_times": self.settings.getint("ILO_WAYBACK_RETRY_TIMES"),
             },
@@ -167,6 +277,8 @@ class WaybackNavigation:
         url = webarchive.cdx_url(self.wayback_url, original, prefix=True, since=first, until=last)
         return self._archive_request(
             url,
+            WAYBACK_CDX_SLOT,
+            self.readings[month],
             self.parse_listing_captures,
             self.listing_failed_here,
             LISTING_PRIORITY,
@@ -176,9 +288,9 @@ class WaybackNavigation:
     def parse_listing_captures(
         self: NewsroomSpider, response: Response, month: Month, seek: str
     ) -> Iterator[Any]:
-        if not self.of_this_process(seek):
+        reading = self._answered(month, seek)
+        if reading is None:
             return
-        reading = self.readings[month]
         try:
             found = webarchive.parse_cdx(response.body)
         except CdxError as error:
@@ -196,6 +308,7 @@ class WaybackNavigation:
         first = reading.walk.first()
         if first is None:
             self.logger.warning("no capture of the listing for %04d-%02d", *month)
+            yield from self._follow_month(reading)
             return
         yield self._capture_request(first, month)
 
@@ -204,6 +317,8 @@ class WaybackNavigation:
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
         return self._archive_request(
             url,
+            WAYBACK_CAPTURE_SLOT,
+            self.readings[month],
             self.parse_listing_capture,
             self.listing_failed_here,
             LISTING_PRIORITY,
@@ -216,11 +331,11 @@ class WaybackNavigation:
     ) -> Iterator[Any]:
         copy = ArchivedCopy(capture.original, capture.captured_at)
         yield capture_of(response, "listing", copy=copy)
-        if not self.of_this_process(seek):
+        reading = self._answered(month, seek)
+        if reading is None:
             return
         page = self.read_listing(response.body, capture.original)
         self._check_entries(page)
-        reading = self.readings[month]
         assert reading.walk is not None
         step = reading.walk.observe(capture, page)
         for entry in step.entries:
@@ -235,10 +350,56 @@ class WaybackNavigation:
     def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of the month's listing captures, or a listing capture, failed."""
         given = failure.request.cb_kwargs
-        if self.of_this_process(given["seek"]):
+        reading = self._failed(failure, given["month"])
+        refused = _refused_by_the_archive(failure)
+        if reading is not None and refused is not None:
+            url = given["capture"].original if "capture" in given else failure.request.url
+            reading.missing.append(Missing("listing", url, None, refused))
+            yield from self._follow_month(reading)  # what was read before it, as ever
+        elif reading is not None:
             yield from self._listing_unreadable(
-                self.readings[given["month"]], failure.request.url, failure.getErrorMessage()
+                reading, failure.request.url, failure.getErrorMessage()
             )
+
+    def _failed(self: NewsroomSpider, failure: Failure, month: Month) -> MonthReading | None:
+        """The reading of the month a request failed for, as ``_answered``; None also when the
+        archive blocked the run: the request stays pending, the month not finished."""
+        if failure.check(WaybackStopped):
+            return None
+        return self._answered(month, failure.request.cb_kwargs["seek"])
+
+    def _answered(
+        self: NewsroomSpider, month: Month, seek: str, announce: bool = True
+    ) -> MonthReading | None:
+        """The reading of the month a request of this process was answered for (one request
+        fewer pending); None for an earlier process's request (a resumed crawl)."""
+        if not self.of_this_process(seek):
+            return None
+        reading = self.readings[month]
+        reading.pending -= 1
+        if announce:
+            self._announce_if_read(reading)
+        return reading
+
+    def _announce_if_read(self: NewsroomSpider, reading: MonthReading) -> None:
+        """The progress line of a month read to its end (or as far as it could be): months done
+        of the run's, its items and requests, the time left at the pace so far."""
+        if reading.announced or not reading.followed or reading.pending:
+            return
+        reading.announced = True
+        self.months_done += 1
+        left = len(self.readings) - self.months_done
+        seconds = (time.monotonic() - self.reading_since) / self.months_done * left
+        self.logger.info(
+            "web archive %04d-%02d %s: %d/%d months, %d items, %d requests; about %s left",
+            *reading.month,
+            "read" if reading.finished else "not finished",
+            self.months_done,
+            len(self.readings),
+            len(reading.seen),
+            reading.requests,
+            dt.timedelta(seconds=round(seconds)),
+        )
 
     def _listing_unreadable(
         self: NewsroomSpider, reading: MonthReading, url: str, error: str
@@ -246,6 +407,7 @@ class WaybackNavigation:
         """A listing capture (or the CDX query) that could not be read: a failure of the run
         (exit status 4); the month is archived from what was read before it."""
         self.crawler.stats.inc_value("newsroom/listing_failures")
+        reading.failed += 1
         self.logger.error(
             "web archive: listing not read, the month is not complete: %s (%s)", url, error
         )
@@ -255,6 +417,7 @@ class WaybackNavigation:
     # Articles ------------------------------------------------------------------------------
     def _follow_month(self: NewsroomSpider, reading: MonthReading) -> Iterator[Any]:
         """Every entry the month's captures showed: archived unchanged, or its article looked up."""
+        reading.followed = True
         self.logger.info(  # progress: at the archive's pace a month takes minutes
             "web archive %04d-%02d: listing read from %d captures, %d items; reading their articles",
             *reading.month,
@@ -274,48 +437,163 @@ class WaybackNavigation:
                 reading.with_body += 1
                 yield self._sighting(doc_id, self._context(newest))
             else:
-                yield self._article_lookup(reading, doc_id, states)
+                reading.wanted[doc_id] = states
+        if self.sections.left:
+            reading.pending += 1  # the section answers, until they are read
+            self.sections.waiting.append(reading)
+        else:
+            yield from self._read_articles(reading)
+            self._announce_if_read(reading)
+        following = next(self.months_to_start, None)
+        if following is not None:
+            yield self._cdx_listing_request(following)
+
+    def _section_request(
+        self: NewsroomSpider, section: str, since: dt.date, resume: str | None
+    ) -> scrapy.Request:
+        """A page of the prefix query for the first capture of every page of an article section
+        from the span's first day on: one query covers the articles of every month of the span."""
+        self.crawler.stats.inc_value("wayback/cdx_requests")
+        url = webarchive.section_query_url(
+            self.wayback_url,
+            urls.ARTICLE_SECTION_PATHS[section],
+            self.arguments.lang,
+            since,
+            self.settings.getint("ILO_WAYBACK_CDX_PAGE_ROWS"),
+            resume,
+        )
+        return self._archive_request(
+            url,
+            WAYBACK_CDX_SLOT,
+            None,
+            self.parse_section_captures,
+            self.section_failed_here,
+            LISTING_PRIORITY,
+            section=section,
+            since=since,
+        )
+
+    def parse_section_captures(
+        self: NewsroomSpider, response: Response, section: str, since: dt.date, seek: str
+    ) -> Iterator[Any]:
+        if not self.of_this_process(seek):
+            return
+        try:
+            found, resume = webarchive.parse_cdx_page(response.body)
+        except CdxError as error:
+            self.logger.warning(
+                "web archive: section query not read, its articles are looked up one by one: "
+                "%s (%s)",
+                response.url,
+                error,
+            )
+            found, resume = [], None
+        found_by_doc = self.sections.found
+        for capture in found:
+            key = urls.parse_article_path(capture.original)
+            if key is None or key.lang != self.arguments.lang:
+                continue
+            known = found_by_doc.get(key.doc_id)
+            if known is None or capture.timestamp < known.timestamp:
+                found_by_doc[key.doc_id] = capture  # host and scheme variants: the earliest
+        if resume is not None:
+            yield self._section_request(section, since, resume)
+        else:
+            yield from self._section_done()
+
+    def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+        """A section query failed after its retries: its articles are looked up one by one."""
+        if self.of_this_process(failure.request.cb_kwargs["seek"]) and not failure.check(
+            WaybackStopped
+        ):
+            self.logger.warning(
+                "web archive: section query failed, its articles are looked up one by one: %s (%s)",
+                failure.request.url,
+                failure.getErrorMessage(),
+            )
+            yield from self._section_done()
+
+    def _section_done(self: NewsroomSpider) -> Iterator[scrapy.Request]:
+        """Once every section is read, the articles of the months waiting for them."""
+        self.sections.left -= 1
+        if self.sections.left:
+            return
+        waiting, self.sections.waiting = self.sections.waiting, []
+        for reading in waiting:
+            reading.pending -= 1
+            yield from self._read_articles(reading)
+            self._announce_if_read(reading)
+
+    def _read_articles(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
+        """Each wanted article's capture: the first of its page from its date on that the
+        section answers hold, else found with a query of its own."""
+        for doc_id, states in reading.wanted.items():
+            since = self._article_since(reading.month, states)
+            lookup = ArticleLookup(reading.month, doc_id, states, since)
+            capture = self.sections.found.get(doc_id)
+            if capture is None or capture.timestamp[:8] < since.strftime("%Y%m%d"):
+                yield self._article_lookup(reading, lookup)
+            else:
+                self.crawler.stats.inc_value("wayback/articles_found_by_section")
+                yield self._article_capture_request(reading, lookup, capture)
+
+    def _article_since(self: NewsroomSpider, month: Month, states: list[Sighted]) -> dt.date:
+        """The day from which the article's capture is taken: its date, else the month's first."""
+        published = self.listing_dates(states[-1].entry)["published"]
+        return dt.date.fromisoformat(published) if published else dt.date(*month, 1)
 
     def _article_lookup(
-        self: NewsroomSpider, reading: MonthReading, doc_id: str, states: list[Sighted]
+        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup
     ) -> scrapy.Request:
         """A CDX query for the first capture of the article from its date on."""
         self.crawler.stats.inc_value("wayback/cdx_requests")
-        entry = states[-1].entry
+        self.crawler.stats.inc_value("wayback/article_cdx_requests")
+        entry = lookup.newest.entry
         assert entry.url is not None
-        published = self.listing_dates(entry)["published"]
-        since = dt.date.fromisoformat(published) if published else dt.date(*reading.month, 1)
-        lookup = ArticleLookup(reading.month, doc_id, states, since)
-        url = webarchive.cdx_url(self.wayback_url, entry.url, since=since, limit=1)
+        url = webarchive.cdx_url(self.wayback_url, entry.url, since=lookup.since, limit=1)
         return self._archive_request(
-            url, self.parse_article_captures, self.article_failed_here, lookup=lookup
+            url,
+            WAYBACK_CDX_SLOT,
+            reading,
+            self.parse_article_captures,
+            self.article_failed_here,
+            lookup=lookup,
         )
 
     def parse_article_captures(
         self: NewsroomSpider, response: Response, lookup: ArticleLookup, seek: str
     ) -> Iterator[Any]:
-        if not self.of_this_process(seek):
+        reading = self._answered(lookup.month, seek, announce=False)
+        if reading is None:
             return
-        reading = self.readings[lookup.month]
         try:
-            found = webarchive.parse_cdx(response.body)
-        except CdxError as error:
-            yield from self._article_unreadable(lookup, response.url, str(error))
-            return
-        if not found:
-            self.crawler.stats.inc_value("wayback/articles_without_capture")
-            reason = f"the article page has no capture from {lookup.since.isoformat()} on"
-            reading.missing.append(
-                Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
-            )
-            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
-            return
+            try:
+                found = webarchive.parse_cdx(response.body)
+            except CdxError as error:
+                yield from self._article_unreadable(lookup, response.url, str(error))
+                return
+            if not found:
+                self.crawler.stats.inc_value("wayback/articles_without_capture")
+                reason = f"the article page has no capture from {lookup.since.isoformat()} on"
+                reading.missing.append(
+                    Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
+                )
+                yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+                return
+            yield self._article_capture_request(reading, lookup, found[0])
+        finally:  # the capture request (if any) is sent: the month may be read now
+            self._announce_if_read(reading)
+
+    def _article_capture_request(
+        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup, capture: CdxCapture
+    ) -> scrapy.Request:
         reading.with_capture += 1
-        capture = found[0]
         self.crawler.stats.inc_value("newsroom/article_requests")
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
-        yield self._archive_request(
+        return self._archive_request(
             url,
+            WAYBACK_CAPTURE_SLOT,
+            reading,
             self.parse_article_capture,
             self.article_failed_here,
             lookup=lookup,
@@ -329,9 +607,9 @@ class WaybackNavigation:
         capture: CdxCapture,
         seek: str,
     ) -> Iterator[ArticleItem]:
-        if not self.of_this_process(seek):
+        reading = self._answered(lookup.month, seek)
+        if reading is None:
             return
-        reading = self.readings[lookup.month]
         copy = ArchivedCopy(capture.original, capture.captured_at)
         article = self.read_article(response.body, capture.original)
         if not self._belongs(lookup.newest.entry, article):
@@ -351,9 +629,18 @@ class WaybackNavigation:
     def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
-        if self.of_this_process(given["seek"]):
+        reading = self._failed(failure, given["lookup"].month)
+        refused = _refused_by_the_archive(failure)
+        lookup = given["lookup"]
+        if reading is not None and refused is not None:
+            self.crawler.stats.inc_value("wayback/refused_by_the_archive")
+            reading.missing.append(
+                Missing("article", lookup.newest.entry.url, lookup.doc_id, refused)
+            )
+            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=refused)
+        elif reading is not None:
             yield from self._article_unreadable(
-                given["lookup"], failure.request.url, failure.getErrorMessage()
+                lookup, failure.request.url, failure.getErrorMessage()
             )
 
     def _article_unreadable(
@@ -365,8 +652,11 @@ class WaybackNavigation:
         self.logger.error(
             "web archive: article not read, archived from the listing: %s (%s)", url, error
         )
-        missing = Missing("article", url, lookup.doc_id, f"could not be read: {error}")
-        self.readings[lookup.month].missing.append(missing)
+        reading = self.readings[lookup.month]
+        reading.failed += 1
+        reading.missing.append(
+            Missing("article", url, lookup.doc_id, f"could not be read: {error}")
+        )
         yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=error)
 
     def _archived_items(
@@ -385,6 +675,22 @@ class WaybackNavigation:
     @staticmethod
     def _context(sighted: Sighted) -> dict[str, Any]:
         return {"entry": sighted.entry, "listing_url": sighted.listing_url}
+
+
+#: What the archive answers (403) for what it will not give: the site's robots.txt excluded it,
+#: or its administrators did. Named missing, never retried: asking again changes nothing.
+REFUSAL_MARKERS = (b"RobotAccessControlException", b"AdministrativeAccessControlException")
+
+
+def _refused_by_the_archive(failure: Failure) -> str | None:
+    """The archive's refusal (its body's first line) when the failure is one, else None."""
+    if not failure.check(HttpError):
+        return None
+    body = failure.value.response.body
+    if not any(marker in body for marker in REFUSAL_MARKERS):
+        return None
+    line = body.decode("utf-8", "replace").strip().splitlines()[0][:120]
+    return f"the web archive refuses to give it ({line})"
 
 
 def _distinct_states(sightings: list[Sighted]) -> list[Sighted]:
