@@ -41,7 +41,7 @@ def one_error_line(stderr: str) -> str:
         ("ILO_INCREMENTAL_MARGIN_DAYS=-3", "ILO_INCREMENTAL_MARGIN_DAYS '-3'"),
         ("ILO_RETRY_BACKOFF_BASE=soon", "ILO_RETRY_BACKOFF_BASE 'soon': expected a number of"),
         ("ILO_RETRY_JITTER=nan", "ILO_RETRY_JITTER 'nan'"),
-        ("ILO_WAYBACK_CONCURRENCY=0", "ILO_WAYBACK_CONCURRENCY '0'"),
+        ("ILO_WAYBACK_CAPTURE_CONCURRENCY=0", "ILO_WAYBACK_CAPTURE_CONCURRENCY '0'"),
         ("ILO_WAYBACK_URL=ftp://x", "ILO_WAYBACK_URL 'ftp://x': expected an http(s) URL"),
         ("ILO_CONTACT_URL=me", "ILO_CONTACT_URL 'me': expected an http(s) URL"),
         ("ILO_ARCHIVE_PATH=", "ILO_ARCHIVE_PATH '': expected a file path"),

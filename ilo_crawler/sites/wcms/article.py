@@ -123,7 +123,7 @@ def _translations(
     found: dict[str, str] = {}
     if doc_id is None:
         return found
-    for href in root.xpath("//a/@href"):
+    for href in root.xpath("//a/@href[contains(., $doc)]", doc=doc_id):
         absolute = urljoin(base_url, href.strip())
         key = urls.parse_article_path(absolute)
         if key and key.doc_id == doc_id and key.lang != lang:
