@@ -177,8 +177,9 @@ def _month(name: str, value: str, today: dt.date) -> Month:
 def wayback_span(settings: Any) -> tuple[Month, Month]:
     """The retired newsroom's months in the web archive (``ILO_WAYBACK_FIRST_MONTH`` to
     ``ILO_WAYBACK_LAST_MONTH``), refused (ArgumentError naming the setting) unless YYYY-MM."""
+    today = dt.datetime.now(dt.UTC).date()
     first, last = (
-        _month(name, str(settings.get(name)))
+        _month(name, str(settings.get(name)), today)
         for name in ("ILO_WAYBACK_FIRST_MONTH", "ILO_WAYBACK_LAST_MONTH")
     )
     return first, last
