@@ -104,3 +104,17 @@ def test_an_error_page_served_with_200_is_no_article() -> None:
         ARTICLE_URL,
     )
     assert not page.has_article and page.body == ()
+
+
+def test_a_summary_held_as_text_nodes_keeps_its_line_breaks() -> None:
+    """wcms2010 keeps the summary as the cell's own text; a ``<br>`` in it is a line break."""
+    row = (
+        '<table class="newsroomListing"><tr class="newsRow"><td class="newsImage"></td>'
+        f'<td class="newsText"><a class="newsHeadline" href="{DOC.format(1)}"><b>Title one</b></a>'
+        '<br><span class="dateline">15 November 2021</span><br>First line<br>second line</td></tr>'
+        "</table>"
+    )
+    page = parse_listing(f"<html><body>{row}</body></html>", URL)
+    assert page.layout == "wcms2010"
+    assert page.entries[0].summary == "First line\nsecond line"
+    assert page.entries[0].found_by["summary"] == "wcms2010"

@@ -121,5 +121,5 @@ def first_text(found: list) -> str | None:
     if not found:
         return None
     if isinstance(found[0], str):
-        return element_text("\n".join(found))
+        return clean_text("\n".join(node.replace("\n", " ") for node in found))
     return element_text(found[0])
