@@ -338,9 +338,11 @@ def test_three_times_the_budget_meets_429s_pauses_slows_down_and_completes(
 def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_block_out(
     tmp_path: Path,
 ) -> None:
-    # A five-hundredth: a minute is 0.12 s, the block's hour 7.2 s; the archive takes five CDX
-    # queries a minute. The first client ignores 429s.
-    scale = "0.002"
+    # A hundredth: a minute is 0.6 s, long beside any pause of a loaded machine between two
+    # 429s, so the run of them is unbroken; the archive takes five CDX queries a minute, and its
+    # block (and the crawler's idea of it) is a tenth of an hour, 3.6 s. The first client
+    # ignores 429s; the later ones ask four CDX queries a minute.
+    scale = "0.01"
     ignoring = (
         "ILO_WAYBACK_CDX_PER_MINUTE=60000",
         "ILO_WAYBACK_429_PAUSE=0",
@@ -349,9 +351,10 @@ def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_b
         "ILO_WAYBACK_CDX_PAGE_ROWS=50",  # some fifty CDX queries
     )
     archive = tmp_path / "archive.db"
+    polite = ("ILO_WAYBACK_BLOCK_HOURS=0.1", "ILO_WAYBACK_CDX_PER_MINUTE=4")
     options = ("--wayback", "--strict", "--time-scale", scale, "--cdx-per-minute", "5")
-    with running_mirror(None, None, *options) as base_url:
-        blocked = strict_run(base_url, archive, scale, *ignoring)
+    with running_mirror(None, None, *options, "--block-hours", "0.1") as base_url:
+        blocked = strict_run(base_url, archive, scale, polite[0], *ignoring)
         assert blocked.returncode == ExitStatus.BLOCKED, blocked.stderr[-3000:]
         said = [line for line in blocked.stderr.splitlines() if "web archive: blocked" in line]
         assert len(said) == 1 and "retry after" in said[0], said
@@ -367,15 +370,15 @@ def test_a_client_going_on_through_429s_is_blocked_stops_and_a_rerun_waits_the_b
             "not finished: the web archive blocked the run before the month was read to its end"
         )
         # At once again: refused without a request, saying until when.
-        refused = strict_run(base_url, archive, scale)
+        refused = strict_run(base_url, archive, scale, *polite)
         assert refused.returncode == ExitStatus.BLOCKED, refused.stderr[-3000:]
         assert "an earlier run was blocked by it" in refused.stderr
         assert "wayback/requests" not in run_stats(refused)
         assert completeness(refused)["missing"][0]["kind"] == "month"
         # Once the block's (scaled) hour is over, a polite run finishes the month.
-        over = blocked_at + dt.timedelta(hours=float(scale)) - dt.datetime.now(dt.UTC)
+        over = blocked_at + dt.timedelta(hours=0.1 * float(scale)) - dt.datetime.now(dt.UTC)
         time.sleep(max(0.0, over.total_seconds()) + 0.5)
-        again = strict_run(base_url, archive, scale)
+        again = strict_run(base_url, archive, scale, *polite)
     assert again.returncode == 0, again.stderr[-3000:]
     assert completeness(again)["missing"] == []
     coverage = ilo_archive("coverage", "--db", str(archive), "--since", MONTH, "--until", MONTH)

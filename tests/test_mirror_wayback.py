@@ -487,6 +487,8 @@ def test_bad_schedule_is_refused_in_one_line(
         (["--captures", "x.json"], "--captures needs --wayback"),
         (["--wayback", "--strict", "--time-scale", "0"], "invalid --time-scale '0': expected"),
         (["--wayback", "--time-scale", "0.1"], "--time-scale needs --strict"),
+        (["--wayback", "--strict", "--block-hours", "-1"], "invalid --block-hours '-1': expected"),
+        (["--wayback", "--block-hours", "1"], "--block-hours needs --strict"),
         (["--strict"], "--strict needs --wayback"),
         (["--robots-blocked", "WCMS_"], "--robots-blocked needs --wayback"),
         (["--wayback", "--robots-blocked", "("], "invalid --robots-blocked '(': not a regular"),

@@ -842,7 +842,7 @@ class StrictArchive:
     ``time_scale``: per endpoint, at most ``limits[endpoint]`` answers in any window of
     ``LIMIT_WINDOW_SECONDS``, beyond them 429 without ``Retry-After`` (refused requests do not
     count); 429s going on for longer than a window (none a window apart) block the client: for
-    ``BLOCK_SECONDS`` (doubling with each block) every request is dropped without an answer, on
+    ``block_hours`` (``BLOCK_SECONDS``; doubling with each block) every request is dropped without an answer, on
     every endpoint. Thread-safe."""
 
     def __init__(
@@ -851,11 +851,12 @@ class StrictArchive:
         time_scale: float = 1.0,
         limits: Mapping[str, int] = STRICT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
+        block_hours: float = BLOCK_SECONDS / 3600,
     ) -> None:
         self.inner = inner
         self.limits = dict(limits)
         self.window = LIMIT_WINDOW_SECONDS * time_scale
-        self.block_seconds = BLOCK_SECONDS * time_scale
+        self.block_seconds = block_hours * 3600 * time_scale
         self._clock = clock
         self._lock = threading.Lock()
         self._answered: dict[str, collections.deque[float]] = {
@@ -934,6 +935,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="N",
             help=f"the strict limit ({limit}) of {endpoint}",
         )
+    group.add_argument(
+        "--block-hours",
+        metavar="H",
+        help="how long the strict block of a client lasts (1 hour, doubling with each block)",
+    )
 
 
 @dataclass(frozen=True)
@@ -945,6 +951,7 @@ class ArchiveOptions:
     time_scale: float = 1.0
     limits: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict(STRICT_LIMITS))
     robots_blocked: re.Pattern[str] | None = None
+    block_hours: float = BLOCK_SECONDS / 3600
 
 
 def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> ArchiveOptions | None:
@@ -957,6 +964,7 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
             "time-scale",
             "cdx-per-minute",
             "captures-per-minute",
+            "block-hours",
             "robots-blocked",
         ):
             if getattr(args, name.replace("-", "_")) not in (None, False):
@@ -964,7 +972,7 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
         return None
     if faults.publish_every:
         raise FaultOptionError("--publish-every does not apply to --wayback (the archive is fixed)")
-    strict_options = ("time-scale", "cdx-per-minute", "captures-per-minute")
+    strict_options = ("time-scale", "cdx-per-minute", "captures-per-minute", "block-hours")
     for name in strict_options:
         if getattr(args, name.replace("-", "_")) is not None and not args.strict:
             raise FaultOptionError(f"--{name} needs --strict (it sets the strict limits)")
@@ -979,16 +987,8 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
                 "a minute from 1, e.g. 30"
             )
         limits[endpoint] = int(text)
-    time_scale = 1.0
-    if args.time_scale is not None:
-        try:
-            time_scale = float(args.time_scale)
-        except ValueError:
-            time_scale = 0.0
-        if not 0 < time_scale < float("inf"):
-            raise FaultOptionError(
-                f"invalid --time-scale {args.time_scale!r}: expected a number above 0, e.g. 0.01"
-            )
+    time_scale = _positive_number("time-scale", args.time_scale, 1.0, "0.01")
+    block_hours = _positive_number("block-hours", args.block_hours, BLOCK_SECONDS / 3600, "0.5")
     schedule = load_schedule(args.captures) if args.captures else Schedule()
     robots_blocked = None
     if args.robots_blocked is not None:
@@ -999,7 +999,22 @@ def options_from_arguments(args: argparse.Namespace, faults: FaultOptions) -> Ar
                 f"invalid --robots-blocked {args.robots_blocked!r}: not a regular expression "
                 f"({exc})"
             ) from None
-    return ArchiveOptions(schedule, args.strict, time_scale, limits, robots_blocked)
+    return ArchiveOptions(schedule, args.strict, time_scale, limits, robots_blocked, block_hours)
+
+
+def _positive_number(name: str, text: str | None, default: float, example: str) -> float:
+    """The number of option ``--name``, ``default`` when not given; FaultOptionError otherwise."""
+    if text is None:
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise FaultOptionError(
+            f"invalid --{name} {text!r}: expected a number above 0, e.g. {example}"
+        )
+    return number
 
 
 def serve(
@@ -1013,4 +1028,4 @@ def serve(
     )  # publishing, the one use of Site's other methods, is refused
     if not options.strict:
         return site
-    return StrictArchive(site, options.time_scale, options.limits)
+    return StrictArchive(site, options.time_scale, options.limits, block_hours=options.block_hours)
