@@ -17,7 +17,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from ilo_crawler import urls
+from ilo_crawler.sites.wcms import urls
 
 LISTING_PRIORITY = 10  # as the newsroom spider: navigation before article pages
 

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 
 from harness import Context, ScenarioResult
 
-from ilo_crawler import urls
 from ilo_crawler.extract.document import read_document
 from ilo_crawler.extract.entries import find_entries
 from ilo_crawler.extract.text import parse_html
 from ilo_crawler.mirror.site import Site
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.sites.wcms.article import parse_article
 from ilo_crawler.sites.wcms.listing import documents_linked, parse_listing
 

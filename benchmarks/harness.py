@@ -25,10 +25,11 @@ from typing import Any
 
 import scrapy
 
-from ilo_crawler import urls
 from ilo_crawler.items import ArticleItem
 from ilo_crawler.langs import format_month_heading
 from ilo_crawler.mirror.dataset import Record, load_dataset
+from ilo_crawler.sites import DEFAULT_BASE_URL
+from ilo_crawler.sites.wcms import urls
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 10  #: the replica's default page size, which the benchmarks crawl at
@@ -271,9 +272,7 @@ def month_positions(listing: Sequence[Record], month: str) -> list[int]:
     return [i for i, r in enumerate(listing) if r.date.isoformat()[:7] == month]
 
 
-def spider_items(
-    records: Sequence[Record], base_url: str = urls.DEFAULT_BASE_URL
-) -> list[ArticleItem]:
+def spider_items(records: Sequence[Record], base_url: str = DEFAULT_BASE_URL) -> list[ArticleItem]:
     """The English listing's items as the spider yields them before the pipelines run: what the
     listing and the article page show, nothing normalised yet."""
     languages: dict[str, set[str]] = {}

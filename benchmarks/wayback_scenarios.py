@@ -22,7 +22,7 @@ from harness import (
 
 from ilo_crawler import settings as project_settings
 from ilo_crawler.mirror.process import crawl_command, running_mirror
-from ilo_crawler.urls import ARTICLE_SECTION_PATHS
+from ilo_crawler.sites.wcms.urls import ARTICLE_SECTION_PATHS
 
 #: Requests to the archive by kind, as the spider counts them in its stats.
 ARCHIVE_REQUESTS = {

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ilo_crawler.sites.wcms.article import ArticlePage
-from ilo_crawler.sites.wcms.listing import ListingEntry
+from ilo_crawler.sites.pages import ArticlePage, ListingEntry
 
 if TYPE_CHECKING:  # the archive's tools use these items without loading Scrapy
     from scrapy.http import Headers, Response

@@ -5,7 +5,7 @@ benchmarks) relax them explicitly on the command line, e.g.
 ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=16``.
 """
 
-from ilo_crawler.urls import DEFAULT_BASE_URL
+from ilo_crawler.sites import DEFAULT_BASE_URL
 
 BOT_NAME = "ilo_crawler"
 SPIDER_MODULES = ["ilo_crawler.spiders"]

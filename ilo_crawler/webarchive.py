@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from ilo_crawler import urls
+from ilo_crawler.sites import DEFAULT_BASE_URL
+from ilo_crawler.sites.wcms import urls
 
 #: The site as the web archive recorded it: original URLs are looked up under this host.
-ORIGINAL_BASE_URL = urls.DEFAULT_BASE_URL
+ORIGINAL_BASE_URL = DEFAULT_BASE_URL
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 #: The CDX fields the crawler asks for, in this order.
 CDX_FIELDS = ("timestamp", "original", "statuscode")

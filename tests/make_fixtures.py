@@ -20,7 +20,7 @@ from ilo_crawler.langs import format_month_heading  # noqa: E402
 from ilo_crawler.mirror.dataset import Record, default_dataset  # noqa: E402
 from ilo_crawler.mirror.layouts import Pager, page_title  # noqa: E402
 from ilo_crawler.mirror.site import Site  # noqa: E402
-from ilo_crawler.urls import article_path, listing_path  # noqa: E402
+from ilo_crawler.sites.wcms.urls import article_path, listing_path  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = "http://127.0.0.1:8000"

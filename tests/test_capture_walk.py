@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from ilo_crawler.sites.wcms.listing import ListingEntry, ListingPage
+from ilo_crawler.sites.pages import ListingEntry, ListingPage
+from ilo_crawler.sites.wcms.urls import listing_path, offset_in_url
 from ilo_crawler.spiders.capture_walk import CaptureWalk
-from ilo_crawler.urls import listing_path, offset_in_url
 from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
 
 MONTH = (2020, 1)

@@ -613,7 +613,9 @@ def chromium(page: Path, profile: Path, *options: str) -> str:
     return result.stdout
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: make install-chromium (as root)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium: make install-chromium (as root)"
+)
 def test_coverage_html_shows_the_grid_in_a_browser(archive: Path, tmp_path: Path) -> None:
     """Months × languages as the browser shows them: each cell's count and status as
     ``coverage --json`` gives them, gaps and incomplete months marked, links to the cell's rows

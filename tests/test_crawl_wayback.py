@@ -29,7 +29,7 @@ from conftest import (
 
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command, running_mirror
-from ilo_crawler.urls import ARTICLE_SECTION_PATHS, listing_path
+from ilo_crawler.sites.wcms.urls import ARTICLE_SECTION_PATHS, listing_path
 
 WEB_ARCHIVE = "http://www.ilo.org"
 

@@ -24,7 +24,7 @@ from replica_markup import GENERATIONS, article_fields
 from ilo_crawler.langs import format_date, format_month_heading
 from ilo_crawler.mirror import DatasetError, Record, Site, default_dataset, parse_dataset
 from ilo_crawler.mirror.layouts import LAYOUTS, NEWEST_LAYOUT, layout_for
-from ilo_crawler.urls import article_path, listing_path
+from ilo_crawler.sites.wcms.urls import article_path, listing_path
 
 #: The seed page (all-newsroom/lang--en/nextRow--10 of the real site) item by item:
 #: credit, label, title, date line, summary.

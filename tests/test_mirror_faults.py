@@ -34,7 +34,7 @@ from ilo_crawler.mirror.faults import (
 from ilo_crawler.mirror.layouts import NEWEST_LAYOUT
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.sites.wcms.listing import parse_listing
-from ilo_crawler.urls import article_path, listing_path
+from ilo_crawler.sites.wcms.urls import article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")
 SEED_ARTICLE = article_path("news", "WCMS_826064", "en")

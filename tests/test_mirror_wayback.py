@@ -37,7 +37,7 @@ from ilo_crawler.mirror.wayback import (
     parse_schedule,
     surt,
 )
-from ilo_crawler.urls import ArticleKey, article_path, listing_path
+from ilo_crawler.sites.wcms.urls import ArticleKey, article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")
 

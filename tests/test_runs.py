@@ -15,7 +15,8 @@ from ilo_crawler.mirror.process import running_mirror
 
 #: Three items a month from September to November 2021, then four published in December.
 EARLIER = [
-    row(1000 + n, f"2021-{9 + n // 3:02d}-{10 + n % 3:02d}", body=["A paragraph."]) for n in range(9)
+    row(1000 + n, f"2021-{9 + n // 3:02d}-{10 + n % 3:02d}", body=["A paragraph."])
+    for n in range(9)
 ]
 DECEMBER = [row(2000 + n, f"2021-12-{10 + n:02d}", body=["A paragraph."]) for n in range(4)]
 

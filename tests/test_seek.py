@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilo_crawler.sites.wcms.listing import ListingEntry, ListingPage
+from ilo_crawler.sites.pages import ListingEntry, ListingPage
 from ilo_crawler.spiders.seek import MonthSeek
 
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from ilo_crawler.urls import article_path, listing_path
+from ilo_crawler.sites.wcms.urls import article_path, listing_path
 from ilo_crawler.webarchive import (
     CdxCapture,
     CdxError,

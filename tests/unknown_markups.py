@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from ilo_crawler.mirror.layouts import ArticlePage, Layout, ListingPage, Pager, interface_text
-from ilo_crawler.urls import article_path
+from ilo_crawler.sites.wcms.urls import article_path
 
 
 def text_html(text: str) -> str:

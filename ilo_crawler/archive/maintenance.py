@@ -24,8 +24,9 @@ from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decod
 from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
+from ilo_crawler.sites.pages import ListingEntry
 from ilo_crawler.sites.wcms.article import parse_article
-from ilo_crawler.sites.wcms.listing import ListingEntry, parse_listing
+from ilo_crawler.sites.wcms.listing import parse_listing
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from ilo_crawler.archive.schema import (
 )
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
-from ilo_crawler.urls import offset_in_url
+from ilo_crawler.sites.wcms.urls import offset_in_url
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from ilo_crawler import urls
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.queries import is_month
+from ilo_crawler.sites import CRAWL_LANGUAGES
 
 DEFAULT_DB = "data/archive.db"
 
@@ -44,9 +44,7 @@ def emit(rows: Sequence[dict[str, Any]], as_json: bool, headers: Sequence[str]) 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive path.")
 json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 month_option = click.option("--month", callback=check_month, help="Only this month (YYYY-MM).")
-lang_option = click.option(
-    "--lang", type=click.Choice(urls.CRAWL_LANGUAGES), help="Only this language."
-)
+lang_option = click.option("--lang", type=click.Choice(CRAWL_LANGUAGES), help="Only this language.")
 
 
 @click.group()

@@ -20,7 +20,6 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from ilo_crawler import urls
 from ilo_crawler.archive import Archive, queries
 from ilo_crawler.archive.coverage_page import coverage_page
 from ilo_crawler.archive.queries import ArticleFilter, QueryError
@@ -35,6 +34,7 @@ from ilo_crawler.cli.base import (
     month_option,
     open_archive,
 )
+from ilo_crawler.sites.wcms import urls
 
 since_option = click.option(
     "--since", callback=check_month, help="From this month on (YYYY-MM), included."

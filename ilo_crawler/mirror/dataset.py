@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from ilo_crawler.langs import format_date
 from ilo_crawler.mirror.content import generate_rows
-from ilo_crawler.urls import LISTING_PATHS
+from ilo_crawler.sites.wcms.urls import LISTING_PATHS
 
 _ID_RE = re.compile(r"^WCMS_\d+$")
 _LANG_RE = re.compile(r"^[a-z]{2}$")

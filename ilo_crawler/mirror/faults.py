@@ -29,7 +29,7 @@ from ilo_crawler.mirror.content import published_rows
 from ilo_crawler.mirror.dataset import DatasetError, Record, load_dataset, records_from_rows
 from ilo_crawler.mirror.layouts import LAYOUTS
 from ilo_crawler.mirror.site import HTML_TYPE, Headers, Response, Site
-from ilo_crawler.urls import parse_article_path, parse_listing_path
+from ilo_crawler.sites.wcms.urls import parse_article_path, parse_listing_path
 
 if TYPE_CHECKING:
     from ilo_crawler.mirror.wayback import Wayback

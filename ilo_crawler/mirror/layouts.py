@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ilo_crawler.langs import LANGUAGE_NAMES
 from ilo_crawler.mirror.dataset import Record
-from ilo_crawler.urls import LISTING_PATHS, article_path, listing_path
+from ilo_crawler.sites.wcms.urls import LISTING_PATHS, article_path, listing_path
 
 NEWSROOM_EMAIL = "newsroom@ilo.org"
 #: Pager links shown around the current page.

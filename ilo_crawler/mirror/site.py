@@ -28,7 +28,7 @@ from ilo_crawler.mirror.layouts import (
     interface_text,
     page_title,
 )
-from ilo_crawler.urls import (
+from ilo_crawler.sites.wcms.urls import (
     article_path,
     listing_path,
     parse_article_path,

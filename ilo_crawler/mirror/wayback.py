@@ -40,7 +40,7 @@ from ilo_crawler.mirror.dataset import Record
 from ilo_crawler.mirror.faults import Answer, FaultOptionError, FaultOptions, FaultySite
 from ilo_crawler.mirror.layouts import layout_for
 from ilo_crawler.mirror.site import HTML_TYPE, Response, Site
-from ilo_crawler.urls import ArticleKey, ListingLocation, article_path, listing_path
+from ilo_crawler.sites.wcms.urls import ArticleKey, ListingLocation, article_path, listing_path
 from ilo_crawler.webarchive import TIMESTAMP_FORMAT
 
 #: Scheme and host of the original URLs, as the archive recorded them.

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ilo_crawler import urls
+from ilo_crawler.sites import CRAWL_LANGUAGES
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.seek import Month, month_after
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -70,9 +71,9 @@ class NewsroomArguments:
                 oldest, newest = wayback_span
         refresh = _flag("refresh", arguments.get("refresh", "0"))
         lang = arguments.get("lang", "en")
-        if lang not in urls.CRAWL_LANGUAGES:
+        if lang not in CRAWL_LANGUAGES:
             raise ArgumentError(
-                f"invalid lang {lang!r}: accepted languages are {', '.join(urls.CRAWL_LANGUAGES)}"
+                f"invalid lang {lang!r}: accepted languages are {', '.join(CRAWL_LANGUAGES)}"
             )
         listing = arguments.get("listing", "all-newsroom")
         if listing not in urls.LISTING_PATHS:

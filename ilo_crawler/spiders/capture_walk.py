@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from ilo_crawler import urls
-from ilo_crawler.sites.wcms.listing import ListingEntry, ListingPage
+from ilo_crawler.sites.pages import ListingEntry, ListingPage
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.seek import Month, MonthSeek, month_after
 from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
 

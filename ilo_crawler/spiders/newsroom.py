@@ -24,7 +24,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ilo_crawler import urls
+from ilo_crawler import sites
 from ilo_crawler.archive.index import ArchiveIndex
 from ilo_crawler.items import (
     ArchivedCopy,
@@ -40,8 +40,10 @@ from ilo_crawler.items import (
 from ilo_crawler.middlewares import SiteUnreachable, wayback_slots
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
-from ilo_crawler.sites.wcms.article import ArticlePage, parse_article
-from ilo_crawler.sites.wcms.listing import BY_CONTENT, ListingEntry, ListingPage, parse_listing
+from ilo_crawler.sites.pages import BY_CONTENT, ArticlePage, ListingEntry, ListingPage
+from ilo_crawler.sites.wcms import urls
+from ilo_crawler.sites.wcms.article import parse_article
+from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
 from ilo_crawler.spiders.wayback import WaybackNavigation
@@ -95,7 +97,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         return self.wayback_url if self.arguments.source == "wayback" else self.base_url
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.allowed_domains = [urls.host_of(self.source_url)]
+        self.allowed_domains = [sites.host_of(self.source_url)]
         lang, listing = self.arguments.lang, self.arguments.listing
         self.index = ArchiveIndex.load(self.settings.get("ILO_ARCHIVE_PATH"), lang)
         # Responses of an earlier process (a crawl resumed from JOBDIR) belong to navigation this

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ilo_crawler.sites.wcms.listing import ListingEntry, ListingPage
+from ilo_crawler.sites.pages import ListingEntry, ListingPage
 
 Month = tuple[int, int]
 

@@ -27,7 +27,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ilo_crawler import urls, webarchive
+from ilo_crawler import webarchive
 from ilo_crawler.items import (
     ArchivedCopy,
     ArticleItem,
@@ -36,7 +36,8 @@ from ilo_crawler.items import (
     listing_only_id,
 )
 from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
-from ilo_crawler.sites.wcms.listing import ListingEntry
+from ilo_crawler.sites.pages import ListingEntry
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after

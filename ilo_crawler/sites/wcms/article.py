@@ -8,44 +8,15 @@ them reads, is found by content (``ilo_crawler.extract.document``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler import urls
 from ilo_crawler.extract.document import TYPE_DATE_SEPARATOR, DocumentFields, read_document
 from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.sites.pages import ARTICLE_FIELDS, BY_CONTENT, ArticlePage
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.sites.wcms.layouts import ARTICLE_LAYOUTS, ArticleLayout
-from ilo_crawler.sites.wcms.listing import BY_CONTENT
-
-ARTICLE_FIELDS = ("title", "teaser", "type", "date_text", "credit", "body")
-
-
-@dataclass(frozen=True)
-class ArticlePage:
-    """What an article page says about itself; ``has_article`` is False when the page holds no
-    article (a layout change, or an error page served with status 200)."""
-
-    url: str
-    doc_id: str | None
-    lang: str | None
-    has_article: bool
-    title: str | None = None
-    teaser: str | None = None
-    type: str | None = None
-    date_text: str | None = None
-    credit: str | None = None
-    body: tuple[str, ...] = ()
-    translations: dict[str, str] = field(default_factory=dict)  #: language -> absolute URL
-    layout: str | None = None  #: the layout generation whose selectors read the page
-    #: field -> how it was found: the layout whose selector gave it, or ``content``
-    found_by: dict[str, str] = field(default_factory=dict, compare=False)
-
-    @property
-    def content_fields(self) -> tuple[str, ...]:
-        """The fields that only the content layer found (for the warning)."""
-        return tuple(name for name in ARTICLE_FIELDS if self.found_by.get(name) == BY_CONTENT)
 
 
 def parse_article(html: str | bytes, url: str) -> ArticlePage:

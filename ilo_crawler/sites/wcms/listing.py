@@ -9,64 +9,16 @@ found (``found_by``), so a change of the site's markup shows before it becomes a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler import urls
 from ilo_crawler.extract.document import page_title
 from ilo_crawler.extract.entries import EntryFields, entry_lines, find_entries, read_fields
 from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.sites.pages import BY_CONTENT, ENTRY_FIELDS, ListingEntry, ListingPage
+from ilo_crawler.sites.wcms import urls
 from ilo_crawler.sites.wcms.layouts import LISTING_LAYOUTS, ListingLayout
-
-#: How a field was found when no layout's selector gave it.
-BY_CONTENT = "content"
-ENTRY_FIELDS = ("credit", "label", "title", "date_text", "summary")
-
-
-@dataclass(frozen=True)
-class ListingEntry:
-    """One item as a listing page shows it; every field but ``position`` may be missing."""
-
-    position: int  #: 1-based place on the page, counted over all its lists
-    heading: str | None  #: the month heading the item stands under, as written
-    credit: str | None
-    label: str | None
-    title: str | None
-    url: str | None  #: absolute URL of the article page
-    date_text: str | None
-    summary: str | None
-    #: field -> how it was found: the layout whose selector gave it, or ``content``
-    found_by: dict[str, str] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class ListingPage:
-    """A page of a paginated listing: its items and what its pager says about the listing."""
-
-    url: str
-    offset: int  #: index of the page's first item in the whole listing
-    title: str | None
-    entries: tuple[ListingEntry, ...]
-    page_size: int | None  #: items a page, read from the pager (None: no pager to read)
-    last_offset: int | None  #: offset of the listing's last page, when the pager shows it
-    layout: str | None = None  #: the layout generation whose selectors found the items
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.entries
-
-    @property
-    def content_fields(self) -> tuple[str, ...]:
-        """The fields that only the content layer found on this page (for the warning)."""
-        taken = {
-            name
-            for entry in self.entries
-            for name, how in entry.found_by.items()
-            if how == BY_CONTENT
-        }
-        return tuple(name for name in ENTRY_FIELDS if name in taken)
 
 
 def parse_listing(html: str | bytes, url: str) -> ListingPage:

@@ -1,4 +1,4 @@
-"""The ILO Newsroom's URL scheme: the one place that knows how the site names its pages.
+"""The WCMS newsroom's URL scheme: the one place that knows how that site named its pages.
 
 Both the crawler (to build and read URLs) and the replica in ``ilo_crawler.mirror`` (to serve them)
 use this module, so a change of URL scheme on the real site is a change here only.
@@ -25,12 +25,6 @@ ARTICLE_SECTION_PATHS: dict[str, str] = {
     "press-releases": "/global/about-the-ilo/newsroom/media-centre/press-releases",
 }
 
-#: Languages the crawler archives: English, French and Spanish first (the taxonomy knows their
-#: labels), and the other languages whose date forms are known (``ilo_crawler.langs``).
-CRAWL_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt", "de", "it", "ja")
-
-DEFAULT_BASE_URL = "https://www.ilo.org"
-
 _LISTING_RE = re.compile(
     r"^(?P<path>/.+?)/lang--(?P<lang>[a-z]{2})(?:/nextRow--(?P<offset>\d+))?/index\.htm$"
 )
@@ -53,11 +47,6 @@ class ArticleKey:
 
     doc_id: str
     lang: str
-
-
-def host_of(base_url: str) -> str:
-    """The host name a base URL points at (what the crawl is confined to)."""
-    return urlsplit(base_url).hostname or ""
 
 
 def listing_path(listing: str, lang: str, offset: int = 0) -> str:
