@@ -104,6 +104,16 @@ def declared_title(root: etree._Element) -> str | None:
     return text.rsplit(TYPE_DATE_SEPARATOR, 1)[0].strip() or None if text else None
 
 
+def declared_description(root: etree._Element) -> str | None:
+    """The summary the page declares for search engines and shares: its meta description, else
+    Open Graph's."""
+    for name in ("description", "og:description"):
+        found = root.xpath("//meta[@name=$n or @property=$n]/@content", n=name)
+        if found and clean_text(found[0]):
+            return clean_text(found[0])
+    return None
+
+
 def _type_and_date(lines: list[Line], lang: str) -> _TypeDate | None:
     """The ``<type> | <date>`` line, else the first date line."""
     for line in lines:

@@ -203,9 +203,10 @@ def read_fields(lines: list[Line], lang: str) -> EntryFields:
 
     The title (else, for an item without a link, the date line) anchors the entry: the short
     line before it is the label; the date line is the first one before it (date-led entries),
-    else the first after it; the summary is what follows the later of the two."""
+    else the first after it; the summary is what follows the anchor but the date line (after a
+    date-led entry's title, or a card's intro between its title and its date)."""
     credit = next((line for line in lines if line.text.startswith("©")), None)
-    rest = [line for line in lines if line is not credit]
+    rest = visible_title([line for line in lines if line is not credit])
     dates = [
         i for i, line in enumerate(rest) if not line.is_title and is_date_line(line.text, lang)
     ]
@@ -225,10 +226,8 @@ def read_fields(lines: list[Line], lang: str) -> EntryFields:
             ),
             None,
         )
-    summary_from = (
-        max(anchor, date_at if date_at is not None else -1) + 1 if anchor is not None else 0
-    )
-    summary = [line.text for line in rest[summary_from:]]
+    summary_from = anchor + 1 if anchor is not None else 0
+    summary = [line.text for i, line in enumerate(rest) if i >= summary_from and i != date_at]
     return EntryFields(
         credit=credit.text if credit else None,
         label=label.text if label else None,
@@ -236,6 +235,19 @@ def read_fields(lines: list[Line], lang: str) -> EntryFields:
         date_text=rest[date_at].text if date_at is not None else None,
         summary="\n".join(summary) or None,
     )
+
+
+def visible_title(lines: list[Line]) -> list[Line]:
+    """The lines with the title where the reader sees it: a title link whose text a later line
+    repeats (a card's overlay link, before the card's own title) gives its place to that line."""
+    at = next((i for i, line in enumerate(lines) if line.is_title), None)
+    if at is None:
+        return lines
+    again = next((i for i in range(at + 1, len(lines)) if lines[i].text == lines[at].text), None)
+    if again is None:
+        return lines
+    shown = Line(lines[again].text, is_title=True, block=lines[again].block)
+    return [*lines[:at], *lines[at + 1 : again], shown, *lines[again + 1 :]]
 
 
 # Finding the entries -------------------------------------------------------------------------
@@ -337,7 +349,10 @@ class _EntryFinder:
         title: etree._Element | None = max(links, key=lambda link: len(element_text(link) or ""))
         if not element_text(title):
             title = None
-        others = [link for link in links if link is not title]
+        # Other links to the document say nothing (an image's, a "Read more"), but one that
+        # repeats the title is where the title stands (a card's title under its overlay link).
+        text = element_text(title) if title is not None else None
+        others = [link for link in links if link is not title and element_text(link) != text]
         lines = entry_lines([element], title, skip=others)
         link = title if title is not None else links[0]
         return FoundEntry(element, link, read_fields(lines, self.lang))

@@ -37,7 +37,9 @@ class ListingPage:
     """A page of a paginated listing: its items and what its pager says about the listing."""
 
     url: str
-    offset: int  #: index of the page's first item in the whole listing
+    #: index of the page's first item in the whole listing; None where the page cannot tell (a
+    #: site whose pager counts pages: a page after the first that is not full, or is empty)
+    offset: int | None
     title: str | None
     entries: tuple[ListingEntry, ...]
     page_size: int | None  #: items a page, read from the pager (None: no pager to read)

@@ -100,6 +100,18 @@ def page_in_url(url: str) -> int:
     return int(page) if page.isdigit() else 0
 
 
+def same_listing(url: str, other: str) -> bool:
+    """Whether two URLs are pages of one listing: the same path and the same query but for
+    ``page`` (another filter is another listing)."""
+
+    def key(address: str) -> tuple[str, list[tuple[str, str]]]:
+        parts = urlsplit(address)
+        query = sorted((k, v) for k, v in parse_qsl(parts.query) if k != "page")
+        return parts.path.rstrip("/") or "/", query
+
+    return key(url) == key(other)
+
+
 def with_page(url: str, page: int) -> str:
     """The URL of page ``page`` of the listing ``url`` is a page of (other parameters kept)."""
     parts = urlsplit(url)

@@ -13,31 +13,11 @@ Selectors are CSS unless they start with ``xpath:``; item fields are relative to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from lxml import etree
-from parsel.csstranslator import HTMLTranslator
 
-_TRANSLATOR = HTMLTranslator()
-
-
-def compile_query(selector: str, relative: bool = True) -> etree.XPath:
-    """A selector compiled once: CSS (matched at or below the context) or ``xpath:...``."""
-    if selector.startswith("xpath:"):
-        return etree.XPath(selector.removeprefix("xpath:"))
-    prefix = "descendant-or-self::" if relative else "//"
-    return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
-
-
-def _compiled(layout: ListingLayout | ArticleLayout) -> dict[str, etree.XPath]:
-    """Compile every selector a layout table gives (all but its name) into its ``queries``."""
-    queries = {
-        item.name: compile_query(getattr(layout, item.name))
-        for item in fields(layout)
-        if item.init and item.name != "name" and getattr(layout, item.name) is not None
-    }
-    object.__setattr__(layout, "queries", queries)
-    return queries
+from ilo_crawler.extract.selectors import compile_layout
 
 
 @dataclass(frozen=True)
@@ -57,7 +37,7 @@ class ListingLayout:
     queries: dict[str, etree.XPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        queries = _compiled(self)
+        queries = compile_layout(self)
         queries["parts"] = etree.XPath(f"{queries['headings'].path} | {queries['items'].path}")
 
 
@@ -78,7 +58,7 @@ class ArticleLayout:
     queries: dict[str, etree.XPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _compiled(self)
+        compile_layout(self)
 
 
 LISTING_LAYOUTS: tuple[ListingLayout, ...] = (
