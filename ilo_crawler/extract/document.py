@@ -1,10 +1,12 @@
 """An article page's fields found by what they are, where no known layout's selectors find them.
 
 The title is the page's main heading (else its declared title); the type and date are the line
-``<type> | <date>`` (or the first date line); the credit is the first line beginning with ``©``;
-the body is the main run of paragraphs: the element whose paragraphs hold the most text, outside
-navigation, sidebars, share bars and footers; the teaser is the line between title and body that
-is none of these.
+``<type> | <date>`` (or the first date line; where a site asks for it, the type is else the short
+line just before the title, an eyebrow); the credit is the first line beginning with ``©``, or
+ending with a short ``© ...`` after a caption; the body is the main run of paragraphs: the
+element whose paragraphs hold the most text, outside navigation, sidebars, share bars and
+footers, with its like siblings (a body cut by images into blocks); the teaser is the line
+between title and body that is none of these.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from ilo_crawler.normalize.dates import is_date_line
 TYPE_DATE_SEPARATOR = " | "
 #: A teaser is a sentence or more, not a caption or a button.
 TEASER_MIN_CHARS = 20
+#: A credit after a caption is short: ``A farm in Lampung. © ILO/A. Santoso``.
+CREDIT_TAIL_MAX_CHARS = 60
+#: An eyebrow above a title is a short line (``Press release``).
+EYEBROW_MAX_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,9 @@ class DocumentFields:
         return self.title is not None and self.date_text is not None
 
 
-def read_document(root: etree._Element, lang: str) -> DocumentFields:
+def read_document(root: etree._Element, lang: str, eyebrow: bool = False) -> DocumentFields:
+    """The page's fields by content; ``eyebrow``: the site puts the type in a short line just
+    above the title (where no ``<type> | <date>`` line names it)."""
     body = root.find("body")
     if body is None:
         return DocumentFields()
@@ -50,13 +58,16 @@ def read_document(root: etree._Element, lang: str) -> DocumentFields:
     lines = entry_lines([body], heading, skip=regions)
     type_date = _type_and_date(lines, lang)
     type_, date_text = (type_date.kind, type_date.date) if type_date else (None, None)
-    credit = next((line.text for line in lines if line.text.startswith("©")), None)
+    credit_line = next((line for line in lines if credit_in(line.text)), None)
+    credit = credit_in(credit_line.text) if credit_line else None
+    if type_ is None and eyebrow and heading is not None:
+        type_ = _eyebrow(lines, heading, lang)
     order = {element: i for i, element in enumerate(body.iter())}
     # The body follows the type and date line; the teaser stands between it and the title.
     after = order.get(type_date.line.block, -1) if type_date else -1
     paragraphs = _body(body, regions, order, after)
     title = element_text(heading) if heading is not None else declared_title(root)
-    teaser = _teaser(lines, type_date.line if type_date else None, paragraphs, credit)
+    teaser = _teaser(lines, type_date.line if type_date else None, paragraphs, credit_line)
     if paragraphs and paragraphs[0] == teaser:  # a teaser in the body's own element
         paragraphs = paragraphs[1:]
     return DocumentFields(
@@ -104,6 +115,32 @@ def declared_title(root: etree._Element) -> str | None:
     return text.rsplit(TYPE_DATE_SEPARATOR, 1)[0].strip() or None if text else None
 
 
+def credit_in(text: str) -> str | None:
+    """The credit a line gives: the whole line when it begins with ``©``, the short ``© ...``
+    that ends a caption, else None."""
+    at = text.find("©")
+    if at == 0:
+        return text
+    if at > 0 and text[at - 1].isspace() and len(text) - at <= CREDIT_TAIL_MAX_CHARS:
+        return text[at:]
+    return None
+
+
+def _eyebrow(lines: list[Line], heading: etree._Element, lang: str) -> str | None:
+    """The short line just before the title, in the title's own block or a sibling of it."""
+    at = next((i for i, line in enumerate(lines) if line.is_title), None)
+    if not at:
+        return None
+    line = lines[at - 1]
+    holder = heading.getparent()
+    if line.block is None or holder is None:
+        return None
+    near = line.block is holder or line.block.getparent() is holder
+    if not near or len(line.text) > EYEBROW_MAX_CHARS or credit_in(line.text):
+        return None
+    return None if is_date_line(line.text, lang) else line.text
+
+
 def declared_description(root: etree._Element) -> str | None:
     """The summary the page declares for search engines and shares: its meta description, else
     Open Graph's."""
@@ -133,7 +170,7 @@ def _body(
     after: int,
 ) -> tuple[str, ...]:
     """The paragraphs (after position ``after``) of the element whose own paragraphs hold the
-    most text."""
+    most text, and of its siblings of the same tag and class, in page order."""
     runs: dict[etree._Element, list[str]] = {}
     for paragraph in body.iter("p"):
         parent = paragraph.getparent()
@@ -144,11 +181,18 @@ def _body(
             runs.setdefault(parent, []).append(text)
     if not runs:
         return ()
-    return tuple(max(runs.values(), key=lambda texts: sum(map(len, texts))))
+    main = max(runs, key=lambda parent: sum(map(len, runs[parent])))
+    shape = (main.tag, main.get("class"), main.getparent())
+    return tuple(
+        text
+        for parent, texts in runs.items()
+        if parent is main or (parent.tag, parent.get("class"), parent.getparent()) == shape
+        for text in texts
+    )
 
 
 def _teaser(
-    lines: list[Line], type_date: Line | None, body: tuple[str, ...], credit: str | None
+    lines: list[Line], type_date: Line | None, body: tuple[str, ...], credit: Line | None
 ) -> str | None:
     """The first line after the title, before the type and date line (without one: before the
     body), that is long enough to be a teaser and is not the credit."""
@@ -159,6 +203,6 @@ def _teaser(
             continue
         if line is type_date or (type_date is None and body and line.text == body[0]):
             return None
-        if after_title and line.text != credit and len(line.text) >= TEASER_MIN_CHARS:
+        if after_title and line is not credit and len(line.text) >= TEASER_MIN_CHARS:
             return line.text
     return None

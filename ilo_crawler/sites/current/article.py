@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler.extract.document import declared_description, read_document
+from ilo_crawler.extract.document import credit_in, declared_description, read_document
 from ilo_crawler.extract.entries import words
 from ilo_crawler.extract.text import element_text, first_text, parse_html
 from ilo_crawler.sites.current import urls
@@ -27,9 +27,10 @@ _NODE_ID = etree.XPath("//meta[@name='node_id']/@content")
 _NODE_ID_FORM = re.compile(r"\d+")
 #: Words of a class or id that mark a language switcher (translations found by content).
 LANGUAGE_WORDS = frozenset(["lang", "language", "languages", "translation", "translations"])
-#: Fields the content layer may fill where the selectors miss them on a page the layout reads.
-#: Not the credit: the hero caption is where the main image's credit is; the first ``©`` line
-#: of a page whose hero has none is an inline image's.
+#: Fields the content layer may fill where the selectors miss them on a page whose hero the
+#: layout reads. Not the credit: the hero caption is where the main image's credit is; the
+#: first ``©`` line of a page whose hero has none is an inline image's. (Where the hero is not
+#: read, every field may come from content.)
 FILLED_BY_CONTENT = ("title", "teaser", "type", "date_text", "body")
 
 
@@ -47,20 +48,18 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     }
     for layout in ARTICLE_LAYOUTS:
         values = _fields_by_selectors(root, layout)
-        if values is not None:
-            found_by = {name: layout.name for name, value in values.items() if value}
-            if len(found_by) < len(values):
-                document = read_document(root, lang)
-                for name in FILLED_BY_CONTENT:
-                    if not values[name] and getattr(document, name):
-                        values[name] = getattr(document, name)
-                        found_by[name] = BY_CONTENT
+        if any(values.values()):
+            fillable = FILLED_BY_CONTENT if values["title"] else ARTICLE_FIELDS
             break
     else:
-        layout = None
-        document = read_document(root, lang)
-        values = {name: getattr(document, name) for name in ARTICLE_FIELDS}
-        found_by = {name: BY_CONTENT for name, value in values.items() if value}
+        layout, values, fillable = None, dict.fromkeys(ARTICLE_FIELDS), ARTICLE_FIELDS
+    found_by = {name: layout.name for name, value in values.items() if value}
+    if any(not values[name] for name in fillable):
+        document = read_document(root, lang, eyebrow=True)
+        for name in fillable:
+            if not values[name] and getattr(document, name):
+                values[name] = getattr(document, name)
+                found_by[name] = BY_CONTENT
     if not values["teaser"] and (declared := declared_description(root)):
         values["teaser"], found_by["teaser"] = declared, BY_CONTENT
     if not (values["title"] and values["date_text"]):
@@ -81,34 +80,27 @@ def node_id_of(root: etree._Element) -> str | None:
     return found[0] if found and _NODE_ID_FORM.fullmatch(found[0]) else None
 
 
-def _fields_by_selectors(root: etree._Element, layout: ArticleLayout) -> dict | None:
-    """The page's fields by ``layout``'s selectors; None when its hero or the hero's title is
-    not on the page (another layout's page, or no article)."""
+def _fields_by_selectors(root: etree._Element, layout: ArticleLayout) -> dict:
+    """The page's fields by ``layout``'s selectors: the hero's (none where its hero or the
+    hero's title is not on the page), and the body, which stands apart from the hero."""
     queries = layout.queries
+    values: dict = dict.fromkeys(ARTICLE_FIELDS)
+    values["body"] = tuple(_body(root, layout))
     heroes = queries["hero"](root)
-    if not heroes:
-        return None
-    hero = heroes[0]
-    title = first_text(queries["title"](hero))
+    title = first_text(queries["title"](heroes[0])) if heroes else None
     if title is None:
-        return None
-    return {
-        "title": title,
-        "teaser": first_text(queries["teaser"](hero)),
-        "type": first_text(queries["type"](hero)),
-        "date_text": first_text(queries["date"](hero)),
-        "credit": credit_of(first_text(queries["credit"](hero))),
-        "body": tuple(_body(root, layout)),
-    }
-
-
-def credit_of(caption: str | None) -> str | None:
-    """The credit of an image caption: from its ``©`` on (``A farm in Lampung. © ILO/A. B.``
-    -> ``© ILO/A. B.``), else the whole caption."""
-    if caption is None:
-        return None
-    at = caption.find("©")
-    return caption[at:] if at >= 0 else caption
+        return values
+    hero = heroes[0]
+    caption = first_text(queries["credit"](hero))
+    values.update(
+        title=title,
+        teaser=first_text(queries["teaser"](hero)),
+        type=first_text(queries["type"](hero)),
+        date_text=first_text(queries["date"](hero)),
+        # The caption's credit part (``A farm in Lampung. © ILO/A. B.``), else the caption.
+        credit=(credit_in(caption) or caption) if caption else None,
+    )
+    return values
 
 
 def _body(root: etree._Element, layout: ArticleLayout) -> list[str]:
