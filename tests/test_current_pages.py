@@ -66,7 +66,7 @@ def listing(html: str, url: str = LISTING):
 # Listings ------------------------------------------------------------------------------------
 
 
-def test_every_language_and_place_in_the_listing_is_read_by_the_known_selectors() -> None:
+def test_every_listing_page_in_the_design_systems_markup_is_read_by_its_selectors() -> None:
     for name in sorted(path.stem for path in CURRENT.glob("listing-*-page.html")):
         case = json.loads((CURRENT / f"{name}.expected.json").read_text("utf-8"))
         page = parse_listing(fixture(name), case["url"])
@@ -200,22 +200,24 @@ def test_a_link_to_the_same_listing_under_another_filter_is_not_its_next_page() 
     assert listing(html).page_size is None
 
 
-def test_the_pages_fields_carry_the_month_seek_to_the_last_page() -> None:
-    """The seek reads its page size from page 0 and its last page from the last-page link;
-    the last page ends the walk (what the spider's seek and walks rely on)."""
-    first = listing(fixture("listing-en-first-page"))
-    last = listing(fixture("listing-en-last-page"), f"{LISTING}?page=412")
+def test_the_pages_fields_carry_the_month_seek() -> None:
+    """What the spider's seek reads: the page size from page 0, the last page from its
+    last-page link; a last page (its size unknown) changes neither; a single page ends it."""
 
     def month_of(entry):
         day = parse_date_text(entry.date_text, "en")
         return (day.year, day.month) if day else None
 
     seek = MonthSeek((2017, 1), (2017, 1), month_of)
-    seek.observe(0, first)
+    assert seek.observe(0, listing(fixture("listing-en-first-page"))).fetch == 1
     assert (seek.page_size, seek.last) == (12, 412)
-    step = seek.observe(412, last)
-    assert step.harvest == [412] or step.fetch is not None
-    assert seek._at_end(412, last)
+    step = seek.observe(412, listing(fixture("listing-en-last-page"), f"{LISTING}?page=412"))
+    assert (seek.page_size, seek.last, step.fetch) == (12, 412, 206)  # it reaches 2017-01
+    single = parse_listing(
+        fixture("listing-fr-single-page"), f"{SITE}/fr/resource/news/all-news-recent"
+    )
+    alone = MonthSeek((2017, 1), (2017, 1), month_of)
+    assert alone.observe(0, single).fetch is None
 
 
 # Articles ------------------------------------------------------------------------------------
