@@ -210,6 +210,15 @@ class RunRecorder:
         )
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
+        joined = stats.get("archive/joined_across_sites", 0)
+        if joined:
+            line += f"; {joined} joined to their copy on the other site"
+        conflicts = stats.get("archive/identity_conflicts", 0)
+        if conflicts:
+            line += (
+                f"; {conflicts} matching two or more articles of the other site, left apart "
+                "(ilo-archive verify lists them)"
+            )
         by_content = stats.get("extraction/pages_by_content", 0)
         if by_content:
             line += f"; {by_content} pages read partly or wholly by content (see the warnings)"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ilo_crawler.sites import LISTING_ONLY_PREFIX
 from ilo_crawler.sites.pages import ArticlePage, ListingEntry
 
 if TYPE_CHECKING:  # the archive's tools use these items without loading Scrapy
@@ -33,7 +34,8 @@ class Capture:
     headers: dict[str, list[str]]
     body: bytes
     fetched_at: str  #: UTC, ISO 8601
-    source: str = "live"  #: ``live`` (the site) or ``wayback`` (a web archive's copy)
+    #: ``live`` (the WCMS site), ``current`` (the current site) or ``wayback`` (a web archive's)
+    source: str = "live"
     doc_id: str | None = None
     lang: str | None = None
     #: The page's URL on the site (for a web-archive copy: the URL the archive captured).
@@ -56,9 +58,11 @@ def capture_of(
     doc_id: str | None = None,
     lang: str | None = None,
     copy: ArchivedCopy | None = None,
+    source: str = "live",
 ) -> Capture:
     """The capture of a response, with the headers sent and received as text, and its
-    provenance: the live site, or the web archive's ``copy`` of a page."""
+    provenance: a site fetched live (``source``: ``live`` for the WCMS, ``current``), or the web
+    archive's ``copy`` of a page."""
     redirects = response.request.meta.get("redirect_urls") if response.request else None
     url = redirects[0] if redirects else response.url
     fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -71,7 +75,7 @@ def capture_of(
         headers=_headers(response.headers),
         body=response.body,
         fetched_at=fetched_at,
-        source="wayback" if copy else "live",
+        source="wayback" if copy else source,
         doc_id=doc_id,
         lang=lang,
         original_url=copy.original_url if copy else url,
@@ -94,6 +98,8 @@ class ArticleItem:
     listing: str  #: listing slug the item was found in (``all-newsroom``, ``news``, ...)
     listing_url: str  #: the listing page it stood on
     listing_position: int
+    #: the index in the whole listing of that page's first item (None: read it from the URL)
+    listing_offset: int | None
     listing_heading: str | None
     # As the listing shows them (the article page's own value where the listing has none).
     title: str | None
@@ -111,6 +117,7 @@ class ArticleItem:
     fetch_status: int | None = None  #: the HTTP status of that failure, when there was one
     capture: Capture | None = None  #: the article page as received
     listing_hash: str | None = None  #: fingerprint of what the listing showed (see listing_hash)
+    date_value: str | None = None  #: the listing's machine-readable date beside its date line
     source: str = "live"  #: where the content was read: ``live`` or ``wayback``
     captured_at: str | None = None  #: when that content was captured (UTC, ISO 8601)
     archive_url: str | None = None  #: the web-archive URL the article page was read from
@@ -136,10 +143,13 @@ def article_item(
     fetch_error: str | None = None,
     fetch_status: int | None = None,
     listing_copy: ArchivedCopy | None = None,
+    listing_offset: int | None = None,
+    source: str = "live",
 ) -> ArticleItem:
     """Join what the listing and the article page say about one article into one item. Its
     provenance is the article page's capture; without one, the web archive's ``listing_copy``
-    the item was read from (if it came from the web archive)."""
+    the item was read from (if it came from the web archive), else the ``source`` it was
+    listed on."""
     page = article or ArticlePage(url=entry.url or "", doc_id=doc_id, lang=lang, has_article=False)
     return ArticleItem(
         doc_id=doc_id,
@@ -148,6 +158,7 @@ def article_item(
         listing=listing,
         listing_url=listing_url,
         listing_position=entry.position,
+        listing_offset=listing_offset,
         listing_heading=entry.heading,
         title=entry.title or page.title,
         summary=entry.summary or page.teaser,
@@ -163,7 +174,8 @@ def article_item(
         fetch_status=fetch_status,
         capture=capture,
         listing_hash=listing_hash(entry),
-        source=capture.source if capture else "wayback" if listing_copy else "live",
+        date_value=entry.date_value,
+        source=capture.source if capture else "wayback" if listing_copy else source,
         captured_at=capture.captured_at if capture else listing_copy and listing_copy.captured_at,
         archive_url=capture.url if capture and capture.source == "wayback" else None,
     )
@@ -180,7 +192,7 @@ def listing_hash(entry: ListingEntry) -> str:
 def listing_only_id(entry: ListingEntry) -> str:
     """A stable key for an item with no document id: a hash of what the listing shows of it."""
     shown = "\x1f".join(str(v) for v in (entry.title, entry.date_text, entry.summary, entry.url))
-    return "LISTING_" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
+    return LISTING_ONLY_PREFIX + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -192,6 +204,7 @@ class Sighting:
     listing: str
     listing_url: str
     listing_position: int
+    listing_offset: int | None = None  #: as ``ArticleItem.listing_offset``
 
 
 @dataclass

@@ -115,6 +115,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_WAYBACK_TIME_SCALE": ("a factor from 0, e.g. 1 (0.001 for the replica)", _not_negative),
     "ILO_WAYBACK_LAST_MONTH": _MONTH,
     "ILO_WAYBACK_FIRST_MONTH": _MONTH,
+    "ILO_CURRENT_FIRST_MONTH": _MONTH,
     "ILO_WAYBACK_MONTHS_AT_ONCE": _whole(1),
     "ILO_WAYBACK_CDX_PAGE_ROWS": _whole(1),
     "ILO_WAYBACK_RETRY_TIMES": _whole(0),

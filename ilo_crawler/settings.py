@@ -94,6 +94,10 @@ ILO_WAYBACK_LAST_MONTH = "2024-04"
 #: the archive (the replica's default dataset starts here; a month before the listing's first has
 #: no capture and costs one CDX query).
 ILO_WAYBACK_FIRST_MONTH = "2010-01"
+#: The current site's first month (YYYY-MM): without ``-a source``, incremental runs and months
+#: from it on read the current site, earlier months the web archive (the WCMS newsroom's last
+#: item is of 16 April 2024; the current site publishes what came after).
+ILO_CURRENT_FIRST_MONTH = "2024-05"
 #: Months read at once: the next month's listing query goes out when one is read (a whole
 #: backfill's queries queued at once would hold every download slot waiting for the CDX pace).
 ILO_WAYBACK_MONTHS_AT_ONCE = 2

@@ -97,9 +97,9 @@ def test_the_summary_says_the_mode_and_the_arguments_in_the_order_given(
         month = run_crawl(base_url, archive, listing="all-newsroom", month=MONTH)
     assert incremental.returncode == 0 and month.returncode == 0, month.stderr[-3000:]
     assert summary_line(incremental).startswith(
-        "run 1 incremental lang=en listing=all-newsroom: 12 new"
+        "run 1 incremental source=live lang=en listing=all-newsroom: 12 new"
     )
-    assert summary_line(month).startswith("run 2 listing=all-newsroom month=2021-11 lang=en: ")
+    assert summary_line(month).startswith("run 2 listing=all-newsroom month=2021-11 source=live lang=en: ")
 
 
 def crawl_that_cannot_write(

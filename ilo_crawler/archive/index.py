@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ilo_crawler.archive.store import Archive
 
@@ -20,6 +21,7 @@ from ilo_crawler.archive.store import Archive
 class Known:
     """An archived article, as far as deciding whether to fetch it again goes."""
 
+    doc_id: str  #: the article's row (which may hold several identities, one per site)
     listing_hash: str | None
     has_body: bool
     capture_id: int | None
@@ -28,39 +30,53 @@ class Known:
 
 
 class ArchiveIndex:
-    def __init__(self, known: dict[str, Known], path: Path) -> None:
+    def __init__(self, known: dict[str, Known], path: Path, by_path: dict[str, Known]) -> None:
         self.known = known
         self.path = path
+        self.by_path = by_path
 
     @classmethod
     def load(cls, path: str | Path, lang: str) -> ArchiveIndex:
-        """The archived articles of one language; empty when there is no archive yet."""
+        """The archived articles of one language, by each of their identities (``WCMS_<n>``,
+        ``node:<nid>``) and by the path of each URL they were read at; empty when there is no
+        archive yet."""
         path = Path(path)
         if not path.exists():
-            return cls({}, path)
+            return cls({}, path, {})
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = connection.execute(
-                "SELECT a.doc_id, a.listing_hash, a.body IS NOT NULL, a.capture_id, c.headers"
-                " FROM articles a LEFT JOIN captures c ON c.id = a.capture_id WHERE a.lang = ?",
+                "SELECT i.identity, i.url, a.doc_id, a.listing_hash, a.body IS NOT NULL,"
+                " a.capture_id, c.headers FROM identities i"
+                " JOIN articles a ON a.doc_id = i.doc_id AND a.lang = i.lang"
+                " LEFT JOIN captures c ON c.id = a.capture_id WHERE i.lang = ?",
                 (lang,),
             ).fetchall()
         finally:
             connection.close()
-        known = {}
-        for doc_id, listing_hash, has_body, capture_id, headers in rows:
+        known: dict[str, Known] = {}
+        by_path: dict[str, Known] = {}
+        for identity, url, doc_id, listing_hash, has_body, capture_id, headers in rows:
             received = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
-            known[doc_id] = Known(
+            known[identity] = Known(
+                doc_id,
                 listing_hash,
                 bool(has_body),
                 capture_id,
                 (received.get("etag") or [None])[0],
                 (received.get("last-modified") or [None])[0],
             )
-        return cls(known, path)
+            if url:
+                by_path[urlsplit(url).path] = known[identity]
+        return cls(known, path, by_path)
 
-    def get(self, doc_id: str) -> Known | None:
-        return self.known.get(doc_id)
+    def get(self, identity: str) -> Known | None:
+        return self.known.get(identity)
+
+    def at_url(self, url: str) -> Known | None:
+        """The article archived from a page at this URL's path (on any host: the host of a
+        run may differ), for a site whose URLs do not name the document."""
+        return self.by_path.get(urlsplit(url).path)
 
     def stored_body(self, capture_id: int) -> bytes:
         """The body of a capture, for a page the server answered 304 Not Modified."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import secrets
 import sqlite3
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ilo_crawler.archive.lock import ArchiveLock
 from ilo_crawler.archive.schema import SCHEMA_VERSION, ReadOnlyOpenError, connect_read_only
@@ -25,8 +27,7 @@ from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
 from ilo_crawler.sites.pages import ListingEntry
-from ilo_crawler.sites.wcms.article import parse_article
-from ilo_crawler.sites.wcms.listing import parse_listing
+from ilo_crawler.sites.registry import site_of_url
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,18 @@ def _capture_hashes(connection: sqlite3.Connection) -> Found:
     return len(bad), tuple(bad[:5])
 
 
+def _identity_conflicts(connection: sqlite3.Connection) -> Found:
+    """Copies of an article on the other site that matched more than one archived article: left
+    apart, for a person to decide (the crawl never merges by guess)."""
+    rows = connection.execute(
+        "SELECT identity, lang, candidates FROM identity_conflicts ORDER BY identity, lang"
+    ).fetchall()
+    return len(rows), tuple(
+        f"{identity}/{lang} matches {', '.join(json.loads(candidates))}"
+        for identity, lang, candidates in rows[:5]
+    )
+
+
 #: The checks ``verify`` runs, in order: a heading and the function finding its problems.
 _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
     (_INTEGRITY, _integrity),
@@ -216,6 +229,7 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
     ("schema is current", _schema_version),
     ("every article has a capture (or a known gap)", _captures_explained),
     ("capture bodies match their hashes", _capture_hashes),
+    ("no copy of an article matched two on the other site", _identity_conflicts),
 )
 
 
@@ -314,6 +328,7 @@ def _records_from_captures(
         f"""
         SELECT a.doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
                p.listing_capture_id, c.fetched_at, c.source, c.captured_at, c.url AS capture_url,
+               c.original_url,
                {_PAGE_URL} AS page_url
         FROM articles a
         LEFT JOIN appearances p ON p.rowid = (
@@ -333,12 +348,22 @@ def _records_from_captures(
             url = archive.db.execute(
                 f"SELECT {_PAGE_URL} FROM captures c WHERE id = ?", (listing_capture,)
             ).fetchone()[0]
-            listings[listing_capture] = parse_listing(archive.capture_body(listing_capture), url)
-        entry = _entry_at(listings[listing_capture].entries, source["position"], source["doc_id"])
+            listings[listing_capture] = site_of_url(url).parse_listing(
+                archive.capture_body(listing_capture), url
+            )
+        entry = _entry_at(
+            listings[listing_capture].entries,
+            source["position"],
+            source["doc_id"],
+            source["original_url"],
+        )
         if entry is None:
             yield None
             continue
-        page = parse_article(archive.capture_body(source["capture_id"]), source["page_url"])
+        page_url = source["page_url"]
+        page = site_of_url(page_url).parse_article(
+            archive.capture_body(source["capture_id"]), page_url
+        )
         item = asdict(
             article_item(
                 doc_id=source["doc_id"],
@@ -362,6 +387,7 @@ def _records_from_captures(
                 article_date_text=item["article_date_text"],
                 heading=item["listing_heading"],
                 crawl_date=dt.date.fromisoformat(source["fetched_at"][:10]),
+                date_value=item.get("date_value"),
             )
         )
         item.update(category_fields(item["label"], taxonomy))
@@ -373,9 +399,17 @@ def _records_from_captures(
 _PAGE_URL = "CASE c.source WHEN 'wayback' THEN c.original_url ELSE c.final_url END"
 
 
-def _entry_at(entries: tuple[ListingEntry, ...], position: int, doc_id: str) -> ListingEntry | None:
+def _entry_at(
+    entries: tuple[ListingEntry, ...], position: int, doc_id: str, page_url: str | None
+) -> ListingEntry | None:
     """The listing entry the article was seen as: at its recorded position if that entry links to
-    the document, else wherever on the page it does."""
-    linking = [entry for entry in entries if entry.url and f"/{doc_id}/" in entry.url]
+    the article page (the document its URL names, or the page's own URL), else wherever on the
+    page one does."""
+    path = urlsplit(page_url).path if page_url else None
+    linking = [
+        entry
+        for entry in entries
+        if entry.url and (f"/{doc_id}/" in entry.url or urlsplit(entry.url).path == path)
+    ]
     at_position = [entry for entry in linking if entry.position == position]
     return (at_position or linking or [None])[0]

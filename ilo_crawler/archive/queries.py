@@ -410,8 +410,10 @@ def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str,
     """Everything the archive knows of one document, per language: its fields (the provenance
     ones, ``source``, ``captured_at`` and ``archive_url``, those of the capture it shows), the
     other languages archived, earlier states (the old values of what changed), where runs saw it,
-    and the pages fetched for it, each with its original URL and capture time."""
+    and the pages fetched for it, each with its original URL and capture time. ``doc_id`` may be
+    any identity of the article (``WCMS_<n>``, ``node:<nid>``): each is listed with its URL."""
     db = _require_content(source)
+    doc_id = _article_known_as(db, doc_id)
     languages = [row["lang"] for row in db.query(_LANGS, [doc_id])]
     if not languages:
         raise QueryError(f"no article {doc_id!r} in the archive")
@@ -435,11 +437,27 @@ def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str,
         row["revisions"] = [_revision(revision) for revision in db.query(_REVISIONS, key)]
         row["appearances"] = list(db.query(_APPEARANCES, key))
         row["captures"] = list(db.query(_CAPTURES, key))
+        row["identities"] = list(db.query(_IDENTITIES, key))
         articles.append(row)
     return articles
 
 
+def _article_known_as(db: sqlite_utils.Database, identity: str) -> str:
+    """The ``doc_id`` of the article an identity belongs to (itself if none is recorded: an
+    archive of an identity's first site, or no such article)."""
+    if "identities" not in db.table_names():
+        return identity
+    row = next(
+        db.query("SELECT doc_id FROM identities WHERE identity = ? LIMIT 1", [identity]), None
+    )
+    return row["doc_id"] if row else identity
+
+
 _LANGS = "SELECT lang FROM articles WHERE doc_id = ? ORDER BY lang"
+_IDENTITIES = (
+    "SELECT identity, site, url, first_seen_at, last_seen_at FROM identities "
+    "WHERE doc_id = ? AND lang = ? ORDER BY first_seen_at, identity"
+)
 _REVISIONS = (
     "SELECT revision, run_id, replaced_at, changed_fields, state FROM revisions "
     "WHERE doc_id = ? AND lang = ? ORDER BY revision"

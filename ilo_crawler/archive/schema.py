@@ -250,7 +250,53 @@ _VERSION_4 = (
     "CREATE INDEX completeness_month ON completeness(month, lang, listing)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_VERSION_1, _VERSION_2, _VERSION_3, _VERSION_4)
+_VERSION_5 = (
+    # The machine-readable date a listing gives beside its date line, as written (the current
+    # site's Unix ``datetime``): checked against the date line, kept to show a disagreement.
+    "ALTER TABLE articles ADD COLUMN date_value TEXT",
+    # Every identity an article is known by on any site: its WCMS document (``WCMS_<n>``), its
+    # current-site node (``node:<nid>``), each with the URL it was read at. An article migrated
+    # from the WCMS to the current site is one row of ``articles`` with two identities.
+    """
+    CREATE TABLE identities (
+        identity TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        site TEXT NOT NULL,
+        url TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        PRIMARY KEY (identity, lang),
+        FOREIGN KEY (doc_id, lang) REFERENCES articles(doc_id, lang)
+    )
+    """,
+    "CREATE INDEX identities_article ON identities(doc_id, lang)",
+    """
+    INSERT INTO identities (identity, lang, doc_id, site, url, first_seen_at, last_seen_at)
+    SELECT doc_id, lang, doc_id, CASE WHEN doc_id LIKE 'node:%' THEN 'current' ELSE 'wcms' END,
+           url, first_seen_at, last_seen_at
+    FROM articles
+    """,
+    # An identity that matched more than one article of the other site: left apart, reported.
+    """
+    CREATE TABLE identity_conflicts (
+        identity TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (identity, lang)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _VERSION_1,
+    _VERSION_2,
+    _VERSION_3,
+    _VERSION_4,
+    _VERSION_5,
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

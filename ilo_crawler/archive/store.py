@@ -30,7 +30,8 @@ from ilo_crawler.archive.schema import (
     unreadable_reason,
 )
 from ilo_crawler.normalize.categories import Taxonomy
-from ilo_crawler.normalize.fields import category_fields, date_fields
+from ilo_crawler.normalize.fields import category_fields, date_fields, title_key
+from ilo_crawler.sites import LISTING_ONLY, LISTING_ONLY_PREFIX, identity_site
 from ilo_crawler.sites.wcms.urls import offset_in_url
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,11 @@ class Archive:
         except sqlite3.OperationalError as error:  # read-only file or directory, disk full
             self.db.close()
             raise ArchiveError(write_error(self.path, error)) from error
+
+    #: Articles joined to their copy on the other site by this connection, and copies left
+    #: apart because they matched two or more (the run summary says both).
+    joined_across_sites = 0
+    identity_conflicts = 0
 
     def close(self) -> None:
         self.db.close()
@@ -292,6 +298,8 @@ class Archive:
         capture_id = self.add_capture(record["capture"], run_id) if record.get("capture") else None
         now = utc_now()
         row = _row(record)
+        identity = row["doc_id"]
+        row["doc_id"] = self._article_of(row, run_id, now)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
         seen = {name: row[name] for name in ("url", "listing", "listing_heading", "listing_hash")}
@@ -340,12 +348,89 @@ class Archive:
             self.resolve_failure(record["url"], key)
         if sighting and run_id is not None:
             self._record_appearance(record, row, run_id, capture_id, now)
+        self._keep_identity(identity, row, now)
         return outcome
+
+    # Identities ------------------------------------------------------------------------------
+    def _article_of(self, row: Mapping[str, Any], run_id: int | None, now: str) -> str:
+        """The ``doc_id`` of the article a record is of: the one its identity was already
+        joined to; else the article of the other site it is a copy of (see
+        ``_copy_of``); else a new article under its own identity."""
+        known = self.db.execute(
+            "SELECT doc_id FROM identities WHERE identity = ? AND lang = ?",
+            (row["doc_id"], row["lang"]),
+        ).fetchone()
+        if known is not None:
+            return known[0]
+        return self._copy_of(row, run_id, now) or row["doc_id"]
+
+    def _copy_of(self, row: Mapping[str, Any], run_id: int | None, now: str) -> str | None:
+        """The archived article a record with a new identity is another copy of: the item
+        archived from a listing alone at the same URL (its page could not be read then); or
+        the one article of the other site with the same language, date and title (after
+        ``title_key``) that has no identity on the record's site yet. Two or more such
+        articles are a conflict: recorded (``identity_conflicts``), said, and left apart."""
+        identity, lang = row["doc_id"], row["lang"]
+        site = identity_site(identity)
+        if site == LISTING_ONLY:
+            return None
+        if row["url"]:
+            placeholder = self.db.execute(
+                "SELECT doc_id FROM articles WHERE lang = ? AND url = ? AND doc_id LIKE ?",
+                (lang, row["url"], LISTING_ONLY_PREFIX + "%"),
+            ).fetchone()
+            if placeholder is not None:
+                return placeholder[0]
+        title = title_key(row["title"])
+        if title is None or row["published"] is None:
+            return None
+        candidates = [
+            doc_id
+            for doc_id, other in self.db.execute(
+                "SELECT a.doc_id, a.title FROM articles a WHERE a.lang = ? AND a.published = ?"
+                " AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.doc_id = a.doc_id"
+                " AND i.lang = a.lang AND i.site IN (?, ?))",
+                (lang, row["published"], site, LISTING_ONLY),
+            )
+            if title_key(other) == title
+        ]
+        if len(candidates) == 1:
+            self.joined_across_sites += 1
+            return candidates[0]
+        if candidates:
+            self.identity_conflicts += 1
+            logger.warning(
+                "%s/%s matches %d archived articles of another site (%s): kept apart, not "
+                "merged by guess (ilo-archive verify lists it)",
+                identity,
+                lang,
+                len(candidates),
+                ", ".join(sorted(candidates)),
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO identity_conflicts (identity, lang, candidates, run_id,"
+                " seen_at) VALUES (?, ?, ?, ?, ?)",
+                (identity, lang, json.dumps(sorted(candidates)), run_id, now),
+            )
+        return None
+
+    def _keep_identity(self, identity: str, row: Mapping[str, Any], now: str) -> None:
+        """Record (or touch) the identity a record was read under, with the URL it was read at."""
+        self.db.execute(
+            "INSERT INTO identities (identity, lang, doc_id, site, url, first_seen_at,"
+            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity, lang) DO UPDATE"
+            " SET last_seen_at = excluded.last_seen_at, url = coalesce(excluded.url, url)",
+            (identity, row["lang"], row["doc_id"], identity_site(identity), row["url"], now, now),
+        )
 
     def store_sighting(self, sighting: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
         """An archived article seen again, unchanged, without fetching its page: its last-seen
         data and an appearance (pointing at the capture it was last read from)."""
-        key = (sighting["doc_id"], sighting["lang"])
+        joined = self.db.execute(
+            "SELECT doc_id FROM identities WHERE identity = ? AND lang = ?",
+            (sighting["doc_id"], sighting["lang"]),
+        ).fetchone()
+        key = (joined[0] if joined else sighting["doc_id"], sighting["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
         if old is None:
             raise ArchiveError(f"sighting of {key[0]}/{key[1]}, which is not archived")
@@ -476,7 +561,7 @@ class Archive:
                 row["lang"],
                 row["listing"],
                 row["month"],
-                offset_in_url(listing_url) or 0,
+                record.get("listing_offset") or offset_in_url(listing_url) or 0,
                 record["listing_position"],
                 listing_url,
                 listing_capture["id"] if listing_capture else None,
@@ -529,6 +614,7 @@ def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any
         article_date_text=row["article_date_text"],
         heading=row["listing_heading"],
         crawl_date=dt.date.fromisoformat(row["last_seen_at"][:10]),
+        date_value=row["date_value"],
     )
     categories = category_fields(row["label"], taxonomy)
     return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
@@ -575,6 +661,7 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         listing=record.get("listing"),
         listing_heading=record.get("listing_heading"),
         listing_hash=record.get("listing_hash"),
+        date_value=record.get("date_value"),
         source=record.get("source") or "live",
         fetched_at=record.get("fetched_at"),
         captured_at=record.get("captured_at"),

@@ -301,8 +301,9 @@ def search(
 @click.argument("doc_id")
 @lang_option
 def show(db: str, as_json: bool, doc_id: str, lang: str | None) -> None:
-    """One article in every archived language (or one): its fields, where and when its content
-    was captured (live or a web archive), its other languages, its revisions with the old values,
+    """One article in every archived language (or one), by any of its identities (WCMS_<n>,
+    node:<nid>): its fields, every identity with its URL, where and when its content was
+    captured (live or a web archive), its other languages, its revisions with the old values,
     where runs saw it, and the pages fetched for it."""
     with reading(db) as archive:
         articles = queries.show(archive, doc_id, lang)
@@ -313,7 +314,7 @@ def show(db: str, as_json: bool, doc_id: str, lang: str | None) -> None:
         click.echo(("\n" if number else "") + _article_text(article))
 
 
-_SECTIONS = ("other_languages", "revisions", "appearances", "captures")
+_SECTIONS = ("identities", "other_languages", "revisions", "appearances", "captures")
 
 
 def _article_text(article: dict[str, Any]) -> str:

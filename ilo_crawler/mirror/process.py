@@ -55,14 +55,25 @@ def running_mirror(
             process.wait()
 
 
-def crawl_command(base_url: str, archive: str | Path, **arguments: str) -> list[str]:
+def crawl_command(
+    base_url: str, archive: str | Path, *, wayback_url: str | None = None, **arguments: str
+) -> list[str]:
     """The ``scrapy crawl newsroom`` command line for a crawl of the replica at ``base_url`` (the
-    web-archive replica for ``source="wayback"``)."""
+    web-archive replica for ``source="wayback"``). Without ``source`` it reads the WCMS replica
+    live (``source=live``), unless ``wayback_url`` is given too: then both replicas' URLs are
+    set and the spider chooses the source itself, as in production."""
+    if wayback_url is None:
+        arguments = {**arguments, "source": arguments.get("source", "live")}
     command = [sys.executable, "-m", "scrapy", "crawl", "newsroom"]
     for name, value in arguments.items():
         command += ["-a", f"{name}={value}"]
-    site = "ILO_WAYBACK_URL" if arguments.get("source") == "wayback" else "ILO_BASE_URL"
-    settings = {**REPLICA_CRAWL_SETTINGS, site: base_url, "ILO_ARCHIVE_PATH": str(archive)}
+    if wayback_url is not None:
+        urls = {"ILO_BASE_URL": base_url, "ILO_WAYBACK_URL": wayback_url}
+    elif arguments["source"] == "wayback":
+        urls = {"ILO_WAYBACK_URL": base_url}
+    else:
+        urls = {"ILO_BASE_URL": base_url}
+    settings = {**REPLICA_CRAWL_SETTINGS, **urls, "ILO_ARCHIVE_PATH": str(archive)}
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command

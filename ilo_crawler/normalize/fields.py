@@ -8,6 +8,7 @@ change), so both paths always give the same result.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy
@@ -24,12 +25,15 @@ def date_fields(
     article_date_text: str | None,
     heading: str | None,
     crawl_date: dt.date,
+    date_value: str | None = None,
 ) -> dict[str, Any]:
     """``published`` from the listing's date line; where that one cannot be trusted the article
     page's own date if sound (held to the same checks), else None, and ``date_problem`` says why.
     ``month`` is the published date's month, else the heading's: a date that contradicts the
     heading it stands under does not move the item out of that month. ``article_published`` is
-    set only when the article page's date differs from ``published`` (the flag analysts query)."""
+    set only when the article page's date differs from ``published`` (the flag analysts query).
+    A machine-readable ``date_value`` beside the date line is checked, never preferred: beyond a
+    time zone's shift from the line's date it is the problem ``datetime-disagrees``."""
     heading_month = parse_month_heading(heading, lang)
     listed = parse_date_text(date_text, lang)
     problem = date_problem(listed, date_text, crawl_date=crawl_date, heading=heading_month)
@@ -39,6 +43,8 @@ def date_fields(
     ):
         on_article = None
     published = listed if problem is None else on_article
+    if problem is None and listed is not None and _disagrees(listed, date_value):
+        problem = "datetime-disagrees"
     if published is not None:
         month = f"{published.year:04d}-{published.month:02d}"
     elif heading_month is not None:
@@ -54,6 +60,26 @@ def date_fields(
     }
 
 
+#: How far a machine date may lie from the date line's day: a time zone's shift (UTC-12 to +14).
+DATE_VALUE_SLACK = dt.timedelta(days=1)
+
+
+def _disagrees(listed: dt.date, date_value: str | None) -> bool:
+    """Does the machine date (Unix seconds, or ISO 8601) name another day than the date line,
+    beyond a time zone's shift? One that reads as no date at all disagrees too."""
+    if date_value is None or not date_value.strip():
+        return False
+    text = date_value.strip()
+    try:
+        if text.lstrip("-").isdigit():
+            day = dt.datetime.fromtimestamp(int(text), dt.UTC).date()
+        else:
+            day = dt.datetime.fromisoformat(text).date()
+    except (ValueError, OverflowError, OSError):
+        return True
+    return abs(day - listed) > DATE_VALUE_SLACK
+
+
 def category_fields(label: str | None, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     """The label's canonical category, slug and kind (all None without a label); ``known`` says
     whether the taxonomy has it (an unknown label is still categorised, as a topic)."""
@@ -66,3 +92,25 @@ def category_fields(label: str | None, taxonomy: Taxonomy | None = None) -> dict
         "category_kind": category.kind,
         "known": category.known,
     }
+
+
+#: Characters a title edit may swap for one another: curly and straight quotes, dashes.
+_TITLE_EQUIVALENTS = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+    }
+)  # fmt: skip
+
+
+def title_key(title: str | None) -> str | None:
+    """A title as two sites' copies of one article share it: Unicode-normalised, quotes and
+    dashes unified, whitespace collapsed, case folded (a migration to the current site edited
+    titles that slightly). None for a missing or blank title: it matches nothing."""
+    if not title:
+        return None
+    text = unicodedata.normalize("NFKC", title).translate(_TITLE_EQUIVALENTS)
+    text = " ".join(text.split()).casefold()
+    return text or None

@@ -38,6 +38,7 @@ class DateNormalizationPipeline:
             article_date_text=fields.get("article_date_text"),
             heading=fields.get("listing_heading"),
             crawl_date=self.crawl_date,
+            date_value=fields.get("date_value"),
         )
         fields.update(derived)
         if derived["date_problem"]:

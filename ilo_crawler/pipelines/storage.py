@@ -79,6 +79,8 @@ class ArchiveStoragePipeline:
             for outcome in outcomes:
                 if outcome:
                     self.stats.inc_value(f"archive/{outcome}")
+            for name in ("joined_across_sites", "identity_conflicts"):
+                self.stats.set_value(f"archive/{name}", getattr(self.archive, name))
         finally:
             self.batch.clear()
 

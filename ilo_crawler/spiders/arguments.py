@@ -8,15 +8,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ilo_crawler.sites import CRAWL_LANGUAGES
-from ilo_crawler.sites.wcms import urls
-from ilo_crawler.spiders.seek import Month, month_after
+from ilo_crawler.sites.current.urls import FIRST_MONTH
+from ilo_crawler.sites.registry import SITE_NAMES, SITES
+from ilo_crawler.sites.scheme import SiteScheme
+from ilo_crawler.spiders.seek import Month, month_after, month_before
+
+#: The current site's first month, as the default of ``ILO_CURRENT_FIRST_MONTH`` gives it.
+CURRENT_FIRST_MONTH: Month = (int(FIRST_MONTH[:4]), int(FIRST_MONTH[5:]))
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 #: The span ``all=1`` stands for: every month the listing can hold.
 EVERY_MONTH: tuple[Month, Month] = ((1919, 1), (9999, 12))
-#: Where pages are read: the site itself, or the Wayback Machine's copies of it.
-SOURCES = ("live", "wayback")
+#: Where pages are read: the WCMS site itself, the Wayback Machine's copies of it, or the
+#: current site. Without ``source`` the months choose (``choose_source``).
+SOURCES = ("live", "wayback", "current")
+#: The site each source reads.
+SITE_OF_SOURCE = {"live": "wcms", "wayback": "wcms", "current": "current"}
 
 
 class ArgumentError(ValueError):
@@ -35,7 +42,13 @@ class NewsroomArguments:
     given: tuple[tuple[str, str], ...]
     incremental: bool = False  #: no span given: from the newest page down to what is archived
     refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
-    source: str = "live"  #: ``live`` (the site) or ``wayback`` (the web archive's captures)
+    #: ``live`` (the WCMS site), ``wayback`` (the web archive's captures of it) or ``current``
+    source: str = "live"
+
+    @property
+    def site(self) -> SiteScheme:
+        """The site this run navigates."""
+        return SITES[SITE_OF_SOURCE[self.source]]
 
     ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh", "source")
 
@@ -48,10 +61,13 @@ class NewsroomArguments:
         arguments: Mapping[str, str],
         today: dt.date | None = None,
         wayback_span: tuple[Month, Month] | None = None,
+        current_first: Month = CURRENT_FIRST_MONTH,
     ) -> NewsroomArguments:
         """The checked arguments; ``wayback_span`` (``ILO_WAYBACK_FIRST_MONTH``,
         ``ILO_WAYBACK_LAST_MONTH``): the months ``all=1`` stands for with ``source=wayback``; a
-        web-archive span may reach its last month, where ``since`` without ``until`` ends."""
+        web-archive span may reach its last month, where ``since`` without ``until`` ends.
+        ``current_first`` (``ILO_CURRENT_FIRST_MONTH``): where the current site's months begin,
+        for choosing the source when none is given."""
         unknown = sorted(set(arguments) - set(cls.ACCEPTED))
         if unknown:
             raise ArgumentError(
@@ -60,7 +76,14 @@ class NewsroomArguments:
             )
         incremental = not any(name in arguments for name in ("month", "since", "until", "all"))
         today = today or dt.datetime.now(dt.UTC).date()
-        backfill = arguments.get("source") == "wayback" and wayback_span is not None
+        source = arguments.get("source")
+        if source is not None and source not in SOURCES:
+            raise ArgumentError(
+                f"invalid source {source!r}: accepted sources are {', '.join(SOURCES)}"
+            )
+        if source is None:
+            source = choose_source(arguments, today, current_first)
+        backfill = source == "wayback" and wayback_span is not None
         if backfill:
             today = min(today, dt.date(*wayback_span[1], 1))
         if incremental:
@@ -70,21 +93,17 @@ class NewsroomArguments:
             if backfill and "all" in arguments:
                 oldest, newest = wayback_span
         refresh = _flag("refresh", arguments.get("refresh", "0"))
+        site = SITES[SITE_OF_SOURCE[source]]
         lang = arguments.get("lang", "en")
-        if lang not in CRAWL_LANGUAGES:
+        if lang not in site.languages:
             raise ArgumentError(
-                f"invalid lang {lang!r}: accepted languages are {', '.join(CRAWL_LANGUAGES)}"
+                f"invalid lang {lang!r}: accepted languages are {', '.join(site.languages)}"
             )
-        listing = arguments.get("listing", "all-newsroom")
-        if listing not in urls.LISTING_PATHS:
+        listing = arguments.get("listing", site.default_listing)
+        if listing not in site.listings:
             raise ArgumentError(
-                f"invalid listing {listing!r}: accepted listings are "
-                + ", ".join(urls.LISTING_PATHS)
-            )
-        source = arguments.get("source", "live")
-        if source not in SOURCES:
-            raise ArgumentError(
-                f"invalid source {source!r}: accepted sources are {', '.join(SOURCES)}"
+                f"invalid listing {listing!r} for source {source} ({SITE_NAMES[site.name]}): "
+                f"accepted listings are {', '.join(site.listings)}"
             )
         if source == "wayback" and incremental:
             raise ArgumentError(
@@ -98,7 +117,7 @@ class NewsroomArguments:
                 f"after the WCMS newsroom's last month {wayback_last[0]:04d}-"
                 f"{wayback_last[1]:02d} (ILO_WAYBACK_LAST_MONTH): expected months up to it"
             )
-        given = {**arguments, "lang": lang, "listing": listing}
+        given = {**arguments, "lang": lang, "listing": listing, "source": source}
         return cls(
             oldest,
             newest,
@@ -117,6 +136,33 @@ class NewsroomArguments:
             found.append(month)
             month = month_after(month)
         return found
+
+
+def choose_source(arguments: Mapping[str, str], today: dt.date, current_first: Month) -> str:
+    """The source of a run given none: the current site for incremental runs and months from
+    ``current_first`` on; the web archive for earlier months (the WCMS site is gone). A span
+    across both is refused, naming the two runs that archive it."""
+    if not any(name in arguments for name in ("month", "since", "until", "all")):
+        return "current"
+    oldest, newest = _span(arguments, today)
+    if oldest >= current_first:
+        return "current"
+    if newest < current_first:
+        return "wayback"
+    first = f"{current_first[0]:04d}-{current_first[1]:02d}"
+    last = f"{month_before(current_first)[0]:04d}-{month_before(current_first)[1]:02d}"
+    if "all" in arguments:
+        runs = "-a source=wayback -a all=1, and -a source=current -a all=1"
+    else:
+        until = arguments.get("until", f"{today:%Y-%m}")
+        runs = (
+            f"-a since={arguments['since']} -a until={last}, and -a since={first} -a until={until}"
+        )
+    raise ArgumentError(
+        f"the span reaches from the WCMS newsroom (to {last}, read from the web archive) into "
+        f"the current site (from {first}, ILO_CURRENT_FIRST_MONTH): give two runs, {runs} "
+        "(or choose one with -a source=live|wayback|current)"
+    )
 
 
 def _flag(name: str, value: str) -> bool:
@@ -173,6 +219,15 @@ def _month(name: str, value: str, today: dt.date) -> Month:
             f"a month from 1919-01 to {today:%Y-%m}"
         )
     return month
+
+
+def current_first_month(settings: Any) -> Month:
+    """``ILO_CURRENT_FIRST_MONTH``, refused (ArgumentError naming the setting) unless YYYY-MM."""
+    return _month(
+        "ILO_CURRENT_FIRST_MONTH",
+        str(settings.get("ILO_CURRENT_FIRST_MONTH")),
+        dt.datetime.now(dt.UTC).date(),
+    )
 
 
 def wayback_span(settings: Any) -> tuple[Month, Month]:

@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import sites
-from ilo_crawler.archive.index import ArchiveIndex
+from ilo_crawler.archive.index import ArchiveIndex, Known
 from ilo_crawler.items import (
     ArchivedCopy,
     ArticleItem,
@@ -41,10 +41,12 @@ from ilo_crawler.middlewares import SiteUnreachable, wayback_slots
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.sites.pages import BY_CONTENT, ArticlePage, ListingEntry, ListingPage
-from ilo_crawler.sites.wcms import urls
-from ilo_crawler.sites.wcms.article import parse_article
-from ilo_crawler.sites.wcms.listing import parse_listing
-from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
+from ilo_crawler.spiders.arguments import (
+    NewsroomArguments,
+    check_base_url,
+    current_first_month,
+    wayback_span,
+)
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
 from ilo_crawler.spiders.wayback import WaybackNavigation
 
@@ -75,7 +77,9 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
     def check_arguments(cls, arguments: dict[str, str], settings: Any) -> None:
         """Refuse bad arguments and settings before the crawl starts (raises ArgumentError)."""
         span = wayback_span(settings)
-        if NewsroomArguments.parse(arguments, wayback_span=span).source == "wayback":
+        first = current_first_month(settings)
+        chosen = NewsroomArguments.parse(arguments, wayback_span=span, current_first=first)
+        if chosen.source == "wayback":
             check_base_url(
                 settings.get("ILO_WAYBACK_URL"), "ILO_WAYBACK_URL", "https://web.archive.org"
             )
@@ -84,8 +88,18 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.arguments = NewsroomArguments.parse(kwargs)
         self.crawl_date = dt.datetime.now(dt.UTC).date()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsroomSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments = NewsroomArguments.parse(
+            kwargs,
+            wayback_span=wayback_span(crawler.settings),
+            current_first=current_first_month(crawler.settings),
+        )
+        spider.site = spider.arguments.site
+        return spider
 
     @property
     def base_url(self) -> str:
@@ -123,8 +137,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
     # Listing pages -----------------------------------------------------------------------------
     def _listing_request(self, index: int) -> scrapy.Request:
         self.crawler.stats.inc_value("newsroom/listing_requests")
-        url = urls.listing_url(
-            self.base_url, self.arguments.listing, self.arguments.lang, self.seek.offset(index)
+        url = self.site.listing_url(
+            self.base_url, self.arguments.listing, self.arguments.lang, index, self.seek.page_size
         )
         return scrapy.Request(
             url,
@@ -136,22 +150,23 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         )
 
     def parse_listing_page(self, response: Response, index: int, seek: str) -> Iterator[Any]:
-        yield capture_of(response, "listing")
+        yield capture_of(response, "listing", source=self.arguments.source)
         if not self.of_this_process(seek):
             return
         page = self.read_listing(response.body, response.url)
-        if index == 0 and response.meta.get("redirect_urls"):
-            moved = urls.parse_listing_path(response.url)
-            if moved is None or moved.listing != self.arguments.listing:
-                self._listing_not_served(
-                    response.meta["redirect_urls"][0], f"redirected to {response.url}"
-                )
+        redirects = response.meta.get("redirect_urls")
+        if (
+            index == 0
+            and redirects
+            and self.site.listing_of(response.url) != self.arguments.listing
+        ):
+            self._listing_not_served(redirects[0], f"redirected to {response.url}")
         self._check_listing(page, index)
         step = self.seek.observe(index, page)
         for harvested in step.harvest:
             harvested_page = self.seek.pages.pop(harvested)  # never needed again: let it go
             for entry in self.seek.entries_to_follow(harvested_page):
-                yield from self._follow(entry, harvested_page.url)
+                yield from self._follow(entry, harvested_page)
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
 
@@ -159,14 +174,14 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
     def read_listing(self, body: bytes, url: str) -> ListingPage:
         """The listing page object of a response, its extraction counted (``url``: the page's
         URL on the site)."""
-        page = parse_listing(body, url)
+        page = self.site.parse_listing(body, url)
         if page.entries:
             self._count_extraction("listing", url, page.layout, page.content_fields)
         return page
 
     def read_article(self, body: bytes, url: str) -> ArticlePage:
         """The article page object of a response, its extraction counted."""
-        article = parse_article(body, url)
+        article = self.site.parse_article(body, url)
         if article.has_article:
             self._count_extraction("article", url, article.layout, article.content_fields)
         return article
@@ -266,17 +281,23 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         month = self.listing_dates(entry)["month"]
         return (int(month[:4]), int(month[5:])) if month else None
 
+    def _known(self, url: str | None) -> Known | None:
+        """What the archive holds of the article at ``url``: by the identity the URL names, or
+        (on a site whose URLs name none, the current site's slugs) by the URL itself."""
+        if not url:
+            return None
+        identity = self.site.identity_in_url(url)
+        return self.index.get(identity) if identity else self.index.at_url(url)
+
     def _unchanged(self, entry: ListingEntry) -> bool:
         """Archived with its body, and the listing shows it exactly as when it was archived."""
-        key = urls.parse_article_path(entry.url) if entry.url else None
-        known = self.index.get(key.doc_id) if key else None
+        known = self._known(entry.url)
         return bool(known and known.has_body and known.listing_hash == listing_hash(entry))
 
     # Article pages -----------------------------------------------------------------------------
-    def _follow(self, entry: ListingEntry, listing_url: str) -> Iterator[Any]:
-        key = urls.parse_article_path(entry.url) if entry.url else None
-        context = {"entry": entry, "listing_url": listing_url}
-        if key is None:
+    def _follow(self, entry: ListingEntry, page: ListingPage) -> Iterator[Any]:
+        context = {"entry": entry, "listing_url": page.url, "listing_offset": page.offset}
+        if not entry.url or not self.site.is_article_url(entry.url):
             # No article page to read (no link, or a link to no document): archive what the
             # listing shows, under a key derived from it, rather than lose the item.
             self.crawler.stats.inc_value("newsroom/entries_without_article")
@@ -284,19 +305,20 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 context, doc_id=listing_only_id(entry), article=None, fetch_error="no article link"
             )
             return
-        if self._unchanged(entry) and not self.arguments.refresh:
+        known = self._known(entry.url)
+        if known is not None and self._unchanged(entry) and not self.arguments.refresh:
             self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
-            yield self._sighting(key.doc_id, context)
+            yield self._sighting(known.doc_id, context)
             return
-        yield self._article_request(entry.url, key.doc_id, context)
+        yield self._article_request(entry.url, context)
 
     def _article_request(
-        self, url: str, doc_id: str, context: dict[str, Any], priority: int = 0
+        self, url: str, context: dict[str, Any], priority: int = 0
     ) -> scrapy.Request:
         """The article page, conditional (ETag / Last-Modified) when a copy is archived."""
         self.crawler.stats.inc_value("newsroom/article_requests")
         headers = {}
-        known = self.index.get(doc_id)
+        known = self._known(url)
         if known is not None and known.has_body:
             if known.etag:
                 headers["If-None-Match"] = known.etag
@@ -319,6 +341,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         if not entry_fields:
             return None
         here = self.base_url + urlsplit(failure["url"]).path
+        if not self.site.is_article_url(here):
+            return None  # a page of the other site, failed in a run of it
         entry = ListingEntry(
             position=entry_fields["listing_position"],
             heading=entry_fields["listing_heading"],
@@ -330,30 +354,52 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             summary=entry_fields["summary"],
         )
         self.crawler.stats.inc_value("newsroom/failures_retried")
-        context = {"entry": entry, "listing_url": failure["listing_url"]}
-        return self._article_request(here, failure["doc_id"], context, RETRY_FIRST_PRIORITY)
+        context = {"entry": entry, "listing_url": failure["listing_url"], "listing_offset": None}
+        return self._article_request(here, context, RETRY_FIRST_PRIORITY)
 
     def parse_article_page(
-        self, response: Response, entry: ListingEntry, listing_url: str
+        self,
+        response: Response,
+        entry: ListingEntry,
+        listing_url: str,
+        listing_offset: int | None = None,
     ) -> Iterator[ArticleItem | Sighting]:
-        key = urls.parse_article_path(entry.url or response.url)
-        context = {"entry": entry, "listing_url": listing_url}
+        context = {"entry": entry, "listing_url": listing_url, "listing_offset": listing_offset}
+        url = entry.url or response.url
+        known = self._known(url)
         capture: Capture | None = None
-        if response.status == 304:
+        if response.status == 304 and known is not None:
             # Not modified since the archived capture: read that one again.
             self.crawler.stats.inc_value("newsroom/articles_not_modified")
-            known = self.index.get(key.doc_id)
             if listing_hash(entry) == known.listing_hash:
-                yield self._sighting(key.doc_id, context)
+                yield self._sighting(known.doc_id, context)
                 return
             article = self.read_article(self.index.stored_body(known.capture_id), response.url)
+            doc_id = self._identity(url, article, entry, known)
         else:
             article = self.read_article(response.body, response.url)
-            capture = capture_of(response, "article", key.doc_id, self.arguments.lang)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
+            doc_id = self._identity(url, article, entry, known)
+            capture = capture_of(
+                response, "article", doc_id, self.arguments.lang, source=self.arguments.source
+            )
         if self._belongs(entry, article):
-            yield self._item(context, doc_id=key.doc_id, article=article, capture=capture)
+            yield self._item(context, doc_id=doc_id, article=article, capture=capture)
+
+    def _identity(
+        self, url: str, article: ArticlePage, entry: ListingEntry, known: Known | None
+    ) -> str:
+        """The identity an article is archived under: the document its URL names (WCMS), else
+        the one its page declares (the current site's node); a page that declares none is
+        layout drift, and the item is kept under what the archive knows of the URL, or a key
+        derived from the listing."""
+        identity = self.site.identity_in_url(url) or article.doc_id
+        if identity:
+            return identity
+        if article.has_article:
+            self._drift(url, "article page without a document id (no node_id)")
+        return known.doc_id if known else listing_only_id(entry)
 
     def of_this_process(self, seek: str) -> bool:
         """Did this process make the request (``seek``: its token)? Else it is counted."""
@@ -389,10 +435,12 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 request.url,
                 failure.getErrorMessage(),
             )
-        key = urls.parse_article_path(request.url)
+        entry = request.cb_kwargs["entry"]
+        known = self._known(request.url)
         yield self._item(
             request.cb_kwargs,
-            doc_id=key.doc_id,
+            doc_id=self.site.identity_in_url(request.url)
+            or (known.doc_id if known else listing_only_id(entry)),
             article=None,
             fetch_error=failure.getErrorMessage(),
             fetch_status=status,
@@ -405,6 +453,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             listing=self.arguments.listing,
             listing_url=context["listing_url"],
             listing_position=context["entry"].position,
+            listing_offset=context.get("listing_offset"),
         )
 
     def _item(
@@ -429,4 +478,6 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             fetch_error=fetch_error,
             fetch_status=fetch_status,
             listing_copy=listing_copy,
+            listing_offset=context.get("listing_offset"),
+            source=self.arguments.source,
         )

@@ -24,6 +24,12 @@ def month_after(month: Month) -> Month:
     return (year + number // 12, number % 12 + 1)
 
 
+def month_before(month: Month) -> Month:
+    """The month preceding ``month`` (January is preceded by December of the year before)."""
+    year, number = month
+    return (year - 1, 12) if number == 1 else (year, number - 1)
+
+
 @dataclass
 class Step:
     """What to do after a page was seen: which pages' entries to harvest, which page to fetch."""

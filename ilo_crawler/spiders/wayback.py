@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -38,7 +37,7 @@ from ilo_crawler.items import (
 from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
 from ilo_crawler.sites.pages import ListingEntry
 from ilo_crawler.sites.wcms import urls
-from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
+from ilo_crawler.spiders.arguments import check_base_url
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
@@ -140,17 +139,6 @@ class WaybackNavigation:
     methods so that requests survive a JOBDIR resume)."""
 
     readings: dict[Month, MonthReading]
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
-        """The spider, its arguments read again with the settings: a web-archive span ends at
-        ``ILO_WAYBACK_LAST_MONTH``, ``all=1`` starts at ``ILO_WAYBACK_FIRST_MONTH`` (checked
-        before the crawl by ``check_arguments``)."""
-        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
-        spider.arguments = NewsroomArguments.parse(
-            kwargs, wayback_span=wayback_span(crawler.settings)
-        )
-        return spider
 
     @property
     def wayback_url(self: NewsroomSpider) -> str:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ilo_crawler.sites import NODE_PREFIX
+
 #: Listing slug (the spider's ``-a listing=`` value) -> path of the listing, without language.
 LISTING_PATHS: dict[str, str] = {
     "all-news": "/resource/news/all-news-recent",
@@ -58,7 +60,7 @@ class ArticleLocation:
 def node_doc_id(node_id: str) -> str:
     """The archive's document id of a Drupal node (``node:<nid>``; WCMS documents are
     ``WCMS_<n>``): translations of one node are one document in several languages."""
-    return f"node:{node_id}"
+    return f"{NODE_PREFIX}{node_id}"
 
 
 def _split_language(path: str) -> tuple[str, str]:
