@@ -74,6 +74,32 @@ def test_every_listing_page_in_the_design_systems_markup_is_read_by_its_selector
             assert (page.layout, page.content_fields) == ("current2024", ()), name
 
 
+LISTING_PAGES = sorted(path.stem for path in CURRENT.glob("listing-*.html"))
+
+
+@pytest.mark.parametrize("name", LISTING_PAGES)
+def test_the_design_systems_cards_read_by_content_alone_give_the_same_items(name: str) -> None:
+    """Without the ``main`` the selectors look in, no table reads the page: the content layer
+    finds the same cards with the same fields (the overlay link repeated by the card's title,
+    the intro before the date), and the same pager."""
+    case = json.loads((CURRENT / f"{name}.expected.json").read_text("utf-8"))
+    html = fixture(name).replace('<main role="main">', "<div>").replace("</main>", "</div>")
+    assert html != fixture(name) or "unknown" in name
+    page = parse_listing(html, case["url"])
+    assert page.layout is None
+    expected = case["expected"]
+    assert (page.offset, page.page_size, page.last_offset, page.title) == (
+        expected["offset"],
+        expected["page_size"],
+        expected["last_offset"],
+        expected["title"],
+    )
+    got = [dataclasses.asdict(entry) for entry in page.entries]
+    for entry in got:
+        assert set(entry.pop("found_by").values()) == {"content"}
+    assert got == [{k: v for k, v in e.items() if k != "found_by"} for e in expected["entries"]]
+
+
 def test_the_title_is_the_overlay_links_title_attribute_verbatim() -> None:
     """The live site's attribute keeps the node title's trailing space; the card's visible title
     (an ``h3`` here) does not, and is used only where the link has no title attribute."""
@@ -242,6 +268,44 @@ def test_the_body_leaves_out_inline_image_credits_and_the_hero_credit_is_the_cap
     assert page.credit == "© ILO/Minh Quang"
     assert not any("©" in part for part in page.body)
     assert "© ILO/Oleksandr Ratushniak" in fixture("article-en-news")
+
+
+def test_an_article_whose_hero_is_unknown_is_read_by_content_and_its_richtext_by_selectors() -> (
+    None
+):
+    html = fixture("article-en-news").replace('<div class="hero ', '<div class="page-top ')
+    page = article(html)
+    assert (page.layout, page.content_fields) == (
+        "current2024",
+        ("title", "teaser", "type", "date_text", "credit"),
+    )
+    expected = article(fixture("article-en-news"))
+    assert (page.title, page.teaser, page.type, page.date_text, page.credit, page.body) == (
+        expected.title,
+        expected.teaser,
+        expected.type,
+        expected.date_text,
+        "© ILO/Minh Quang",  # the caption's trailing credit, the first on the page
+        expected.body,
+    )
+
+
+def test_a_body_cut_into_blocks_by_an_image_is_read_whole_by_content() -> None:
+    blocks = (
+        '<div class="txt"><p>First paragraph of the body, long enough.</p><p>Second.</p></div>'
+        '<figure><img src="x.jpg"><figcaption>© ILO/A. B.</figcaption></figure>'
+        '<div class="txt"><p>Third paragraph, after the image.</p></div>'
+    )
+    page = article(
+        "<html><body><div><h1>Title one</h1><p>14 October 2026</p></div>"
+        f"<div class='story'>{blocks}</div><div class='x'><p>Elsewhere.</p></div></body></html>"
+    )
+    assert page.layout is None
+    assert page.body == (
+        "First paragraph of the body, long enough.",
+        "Second.",
+        "Third paragraph, after the image.",
+    )
 
 
 def test_an_article_without_a_hero_image_has_no_credit_from_its_inline_images() -> None:

@@ -170,8 +170,9 @@ def _raw_title(link: etree._Element | None) -> str | None:
 
 
 def _as_written(values: list) -> str | None:
-    """An attribute's value exactly as the page writes it (None when blank or absent)."""
-    return values[0] if values and str(values[0]).strip() else None
+    """An attribute's value exactly as the page writes it (None when blank or absent), as a
+    plain string (lxml's keeps its whole document alive)."""
+    return str(values[0]) if values and values[0].strip() else None
 
 
 def documents_linked(base_url: str) -> Callable[[str], str | None]:
