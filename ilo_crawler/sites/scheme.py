@@ -32,3 +32,5 @@ class SiteScheme:
     identity_in_url: Callable[[str], str | None]
     #: is this URL one of the site's article pages?
     is_article_url: Callable[[str], bool]
+    #: what to do when the site turns out not to serve the listing (said with the error)
+    not_served_hint: str

@@ -84,12 +84,12 @@ class NewsroomArguments:
         if source is None:
             source = choose_source(arguments, today, current_first)
         backfill = source == "wayback" and wayback_span is not None
-        if backfill:
-            today = min(today, dt.date(*wayback_span[1], 1))
+        # ``since`` without ``until`` ends at the WCMS newsroom's last month for the web archive
+        last = min((today.year, today.month), wayback_span[1]) if backfill else None
         if incremental:
             oldest, newest = EVERY_MONTH
         else:
-            oldest, newest = _span(arguments, today)
+            oldest, newest = _span(arguments, today, last)
             if backfill and "all" in arguments:
                 oldest, newest = wayback_span
         refresh = _flag("refresh", arguments.get("refresh", "0"))
@@ -171,9 +171,11 @@ def _flag(name: str, value: str) -> bool:
     return value == "1"
 
 
-def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
-    """The months to archive: ``month``; or ``since`` [to ``until``, default this month]; or all.
-    (Called only when at least one of them is given.)"""
+def _span(
+    arguments: Mapping[str, str], today: dt.date, last: Month | None = None
+) -> tuple[Month, Month]:
+    """The months to archive: ``month``; or ``since`` [to ``until``, default ``last``, else this
+    month]; or all. (Called only when at least one of them is given.)"""
     chosen = [name for name in ("month", "since", "all") if name in arguments]
     if len(chosen) > 1:
         raise ArgumentError(
@@ -193,7 +195,7 @@ def _span(arguments: Mapping[str, str], today: dt.date) -> tuple[Month, Month]:
     until = (
         _month("until", arguments["until"], today)
         if "until" in arguments
-        else (today.year, today.month)
+        else last or (today.year, today.month)
     )
     if since > until:
         raise ArgumentError(

@@ -55,11 +55,6 @@ RETRY_FIRST_PRIORITY = 20  # pages that failed in earlier runs go before anythin
 #: A page this full whose items all lack titles, or all lack dates, is a layout change (a few
 #: undated events in a row are not: real listings have them).
 DRIFT_PAGE_MIN_ITEMS = 5
-#: Said wherever the live site turns out not to serve the old listing.
-USE_THE_WEB_ARCHIVE = (
-    "the newsroom before April 2024 is in web archives: archive its months with "
-    "-a source=wayback -a month=YYYY-MM"
-)
 
 
 class NewsroomSpider(WaybackNavigation, scrapy.Spider):
@@ -214,7 +209,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 self._drift(
                     page.url,
                     "listing page holds no items: the site's layout changed, or it no longer "
-                    f"serves this listing ({USE_THE_WEB_ARCHIVE})",
+                    f"serves this listing ({self.site.not_served_hint})",
                 )
             elif self.seek.last is not None and index <= self.seek.last:
                 self._drift(page.url, "listing page holds no items")
@@ -223,7 +218,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
 
     def _check_entries(self, page: ListingPage) -> None:
         """Items that lack what every real item has: a title or a date (one of them may be
-        missing, never both; and not on a whole page of ``DRIFT_PAGE_MIN_ITEMS`` or more)."""
+        missing, never both; and not on a whole page of ``DRIFT_PAGE_MIN_ITEMS`` or more), or
+        a link (an event may have none, not a whole page of items)."""
         if any(entry.title is None and entry.date_text is None for entry in page.entries):
             self._drift(page.url, "listing item with neither title nor date")
         elif len(page.entries) < DRIFT_PAGE_MIN_ITEMS:
@@ -232,16 +228,21 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self._drift(page.url, "no listing item has a title")
         elif all(entry.date_text is None for entry in page.entries):
             self._drift(page.url, "no listing item has a date")
+        elif all(entry.url is None for entry in page.entries):
+            self._drift(page.url, "no listing item links to an article page")
 
     def _drift(self, url: str, what: str) -> None:
         self.crawler.stats.inc_value("drift/problems")
         self.logger.error("layout drift: %s: %s", url, what)
 
     def _listing_not_served(self, url: str, how: str) -> None:
-        """The live site does not serve the old listing: nothing of it can be read here."""
+        """The site does not serve the listing: nothing of it can be read here."""
         self.crawler.stats.set_value("newsroom/listing_not_served", 1)
         self.logger.error(
-            "the live site does not serve the listing %s (%s): %s", url, how, USE_THE_WEB_ARCHIVE
+            "the live site does not serve the listing %s (%s): %s",
+            url,
+            how,
+            self.site.not_served_hint,
         )
         raise CloseSpider("listing_not_served")
 

@@ -35,4 +35,8 @@ SITE = SiteScheme(
     parse_article=parse_article,
     identity_in_url=_identity_in_url,
     is_article_url=lambda url: urls.parse_article_path(url) is not None,
+    not_served_hint=(
+        "the newsroom before April 2024 is in web archives: archive its months with "
+        "-a source=wayback -a month=YYYY-MM"
+    ),
 )
