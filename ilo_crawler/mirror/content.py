@@ -712,8 +712,3 @@ def published_rows(seed: int, day: dt.date, first_id: int) -> Iterator[dict[str,
     while True:
         yield generator.article(f"WCMS_{doc_id}", day)[0]
         doc_id += generator.rng.randint(1, 50)
-
-
-def dataset_jsonl() -> str:
-    """The default dataset as JSON Lines text, byte-for-byte the same on every run."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in generate_rows())
