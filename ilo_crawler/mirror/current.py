@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Iterable
 from html import escape
 from urllib.parse import parse_qsl, unquote
@@ -25,7 +26,7 @@ from ilo_crawler.mirror.current_layouts import (
     ListingView,
 )
 from ilo_crawler.mirror.dataset import Node
-from ilo_crawler.mirror.responses import HTML_TYPE, Response, page
+from ilo_crawler.mirror.responses import HTML_TYPE, Response, moved, page
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.wcms.urls import ListingLocation as WcmsListing
 
@@ -41,6 +42,7 @@ SITEMAP_PAGE_SIZE = 2000
 #: The order of language versions: English, French, Spanish, then the site's order.
 _LANG_ORDER = ("en", "fr", "es", *(lang for lang in urls.SITE_LANGUAGES if lang not in "en fr es"))
 XML_TYPE = "application/xml; charset=utf-8"
+_NODE_PATH_RE = re.compile(r"^(?:/(?P<lang>[a-z]{2}(?:-[a-z]+)?))?/node/(?P<nid>[1-9]\d*)$")
 #: The day the old newsroom announced the new site: Last-Modified of pages that list nothing.
 LAUNCH_DAY = dt.date(2024, 4, 18)
 
@@ -146,6 +148,9 @@ class CurrentSite:
             if location.lang not in self.languages(location.listing):
                 return None
             return self._listing(location.listing, location.lang, query, base)
+        shortlink = _NODE_PATH_RE.match(path)
+        if shortlink is not None:
+            return self._shortlink(int(shortlink["nid"]), shortlink["lang"] or "en", base)
         article = urls.parse_article_url(path)
         if article is not None:
             node = self.paths.get(_path_key(article.lang, article.section, article.slug))
@@ -154,6 +159,11 @@ class CurrentSite:
             view = ArticleView(node, self.versions[node.node_id], base)
             return page(self.layout.article(view), node.date)
         return None
+
+    def _shortlink(self, nid: int, lang: str, base: str) -> Response | None:
+        """``/node/<nid>`` (the pages' shortlink): the redirect module's 301 to the alias."""
+        node = self.nodes.get((nid, lang))
+        return moved(node.url(base)) if node else None
 
     def not_found(self, path: str) -> Response:
         """Drupal's 404 page, in the language of the path's prefix when the site has texts."""

@@ -66,6 +66,8 @@ KINDS: tuple[tuple[str | None, str, int], ...] = (
     ("Impact story", "article", 3),
     (None, "news", 4),
 )
+_KIND_CHOICES = [(label, section) for label, section, _ in KINDS]
+_KIND_WEIGHTS = [weight for *_, weight in KINDS]
 #: Eyebrows in French and Spanish (LABEL_TRANSLATIONS has the rest).
 _EYEBROWS: dict[str, tuple[str, str]] = {
     **LABEL_TRANSLATIONS,
@@ -331,14 +333,12 @@ class _CurrentGenerator:
     def new_rows(self) -> list[list[dict[str, Any]]]:
         """The new content, oldest first: each node as its language rows, English first."""
         rng = self.rng
-        kinds = [(label, section) for label, section, _ in KINDS]
-        weights = [weight for *_, weight in KINDS]
         dated: list[tuple[dt.date, tuple[str | None, str], Tri | None]] = []
         for year, month in _months():
             last = calendar.monthrange(year, month)[1]
             for _ in range(rng.randint(*NEW_PER_MONTH)):
                 day = dt.date(year, month, rng.randint(1, last))
-                dated.append((day, rng.choices(kinds, weights)[0], None))
+                dated.append((day, rng.choices(_KIND_CHOICES, _KIND_WEIGHTS)[0], None))
             for r_month, r_day, template in RECURRING:
                 if r_month == month:
                     day = dt.date(year, month, r_day)
@@ -446,9 +446,8 @@ def published_node_rows(
     row, so nodes published meanwhile count); ``seed`` makes them the same on every run
     (``--publish-every`` on the retired site)."""
     generator = _CurrentGenerator(seed, served)
-    kinds = [(label, section) for label, section, _ in KINDS]
-    weights = [weight for *_, weight in KINDS]
     nid = first_nid
     while True:
-        yield generator.new_node(nid, day, generator.rng.choices(kinds, weights)[0])[0]
+        kind = generator.rng.choices(_KIND_CHOICES, _KIND_WEIGHTS)[0]
+        yield generator.new_node(nid, day, kind)[0]
         nid += generator.rng.randint(2, 40)

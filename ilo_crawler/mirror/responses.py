@@ -7,6 +7,7 @@ import datetime as dt
 import email.utils
 import hashlib
 from collections.abc import Mapping
+from html import escape
 
 Headers = list[tuple[str, str]]
 Response = tuple[int, Headers, bytes]
@@ -32,6 +33,18 @@ def page(
         ("Last-Modified", http_date(modified)),
     ]
     return 200, [*headers, *extra], body
+
+
+def moved(location: str) -> Response:
+    """A 301 as Drupal's redirects send it (Symfony's RedirectResponse body)."""
+    url = escape(location)
+    body = (
+        '<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset="UTF-8" />\n'
+        f'        <meta http-equiv="refresh" content="0;url=\'{url}\'" />\n\n'
+        f"        <title>Redirecting to {url}</title>\n    </head>\n    <body>\n"
+        f'        Redirecting to <a href="{url}">{url}</a>.\n    </body>\n</html>'
+    )
+    return 301, [("Content-Type", HTML_TYPE), ("Location", location)], body.encode()
 
 
 def conditional(answer: Response, request: Mapping[str, str]) -> Response:

@@ -14,7 +14,6 @@ import bisect
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
-from html import escape
 from itertools import groupby
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ from ilo_crawler.mirror.layouts import (
     interface_text,
     page_title,
 )
-from ilo_crawler.mirror.responses import HTML_TYPE, Headers, Response, conditional, page
+from ilo_crawler.mirror.responses import HTML_TYPE, Headers, Response, conditional, moved, page
 from ilo_crawler.sites import DEFAULT_BASE_URL
 from ilo_crawler.sites.wcms.urls import (
     ArticleKey,
@@ -135,18 +134,6 @@ def _base_url(host: str | None) -> str:
     """The root absolute URLs start with: the one the request came to (its ``Host``), as
     Drupal writes them; the real site's without one (a page rendered without a socket)."""
     return f"http://{host}" if host else DEFAULT_BASE_URL
-
-
-def _moved(location: str) -> Response:
-    """A 301 as Drupal's redirects send it (Symfony's RedirectResponse body)."""
-    url = escape(location)
-    body = (
-        '<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset="UTF-8" />\n'
-        f'        <meta http-equiv="refresh" content="0;url=\'{url}\'" />\n\n'
-        f"        <title>Redirecting to {url}</title>\n    </head>\n    <body>\n"
-        f'        Redirecting to <a href="{url}">{url}</a>.\n    </body>\n</html>'
-    )
-    return 301, [("Content-Type", HTML_TYPE), ("Location", location)], body.encode()
 
 
 def _crumbs(lang: str, last: str) -> list[tuple[str, str | None]]:
@@ -289,10 +276,10 @@ class Site:
         """A WCMS URL on the retired site: a listing moves to the current listing, a migrated
         article to its node, an article never migrated is gone (Drupal's 404)."""
         if location is not None:
-            return _moved(self.current.moved_listing(location, base))
+            return moved(self.current.moved_listing(location, base))
         assert key is not None
-        moved = self.current.moved_article(key.doc_id, key.lang, base)
-        return _moved(moved) if moved else self.current.not_found(path)
+        node_url = self.current.moved_article(key.doc_id, key.lang, base)
+        return moved(node_url) if node_url else self.current.not_found(path)
 
     @staticmethod
     def _page(html: str, modified: dt.date) -> Response:
