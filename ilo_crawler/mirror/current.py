@@ -23,6 +23,7 @@ from ilo_crawler.mirror.current_layouts import (
     ArticleView,
     CurrentLayout,
     DrupalPager,
+    HubView,
     ListingView,
 )
 from ilo_crawler.mirror.dataset import Node
@@ -36,12 +37,16 @@ CURRENT_PAGE_SIZE = 12
 #: The node ids of the site's own pages: the "All news" listing (a landing page holding the
 #: view) and the 404 page (which the real site serves with its node id).
 LISTING_NODE_IDS: dict[str, int] = {"all-news": 1016}
+HUB_NODE_ID = 1015
 NOT_FOUND_NODE_ID = 9
+#: Featured cards on the newsroom hub: the newest nodes.
+HUB_FEATURED = 3
 #: URLs a sitemap page holds (simple_sitemap's default "max links").
 SITEMAP_PAGE_SIZE = 2000
 #: The order of language versions: English, French, Spanish, then the site's order.
 _LANG_ORDER = ("en", "fr", "es", *(lang for lang in urls.SITE_LANGUAGES if lang not in "en fr es"))
 XML_TYPE = "application/xml; charset=utf-8"
+DRUPAL_GENERATOR = ("X-Generator", "Drupal 10 (https://www.drupal.org)")
 _NODE_PATH_RE = re.compile(r"^(?:/(?P<lang>[a-z]{2}(?:-[a-z]+)?))?/node/(?P<nid>[1-9]\d*)$")
 #: The day the old newsroom announced the new site: Last-Modified of pages that list nothing.
 LAUNCH_DAY = dt.date(2024, 4, 18)
@@ -141,6 +146,9 @@ class CurrentSite:
         page for (the host answers 404)."""
         if path == "/sitemap.xml":
             return self._sitemap(query, base)
+        lang = urls.language_of(path)
+        if path == urls.language_prefix(lang) + urls.HUB_PATH:
+            return self._hub(lang, base) if lang in self.languages(urls.DEFAULT_LISTING) else None
         location = urls.parse_listing_url(path)
         if location is not None:
             if path != urls.listing_path(location.listing, location.lang):
@@ -157,8 +165,14 @@ class CurrentSite:
             if node is None:
                 return None
             view = ArticleView(node, self.versions[node.node_id], base)
-            return page(self.layout.article(view), node.date)
+            return self._page(self.layout.article(view), node.date, node.lang)
         return None
+
+    def _hub(self, lang: str, base: str) -> Response:
+        listed = self.listings.get((urls.DEFAULT_LISTING, lang), [])
+        featured = listed[:HUB_FEATURED]
+        view = HubView(lang, HUB_NODE_ID, base, featured, self.languages(urls.DEFAULT_LISTING))
+        return self._page(self.layout.hub(view), featured[0].date if featured else LAUNCH_DAY, lang)
 
     def _shortlink(self, nid: int, lang: str, base: str) -> Response | None:
         """``/node/<nid>`` (the pages' shortlink): the redirect module's 301 to the alias."""
@@ -189,7 +203,12 @@ class CurrentSite:
             listing, lang, LISTING_NODE_IDS[listing], base, cards, pager, self.languages(listing)
         )
         newest = (cards or listed)[0].date if listed else LAUNCH_DAY
-        return page(self.layout.listing(view), newest)
+        return self._page(self.layout.listing(view), newest, lang)
+
+    @staticmethod
+    def _page(html: str, modified: dt.date, lang: str) -> Response:
+        """A page with Drupal's headers beside the validators."""
+        return page(html, modified, extra=[("Content-Language", lang), DRUPAL_GENERATOR])
 
     def _sitemap(self, query: str, base: str) -> Response | None:
         """simple_sitemap's: an index of ``?page=N`` children (from 1) when the links do not fit

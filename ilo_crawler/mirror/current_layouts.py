@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from ilo_crawler.mirror import drupal
 from ilo_crawler.mirror.dataset import Node
-from ilo_crawler.sites.current.urls import language_prefix, listing_path
+from ilo_crawler.sites.current.urls import DEFAULT_LISTING, HUB_PATH, language_prefix, listing_path
 
 #: Pager links Drupal shows around the current page (a Views full pager's default quantity).
 PAGER_QUANTITY = 9
@@ -36,6 +36,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "tagline": "Advancing social justice, promoting decent work",
         "home": "Home",
         "newsroom": "Newsroom",
+        "hub-intro": "News, press releases, statements and media resources.",
+        "more-news": "See all news",
         "all-news": "All news",
         "all-news-intro": "The latest news, press releases, statements and articles from the "
         "International Labour Organization.",
@@ -57,6 +59,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "tagline": "Promouvoir la justice sociale et le travail décent",
         "home": "Accueil",
         "newsroom": "Salle de presse",
+        "hub-intro": "Actualités, communiqués de presse, déclarations et ressources pour les médias.",
+        "more-news": "Voir toutes les actualités",
         "all-news": "Toutes les actualités",
         "all-news-intro": "Les dernières actualités, communiqués de presse, déclarations et "
         "articles de l’Organisation internationale du Travail.",
@@ -78,6 +82,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "tagline": "Promover la justicia social y el trabajo decente",
         "home": "Inicio",
         "newsroom": "Sala de prensa",
+        "hub-intro": "Noticias, comunicados de prensa, declaraciones y recursos para los medios.",
+        "more-news": "Ver todas las noticias",
         "all-news": "Todas las noticias",
         "all-news-intro": "Las últimas noticias, comunicados de prensa, declaraciones y artículos "
         "de la Organización Internacional del Trabajo.",
@@ -163,6 +169,17 @@ class ListingView:
     base: str
     cards: Sequence[Node]
     pager: DrupalPager | None
+    languages: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class HubView:
+    """The newsroom hub: the newest nodes as featured cards, the off-site cards beside them."""
+
+    lang: str
+    node_id: int
+    base: str
+    featured: Sequence[Node]
     languages: Sequence[str]
 
 
@@ -445,11 +462,82 @@ def _view(listing: str, rows: Sequence[str], pager: str) -> str:
     )
 
 
+#: The hub's cards that link off-site (as on the live hub): (title, URL).
+OFF_SITE_CARDS = (
+    ("Video download platform", "https://videodownload.ilo.org"),
+    ("Photos", "https://www.flickr.com/photos/ilopictures/"),
+    ("Newsletter", "https://adestra.ilo.org/k/Ilo/news_updates"),
+)
+
+
+def _feature_card(title: str, link: str, node: Node | None = None) -> str:
+    """``card_feature.twig`` (narrow): eyebrow, title and date, no intro."""
+    parts = [
+        f'<div class="{PREFIX}--card {PREFIX}--card__type__feature {PREFIX}--card__theme__light '
+        f'{PREFIX}--card__size__narrow  ">\n'
+        f'\t<a class="{PREFIX}--card--link" href="{_e(link)}" title="{_e(title)}">\n'
+        f'\t\t<span class="{PREFIX}--card--link--text">{_e(title)}</span>\n\t</a>\n'
+        f'\t<div class="{PREFIX}--card--wrap">\n\t\t<div class="{PREFIX}--card--content">\n'
+    ]
+    if node is not None and node.label:
+        parts.append(f'\t\t\t\t<p class="{PREFIX}--card--eyebrow">{_e(node.label)}</p>\n')
+    parts.append(f'\t\t\t\t<p class="{PREFIX}--card--title">{_e(title)}</p>\n')
+    if node is not None:
+        parts.append(
+            f'\t\t\t\t<time class="{PREFIX}--card--date" datetime="{node.timestamp}">'
+            f"{_e(node.date_text)}</time>\n"
+        )
+    parts.append("\t\t</div>\n\t</div>\n</div>")
+    return "".join(parts)
+
+
+def _cardgroup(cards: Sequence[str]) -> str:
+    """``cardgroup.twig``, three a row."""
+    inner = "".join(
+        f'\t\t\t<div class="{PREFIX}--cardgroup--card">\n{card}\n\t\t\t</div>\n' for card in cards
+    )
+    return (
+        f'<div class="{PREFIX}--cardgroup {PREFIX}--cardgroup__count__three ">\n'
+        f'\t<div class="{PREFIX}--cardgroup--inner">\n{inner}\t</div>\n</div>\n'
+    )
+
+
 class CurrentLayout(abc.ABC):
     """A markup of the current site: renders whole listing, article and not-found pages."""
 
     @abc.abstractmethod
     def listing(self, view: ListingView) -> str: ...
+
+    def hub(self, view: HubView) -> str:
+        """The newsroom hub (the same in every markup): featured cards, off-site cards, a
+        button to the listing."""
+        lang = view.lang
+        title = text(lang, "newsroom")
+        prefix = language_prefix(lang)
+        featured = [_feature_card(node.title, node.url(view.base), node) for node in view.featured]
+        off_site = [_feature_card(label, url) for label, url in OFF_SITE_CARDS]
+        main = (
+            f'<h1 class="{PREFIX}--h1 page-title">{_e(title)}</h1>\n'
+            f'<div class="{PREFIX}--richtext {PREFIX}--richtext__theme__light"><p>'
+            f"{_e(text(lang, 'hub-intro'))}</p></div>\n"
+            f"{_cardgroup(featured)}"
+            f'<a class="{PREFIX}--button {PREFIX}--button__size__medium {PREFIX}--button__type__secondary" '
+            f'href="{listing_path(DEFAULT_LISTING, lang)}">{_e(text(lang, "more-news"))}</a>\n'
+            f"{_cardgroup(off_site)}"
+        )
+        switcher = [
+            (other, language_prefix(other) + HUB_PATH) for other in view.languages if other != lang
+        ]
+        head = [
+            f'<meta name="description" content="{_e(text(lang, "hub-intro"))}" />',
+            f'<link rel="canonical" href="{_e(view.base + prefix + HUB_PATH)}" />',
+            *_alternates(
+                view.base, [(other, language_prefix(other) + HUB_PATH) for other in view.languages]
+            ),
+        ]
+        return _document(
+            lang, title, view.node_id, head, switcher, main, "path-node page-node-type-landing-page"
+        )
 
     @abc.abstractmethod
     def article(self, view: ArticleView) -> str: ...
