@@ -117,8 +117,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=10, help="items a WCMS listing page")
     parser.add_argument(
         "--current-page-size",
-        type=int,
-        default=CURRENT_PAGE_SIZE,
+        metavar="N",
         help=f"cards a current-site listing page ({CURRENT_PAGE_SIZE})",
     )
     parser.add_argument(
@@ -134,9 +133,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.page_size < 1:
         parser.error("--page-size must be at least 1")
-    if args.current_page_size < 1:
-        parser.error("--current-page-size must be at least 1")
     return args
+
+
+def _current_page_size(text: str | None) -> int:
+    """``--current-page-size``, checked in one line (argparse would print its usage too)."""
+    if text is None:
+        return CURRENT_PAGE_SIZE
+    if not (text.isdigit() and int(text) >= 1):
+        raise FaultOptionError(
+            f"invalid --current-page-size {text!r}: expected a whole number from 1, "
+            f"e.g. {CURRENT_PAGE_SIZE}"
+        )
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--retired does not apply to --wayback (the archive keeps the old site)"
             )
         options = options_from_arguments(args)
+        current_page_size = _current_page_size(args.current_page_size)
         archive = archive_options(args, options)
         dataset = load_site_dataset(args.dataset) if args.dataset else default_site_dataset()
         if archive is None:
@@ -158,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 page_size=args.page_size,
                 layout=None if current else options.layout,
                 nodes=dataset.nodes,
-                current_page_size=args.current_page_size,
+                current_page_size=current_page_size,
                 current_layout=options.layout if current else None,
                 retired=args.retired,
             )
