@@ -732,6 +732,7 @@ BAD_NODE_LINES = [
     (node_row(7, "2025-01-01", lang="fr", section="article"), 'node:7 is in section "article" but in'),
     (node_row(8, "2025-01-01", slug="node-7"), "path /resource/news/node-7 is node:7's already"),
     (node_row(8, "2025-01-01", migrated_from="WCMS_5"), 'node:7 is already the migrated copy of WCMS_5'),
+    (node_row(1016, "2025-01-01"), "node id 1016 is the site's own page's (the all-news listing)"),
     (row(2, "2021-01-01") | {"id": "2"}, '"id" must be "WCMS_" followed by digits'),
 ]  # fmt: skip
 

@@ -34,17 +34,22 @@ from ilo_crawler.sites.wcms.urls import ListingLocation as WcmsListing
 #: Cards on a listing page (Drupal's; unknown on the real site, the feed had 10): not the WCMS's
 #: 10, so that nothing may assume one from the other.
 CURRENT_PAGE_SIZE = 12
-#: The node ids of the site's own pages: the "All news" listing (a landing page holding the
-#: view) and the 404 page (which the real site serves with its node id).
-LISTING_NODE_IDS: dict[str, int] = {"all-news": 1016}
-HUB_NODE_ID = 1015
-NOT_FOUND_NODE_ID = 9
+LISTING_NODE_IDS, HUB_NODE_ID, NOT_FOUND_NODE_ID = (
+    drupal.LISTING_NODE_IDS,
+    drupal.HUB_NODE_ID,
+    drupal.NOT_FOUND_NODE_ID,
+)
 #: Featured cards on the newsroom hub: the newest nodes.
 HUB_FEATURED = 3
 #: URLs a sitemap page holds (simple_sitemap's default "max links").
 SITEMAP_PAGE_SIZE = 2000
 #: The order of language versions: English, French, Spanish, then the site's order.
-_LANG_ORDER = ("en", "fr", "es", *(lang for lang in urls.SITE_LANGUAGES if lang not in "en fr es"))
+_LANG_ORDER = (
+    "en",
+    "fr",
+    "es",
+    *(lang for lang in urls.SITE_LANGUAGES if lang not in ("en", "fr", "es")),
+)
 XML_TYPE = "application/xml; charset=utf-8"
 DRUPAL_GENERATOR = ("X-Generator", "Drupal 10 (https://www.drupal.org)")
 _NODE_PATH_RE = re.compile(r"^(?:/(?P<lang>[a-z]{2}(?:-[a-z]+)?))?/node/(?P<nid>[1-9]\d*)$")

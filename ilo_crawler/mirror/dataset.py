@@ -315,6 +315,9 @@ def _node_fields(row: dict[str, Any], fail: Callable[[str], NoReturn]) -> dict[s
             fail(f'unknown field "{name}" for a node (known: {", ".join(sorted(_NODE_FIELDS))})')
     if not _NODE_ID_RE.match(row["id"]):
         fail(f'"id" of a node must be "node:" followed by its node id, got {_show(row["id"])}')
+    nid = int(row["id"].removeprefix("node:"))
+    if nid in drupal.OWN_PAGES:
+        fail(f"node id {nid} is the site's own page's ({drupal.OWN_PAGES[nid]}): choose another")
     lang = row["lang"]
     if lang not in current_urls.SITE_LANGUAGES:
         fail(
@@ -356,7 +359,7 @@ def _node_fields(row: dict[str, Any], fail: Callable[[str], NoReturn]) -> dict[s
             f'"migrated_from" must be a WCMS document id ("WCMS_<n>") or null, got {_show(migrated)}'
         )
     return {
-        "node_id": int(row["id"].removeprefix("node:")),
+        "node_id": nid,
         "lang": lang,
         "date": day,
         "title": row["title"],

@@ -42,6 +42,18 @@ _FOLDED = str.maketrans(
      "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss"}
 )  # fmt: skip
 
+#: The node ids of the site's own pages: the "All news" listing (a landing page holding the
+#: view), the newsroom hub, the 404 page (which the real site serves with its node id). No
+#: dataset node may have one.
+LISTING_NODE_IDS: dict[str, int] = {"all-news": 1016}
+HUB_NODE_ID = 1015
+NOT_FOUND_NODE_ID = 9
+OWN_PAGES: dict[int, str] = {
+    **{nid: f"the {name} listing" for name, nid in LISTING_NODE_IDS.items()},
+    HUB_NODE_ID: "the newsroom hub",
+    NOT_FOUND_NODE_ID: "the 404 page",
+}
+
 #: Drupal's native names of the site's languages, as its language switcher shows them.
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
