@@ -36,6 +36,8 @@ from ilo_crawler.mirror.content import (
     Tri,
     _cap,
     _topic_label,
+    body_paragraphs,
+    template_values,
 )
 
 SEED = 20240418  # the day the old newsroom announced the new site
@@ -296,15 +298,8 @@ class _CurrentGenerator:
         rows: list[dict[str, Any]] = []
         for lang in langs:
             i = LANGS.index(lang)
-            values = {
-                "topic": topic[i],
-                "Topic": _cap(topic[i]),
-                "place": place[i],
-                "partner": partner[i],
-                "Partner": _cap(partner[i]),
-                **numbers,
-            }
-            body = [" ".join(s[i] for s in sentences).format(**values) for sentences in paragraphs]
+            values = template_values(i, topic, place, partner, numbers)
+            body = body_paragraphs(i, paragraphs, values)
             if dateline:
                 body[0] = DATELINE[i].format(city=city[i]) + body[0]
             row: dict[str, Any] = {
