@@ -25,7 +25,6 @@ from replica_markup import GENERATIONS, article_fields, listing_items
 from ilo_crawler.langs import format_date
 from ilo_crawler.mirror import Record, Site, default_dataset, parse_dataset
 from ilo_crawler.mirror.faults import (
-    NEW_NEWSROOM_PATH,
     FaultOptions,
     FaultySite,
     add_arguments,
@@ -33,7 +32,6 @@ from ilo_crawler.mirror.faults import (
 )
 from ilo_crawler.mirror.layouts import NEWEST_LAYOUT
 from ilo_crawler.mirror.process import running_mirror
-from ilo_crawler.sites.wcms.listing import parse_listing
 from ilo_crawler.sites.wcms.urls import article_path, listing_path
 
 ALL_EN = listing_path("all-newsroom", "en")
@@ -328,7 +326,6 @@ BAD_OPTIONS = [
     ),
     (["--publish-every", "0"], "invalid --publish-every '0': expected a whole number from 1"),
     (["--publish-max", "3"], "--publish-max needs --publish-every N"),
-    (["--retired", "--publish-every", "2"], "--publish-every does not apply to --retired ("),
     (["--retired", "--wayback"], "--retired does not apply to --wayback ("),
 ]
 
@@ -358,63 +355,11 @@ def test_publish_from_must_hold_new_items(tmp_path: Path, small_dataset: Path) -
     )
 
 
-# The retired site ------------------------------------------------------------------------------
-
-#: Old newsroom URLs: listings (first and later pages, any language), articles (query ignored).
-OLD_URLS = [
-    ALL_EN,
-    listing_path("news", "fr", 20),
-    listing_path("press-releases", "ja"),
-    SEED_ARTICLE,
-    article_path("press-releases", "WCMS_999999", "es") + "?ref=home",
-]
-
-
 def fault_options(*args: str) -> FaultOptions:
     """Fault options from a command line, as ``python -m ilo_crawler.mirror`` checks them."""
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     return options_from_arguments(parser.parse_args(args))
-
-
-def test_retired_moves_every_old_newsroom_url_to_the_new_newsroom() -> None:
-    site = small_site()
-    retired = FaultySite(small_site(), fault_options("--retired"))
-    for path in OLD_URLS:
-        answer = retired.respond(path)
-        assert answer.status == 301, path
-        assert dict(answer.headers)["Location"] == NEW_NEWSROOM_PATH
-        assert len(answer.body) < 300
-    assert retired.respond(ALL_EN, method="HEAD").status == 301
-    for path in ("/robots.txt", "/global/page/index.htm", "/en/newsroom/more"):
-        answer = retired.respond(path)
-        assert (answer.status, answer.headers, answer.body) == site.respond(path)
-
-
-def test_retired_new_newsroom_holds_no_listing_the_crawler_can_read() -> None:
-    answer = FaultySite(small_site(), FaultOptions(retired=True)).respond(NEW_NEWSROOM_PATH)
-    assert (answer.status, answer.headers) == (200, [("Content-Type", "text/html; charset=utf-8")])
-    assert len(Selector(text=answer.body.decode()).css("div.news-grid article h3 a")) == 3
-    page = parse_listing(answer.body, "https://www.ilo.org" + NEW_NEWSROOM_PATH)
-    assert page.is_empty and (page.page_size, page.last_offset) == (None, None)
-    assert FaultySite(small_site()).respond(NEW_NEWSROOM_PATH).status == 404
-
-
-def test_retired_replica_redirects_a_listing_to_the_new_newsroom(small_dataset: Path) -> None:
-    with running_mirror(small_dataset, None, "--retired") as base:
-        url = urlsplit(base)
-        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
-        connection.request("GET", ALL_EN)
-        response = connection.getresponse()
-        assert (response.status, response.reason) == (301, "Moved Permanently")
-        assert response.headers["Location"] == NEW_NEWSROOM_PATH
-        assert b"/en/newsroom" in response.read()
-        connection.close()
-        with urllib.request.urlopen(base + ALL_EN, timeout=10) as followed:
-            assert (followed.status, followed.url) == (200, base + NEW_NEWSROOM_PATH)
-            assert parse_listing(followed.read(), followed.url).is_empty
-        assert fetch(base + "/robots.txt")[0] == 200
-        assert fetch(base + "/global/page/index.htm")[0] == 404
 
 
 def test_fail_path_status_404_makes_a_listing_not_found() -> None:

@@ -528,6 +528,25 @@ def _topic_label(topic: Tri) -> Tri:
     return _cap(en), _cap(fr), _cap(es)
 
 
+def template_values(
+    i: int, topic: Tri, place: Tri, partner: Tri, numbers: dict[str, int]
+) -> dict[str, Any]:
+    """What the templates' ``{topic}``, ``{Place}``, ... stand for in language ``LANGS[i]``."""
+    return {
+        "topic": topic[i],
+        "Topic": _cap(topic[i]),
+        "place": place[i],
+        "partner": partner[i],
+        "Partner": _cap(partner[i]),
+        **numbers,
+    }
+
+
+def body_paragraphs(i: int, paragraphs: list[list[Tri]], values: dict[str, Any]) -> list[str]:
+    """A body in language ``LANGS[i]``: each paragraph's sentences joined, templates filled."""
+    return [" ".join(s[i] for s in sentences).format(**values) for sentences in paragraphs]
+
+
 class _Generator:
     """One run of the generator: its random stream and the ids handed out so far."""
 
@@ -640,15 +659,8 @@ class _Generator:
         rows = []
         for lang in langs:
             i = LANGS.index(lang)
-            values = {
-                "topic": topic[i],
-                "Topic": _cap(topic[i]),
-                "place": place[i],
-                "partner": partner[i],
-                "Partner": _cap(partner[i]),
-                **numbers,
-            }
-            body = [" ".join(s[i] for s in sentences).format(**values) for sentences in paragraphs]
+            values = template_values(i, topic, place, partner, numbers)
+            body = body_paragraphs(i, paragraphs, values)
             body[0] = DATELINE[i].format(city=city[i]) + body[0]
             row: dict[str, Any] = {
                 "id": doc_id,
@@ -712,8 +724,3 @@ def published_rows(seed: int, day: dt.date, first_id: int) -> Iterator[dict[str,
     while True:
         yield generator.article(f"WCMS_{doc_id}", day)[0]
         doc_id += generator.rng.randint(1, 50)
-
-
-def dataset_jsonl() -> str:
-    """The default dataset as JSON Lines text, byte-for-byte the same on every run."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in generate_rows())

@@ -1,6 +1,6 @@
 """The replica misbehaving on demand: transient errors, URLs that keep failing, slow and cut-off
-answers, a redesigned markup, items published while a crawler walks the listings, and the whole
-newsroom retired (as the live site did in April 2024).
+answers, a redesigned markup, and items published while a crawler walks the listings (the WCMS
+listings, or the current site's on the retired site: ``Site(retired=True)``, ``--retired``).
 
 A crawler meant to run unattended has to be tested against these, and such tests are only worth
 having if they are reproducible: every random decision is a hash of (``--fault-seed``, the request
@@ -23,21 +23,30 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
 
 from ilo_crawler.mirror.content import published_rows
-from ilo_crawler.mirror.dataset import DatasetError, Record, load_dataset, records_from_rows
+from ilo_crawler.mirror.current_content import published_node_rows
+from ilo_crawler.mirror.current_layouts import CURRENT_LAYOUTS
+from ilo_crawler.mirror.dataset import (
+    DatasetError,
+    Node,
+    Record,
+    dataset_from_rows,
+    load_site_dataset,
+    records_from_rows,
+)
 from ilo_crawler.mirror.layouts import LAYOUTS
-from ilo_crawler.mirror.site import HTML_TYPE, Headers, Response, Site
-from ilo_crawler.sites.wcms.urls import parse_article_path, parse_listing_path
+from ilo_crawler.mirror.site import HTML_TYPE, Headers, Site
+from ilo_crawler.sites.current.urls import parse_listing_url
+from ilo_crawler.sites.wcms.urls import parse_listing_path
 
 if TYPE_CHECKING:
     from ilo_crawler.mirror.wayback import Wayback
 
 #: Statuses whose answers say when to come back (``Retry-After``), as servers under load do.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
-#: Where ``--retired`` sends every old newsroom URL: the new site's newsroom, on the same host.
-NEW_NEWSROOM_PATH = "/en/newsroom"
+#: Every markup ``--layout`` names: the WCMS generations (and "changed"), the current site's.
+ALL_LAYOUTS = (*LAYOUTS, *CURRENT_LAYOUTS)
 
 _T = TypeVar("_T")
 
@@ -73,8 +82,6 @@ class FaultOptions:
     publish_from: str | None = None
     #: Stop publishing after this many items; None goes on (until ``publish_from`` runs out).
     publish_max: int | None = None
-    #: Answer as the live site since April 2024: old newsroom URLs moved to ``NEW_NEWSROOM_PATH``.
-    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,9 @@ class FaultySite:
     """``Site.respond`` with the faults of ``options`` applied; thread-safe.
 
     Pages are rendered under the same lock as the decisions and publications, so the ``k``-th
-    listing request always sees exactly the items published before it.
+    listing request always sees exactly the items published before it. A retired site publishes
+    current-site nodes at the top of the current listing (counting its listing requests), any
+    other WCMS items at the top of the WCMS listings.
     """
 
     def __init__(self, site: Site | Wayback, options: FaultOptions | None = None) -> None:
@@ -109,6 +118,7 @@ class FaultySite:
         self._streaks: collections.Counter[str] = collections.Counter()
         self._listing_requests = 0
         self._published = 0
+        self._retired = isinstance(site, Site) and site.retired
         self._publications = self._publication_queue() if self.options.publish_every else None
 
     def respond(
@@ -117,8 +127,7 @@ class FaultySite:
         """The answer to ``method path``: the page, or the fault the options and seed decide."""
         options = self.options
         with self._lock:
-            retired = _retired_page(path) if options.retired else None
-            status, page_headers, body = retired or self.site.respond(path, headers)
+            status, page_headers, body = self.site.respond(path, headers)
             events = self._count_listing_request(path)
             if any(pattern.search(path) for pattern in options.fail_paths):
                 failing, slow, cut = options.fail_path_status, False, False
@@ -171,85 +180,78 @@ class FaultySite:
         return failing, slow, cut
 
     def _count_listing_request(self, path: str) -> list[str]:
-        """Count a listing request and publish an item after every ``publish_every`` of them."""
-        if self._publications is None or parse_listing_path(path) is None:
+        """Count a listing request (of the listings items are published to) and publish an item
+        after every ``publish_every`` of them."""
+        if self._publications is None:
+            return []
+        listing = parse_listing_url(path) if self._retired else parse_listing_path(path)
+        if listing is None:
             return []
         self._listing_requests += 1
         if self._listing_requests % self.options.publish_every:
             return []
-        record = next(self._publications, None)
-        if record is None:
+        item = next(self._publications, None)
+        if item is None:
             return []
-        self.site.publish(record)
-        self._published += 1
-        return [f"PUBLISH {record.id} ({self._published})"]
-
-    def _publication_queue(self) -> Iterator[Record]:
-        """The items to publish, in order: from ``publish_from``, or generated."""
-        options = self.options
-        if options.publish_from is None:
-            queue = _generated_items(self.site, options.seed)
+        if isinstance(item, Node):
+            self.site.publish_node(item)
         else:
-            records = load_dataset(options.publish_from)
-            for record in records:
-                if (record.id, record.lang) in self.site.articles:
-                    raise DatasetError(
-                        options.publish_from,
-                        None,
-                        f'{record.id} in "{record.lang}" is already served; '
-                        "items to publish must be new",
-                    )
-            queue = iter(records)
+            self.site.publish(item)
+        self._published += 1
+        return [f"PUBLISH {item.id} ({self._published})"]
+
+    def _publication_queue(self) -> Iterator[Record | Node]:
+        """The items to publish, in order: from ``publish_from``, or generated; current-site
+        nodes on the retired site, WCMS items on any other."""
+        options = self.options
+        queue: Iterator[Record | Node]
+        if options.publish_from is None:
+            site = self.site
+            queue = (
+                _generated_nodes(site, options.seed)
+                if self._retired
+                else _generated_items(site, options.seed)
+            )
+        else:
+            queue = iter(self._items_from(options.publish_from))
         if options.publish_max is not None:
             return itertools.islice(queue, options.publish_max)
         return queue
 
-
-#: Body of the retired site's 301 answers: a note, as servers send with a redirect.
-_MOVED_PAGE = (
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-    "<title>301 Moved Permanently</title>\n</head>\n<body>\n"
-    f'<p>The newsroom has moved to <a href="{NEW_NEWSROOM_PATH}">{NEW_NEWSROOM_PATH}</a>.</p>\n'
-    "</body>\n</html>\n"
-).encode()
-
-#: (tag, headline, slug, date) of the cards on the new newsroom page.
-_NEW_NEWSROOM_CARDS = (
-    ("News", "New ILO report on the future of work", "new-ilo-report-future-work", "2 May 2024"),
-    ("Press release", "ILO Governing Body opens its session", "governing-body-opens", "1 May 2024"),
-    ("Statement", "World Day for Safety and Health at Work", "world-day-safety", "28 Apr 2024"),
-)
-
-#: The new site's newsroom: cards in a grid, none of the WCMS listing's markup.
-_NEW_NEWSROOM_PAGE = (
-    '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
-    "<title>Newsroom | International Labour Organization</title>\n</head>\n<body>\n"
-    '<header class="site-header"><a class="site-header__logo" href="/">ILO</a></header>\n'
-    '<main id="main-content">\n<h1 class="newsroom__title">Newsroom</h1>\n'
-    '<div class="news-grid">\n'
-    + "".join(
-        f'<article class="card"><span class="card__tag">{tag}</span>'
-        f'<h3 class="card__title"><a href="/resource/news/{slug}">{headline}</a></h3>'
-        f'<span class="card__date">{date}</span></article>\n'
-        for tag, headline, slug, date in _NEW_NEWSROOM_CARDS
-    )
-    + f'</div>\n<nav class="pagination"><a href="{NEW_NEWSROOM_PATH}?page=1">Next</a></nav>\n'
-    "</main>\n</body>\n</html>\n"
-).encode()
-
-
-def _retired_page(path: str) -> Response | None:
-    """The retired site's answer to ``path``, None where it answers as the replica does.
-
-    Every old newsroom URL (listing page or article) moves permanently to the new newsroom, whose
-    cards are no WCMS listing: a crawler still keyed to the old site reads no item there.
-    """
-    if urlsplit(path).path == NEW_NEWSROOM_PATH:
-        return 200, [("Content-Type", HTML_TYPE)], _NEW_NEWSROOM_PAGE
-    if parse_listing_path(path) is None and parse_article_path(path) is None:
-        return None
-    headers = [("Content-Type", HTML_TYPE), ("Location", NEW_NEWSROOM_PATH)]
-    return 301, headers, _MOVED_PAGE
+    def _items_from(self, path: str) -> list[Record] | list[Node]:
+        """The items of a ``--publish-from`` file, refused unless all are new and of the site
+        that publishes (nodes on the retired site, WCMS items elsewhere)."""
+        dataset = load_site_dataset(path)
+        site = self.site
+        if self._retired:
+            if dataset.records:
+                raise DatasetError(
+                    path, None, f"{dataset.records[0].id}: the retired site publishes "
+                    'current-site nodes only ("id": "node:<nid>")',
+                )  # fmt: skip
+            for node in dataset.nodes:
+                if (node.node_id, node.lang) in site.current.nodes or site.current.taken(
+                    node.lang, node.section, node.slug
+                ):
+                    raise DatasetError(
+                        path, None, f'{node.id} in "{node.lang}" ({node.path}) is already '
+                        "served; items to publish must be new",
+                    )  # fmt: skip
+            return list(dataset.nodes)
+        if dataset.nodes:
+            raise DatasetError(
+                path, None, f"{dataset.nodes[0].id}: current-site nodes are published on the "
+                "retired site only (--retired)",
+            )  # fmt: skip
+        for record in dataset.records:
+            if (record.id, record.lang) in site.articles:
+                raise DatasetError(
+                    path,
+                    None,
+                    f'{record.id} in "{record.lang}" is already served; '
+                    "items to publish must be new",
+                )
+        return list(dataset.records)
 
 
 def _generated_items(site: Site, seed: int) -> Iterator[Record]:
@@ -259,6 +261,20 @@ def _generated_items(site: Site, seed: int) -> Iterator[Record]:
     first_id = max(int(record.id.removeprefix("WCMS_")) for record in served) + 1
     for line, row in enumerate(published_rows(seed, day, first_id), start=1):
         yield records_from_rows([(line, row)], "<published>")[0]
+
+
+def _generated_nodes(site: Site, seed: int) -> Iterator[Node]:
+    """New English nodes dated the day after the newest served item (node or, on a site with
+    none, WCMS article), node ids above the largest, each with a slug no served node has."""
+    current = site.current
+    dates = [node.date for node in current.nodes.values()] or [
+        r.date for r in site.articles.values()
+    ]
+    day = max(dates) + dt.timedelta(days=1)
+    first_nid = max((nid for nid, _ in current.nodes), default=0) + 1
+    rows = published_node_rows(seed, day, first_nid, current.taken)
+    for line, row in enumerate(rows, start=1):
+        yield dataset_from_rows([(line, row)], "<published>").nodes[0]
 
 
 def _error_page(status: int, retry_after: int) -> tuple[Headers, bytes]:
@@ -307,18 +323,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--layout",
         metavar="L",
-        help=f"markup: {', '.join(LAYOUTS)} (by date: the newest live, a capture's of its day)",
+        help=f"markup: {', '.join(ALL_LAYOUTS)} (by default the newest WCMS generation live, a "
+        "capture's of its day, and the current site's design system)",
     )
     group.add_argument(
         "--publish-every", metavar="N", help="publish an item every N listing requests"
     )
     group.add_argument("--publish-from", metavar="FILE", help="JSON Lines items to publish")
     group.add_argument("--publish-max", metavar="M", help="publish at most M items")
-    group.add_argument(
-        "--retired",
-        action="store_true",
-        help=f"old newsroom URLs answer 301 to {NEW_NEWSROOM_PATH} (the live site since 2024)",
-    )
 
 
 def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
@@ -334,15 +346,11 @@ def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
         for name in ("publish-from", "publish-max"):
             if getattr(args, name.replace("-", "_")) is not None:
                 raise FaultOptionError(f"--{name} needs --publish-every N")
-    if args.retired:
-        if publish_every:
-            raise FaultOptionError(
-                "--publish-every does not apply to --retired (the retired site lists nothing)"
-            )
-        if getattr(args, "wayback", False):  # an option of wayback.py, in the same command line
-            raise FaultOptionError(
-                "--retired does not apply to --wayback (the archive keeps the old site)"
-            )
+    layout = given("layout", _layout, defaults.layout)
+    if layout in CURRENT_LAYOUTS and getattr(args, "wayback", False):  # an option of wayback.py
+        raise FaultOptionError(
+            f"--layout {layout} does not apply to --wayback (the archive holds the WCMS site)"
+        )
     return FaultOptions(
         seed=given("fault-seed", _whole(None), defaults.seed),
         fail_rate=given("fail-rate", _rate, defaults.fail_rate),
@@ -356,11 +364,10 @@ def options_from_arguments(args: argparse.Namespace) -> FaultOptions:
         slow_rate=given("slow-rate", _rate, defaults.slow_rate),
         slow_seconds=given("slow-seconds", _seconds, defaults.slow_seconds),
         truncate_rate=given("truncate-rate", _rate, defaults.truncate_rate),
-        layout=given("layout", _layout, defaults.layout),
+        layout=layout,
         publish_every=publish_every,
         publish_from=args.publish_from,
         publish_max=given("publish-max", _whole(1), None),
-        retired=args.retired,
     )
 
 
@@ -436,6 +443,6 @@ def _pattern(option: str, text: str) -> re.Pattern[str]:
 
 
 def _layout(option: str, text: str) -> str:
-    if text not in LAYOUTS:
-        raise _invalid(option, text, f"accepted layouts are {', '.join(LAYOUTS)}")
+    if text not in ALL_LAYOUTS:
+        raise _invalid(option, text, f"accepted layouts are {', '.join(ALL_LAYOUTS)}")
     return text

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ilo_crawler.mirror.content import dataset_jsonl
+from ilo_crawler.mirror.dataset import dataset_jsonl
 
 
 def main(argv: list[str] | None = None) -> int:

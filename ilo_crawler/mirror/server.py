@@ -1,10 +1,11 @@
 """``python -m ilo_crawler.mirror``: serve the replica over HTTP/1.1 until killed.
 
 The first line on stdout is the base URL, so a test or benchmark can start it on port 0 and read
-where it landed. A dataset that breaks the format, a bad fault option (``faults.py``), or an
-address it cannot listen on (already in use) stops it before it serves anything, in one line
-(status 2). ``--wayback`` serves the web archive of the site instead
-(``wayback.py``), with the same faults on demand.
+where it landed. It serves both sites of the host: the WCMS newsroom and the current site
+(``site.py``, ``current.py``); ``--retired``, the host as it is now (the WCMS gone). A dataset
+that breaks the format, a bad option (``faults.py``), or an address it cannot listen on (already
+in use) stops it before it serves anything, in one line (status 2). ``--wayback`` serves the web
+archive of the WCMS site instead (``wayback.py``), with the same faults on demand.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 
-from ilo_crawler.mirror.dataset import DatasetError, default_dataset, load_dataset
+from ilo_crawler.mirror.current import CURRENT_PAGE_SIZE
+from ilo_crawler.mirror.current_layouts import CURRENT_LAYOUTS
+from ilo_crawler.mirror.dataset import DatasetError, default_site_dataset, load_site_dataset
 from ilo_crawler.mirror.faults import (
     FaultOptionError,
     FaultySite,
@@ -111,7 +114,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dataset", help="JSON Lines dataset (default: the built-in one)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--page-size", type=int, default=10, help="items a listing page")
+    parser.add_argument("--page-size", type=int, default=10, help="items a WCMS listing page")
+    parser.add_argument(
+        "--current-page-size",
+        metavar="N",
+        help=f"cards a current-site listing page ({CURRENT_PAGE_SIZE})",
+    )
+    parser.add_argument(
+        "--retired",
+        action="store_true",
+        help="the host as it is now: the WCMS URLs moved or gone, the current site only",
+    )
     parser.add_argument(
         "--log-requests", action="store_true", help="log every request, fault and publication"
     )
@@ -123,20 +136,45 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _current_page_size(text: str | None) -> int:
+    """``--current-page-size``, checked in one line (argparse would print its usage too)."""
+    if text is None:
+        return CURRENT_PAGE_SIZE
+    if not (text.isdigit() and int(text) >= 1):
+        raise FaultOptionError(
+            f"invalid --current-page-size {text!r}: expected a whole number from 1, "
+            f"e.g. {CURRENT_PAGE_SIZE}"
+        )
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset, option or
     capture schedule, or an address it cannot listen on."""
     args = _arguments(argv)
     try:
-        options = options_from_arguments(args)
-        archive = archive_options(args, options)
-        records = load_dataset(args.dataset) if args.dataset else default_dataset()
-        if archive is None:
-            site: FaultySite | StrictArchive = FaultySite(
-                Site(records, page_size=args.page_size, layout=options.layout), options
+        if args.retired and args.wayback:
+            raise FaultOptionError(
+                "--retired does not apply to --wayback (the archive keeps the old site)"
             )
+        options = options_from_arguments(args)
+        current_page_size = _current_page_size(args.current_page_size)
+        archive = archive_options(args, options)
+        dataset = load_site_dataset(args.dataset) if args.dataset else default_site_dataset()
+        if archive is None:
+            current = options.layout in CURRENT_LAYOUTS
+            host = Site(
+                dataset.records,
+                page_size=args.page_size,
+                layout=None if current else options.layout,
+                nodes=dataset.nodes,
+                current_page_size=current_page_size,
+                current_layout=options.layout if current else None,
+                retired=args.retired,
+            )
+            site: FaultySite | StrictArchive = FaultySite(host, options)
         else:
-            site = serve_archive(archive, records, args.page_size, options)
+            site = serve_archive(archive, dataset.records, args.page_size, options)
     except (DatasetError, FaultOptionError, ScheduleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

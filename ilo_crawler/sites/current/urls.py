@@ -20,6 +20,8 @@ LISTING_PATHS: dict[str, str] = {
     "all-news": "/resource/news/all-news-recent",
 }
 DEFAULT_LISTING = "all-news"
+#: The newsroom hub: featured cards only (some linking off-site), no pager; not a listing.
+HUB_PATH = "/resource/news"
 
 #: The sections articles are published under (``/resource/<section>/<slug>``, slugs may nest).
 ARTICLE_SECTIONS: tuple[str, ...] = ("news", "article", "statement", "other")
