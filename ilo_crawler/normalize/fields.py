@@ -8,6 +8,7 @@ change), so both paths always give the same result.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Any
 
@@ -94,23 +95,16 @@ def category_fields(label: str | None, taxonomy: Taxonomy | None = None) -> dict
     }
 
 
-#: Characters a title edit may swap for one another: curly and straight quotes, dashes.
-_TITLE_EQUIVALENTS = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-        "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-    }
-)  # fmt: skip
+#: A word of a title: letters and digits (what an edit of its punctuation leaves alone).
+_TITLE_WORD = re.compile(r"[^\W_]+")
 
 
 def title_key(title: str | None) -> str | None:
-    """A title as two sites' copies of one article share it: Unicode-normalised, quotes and
-    dashes unified, whitespace collapsed, case folded (a migration to the current site edited
-    titles that slightly). None for a missing or blank title: it matches nothing."""
+    """A title as two sites' copies of one article share it: its words, Unicode-normalised and
+    case-folded, without the punctuation and spacing between them (a migration to the current
+    site retouched titles: whitespace, quotes, dashes for colons, case). None for a title
+    without words: it matches nothing."""
     if not title:
         return None
-    text = unicodedata.normalize("NFKC", title).translate(_TITLE_EQUIVALENTS)
-    text = " ".join(text.split()).casefold()
-    return text or None
+    words = _TITLE_WORD.findall(unicodedata.normalize("NFKC", title).casefold())
+    return " ".join(words) or None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ilo_crawler.sites.current.site import SITE as CURRENT
 from ilo_crawler.sites.scheme import SiteScheme
 from ilo_crawler.sites.wcms.site import SITE as WCMS
 
-SITES: dict[str, SiteScheme] = {WCMS.name: WCMS}
+SITES: dict[str, SiteScheme] = {WCMS.name: WCMS, CURRENT.name: CURRENT}
 #: How people call each site in messages.
 SITE_NAMES = {"wcms": "the WCMS newsroom", "current": "the current site"}
 

@@ -60,7 +60,8 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
             if not values[name] and getattr(document, name):
                 values[name] = getattr(document, name)
                 found_by[name] = BY_CONTENT
-    if not values["teaser"] and (declared := declared_description(root)):
+    declared = declared_description(root)
+    if not values["teaser"] and declared and not _opens(values["body"], declared):
         values["teaser"], found_by["teaser"] = declared, BY_CONTENT
     if not (values["title"] and values["date_text"]):
         return ArticlePage(has_article=False, **identity)
@@ -72,6 +73,13 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
         **identity,
         **values,
     )
+
+
+def _opens(body: tuple[str, ...] | None, description: str) -> bool:
+    """Is the page's description only the start of its body (what Drupal's metatag declares
+    for a node without a lead), not a lead of its own?"""
+    start = description.rstrip(" .…").strip()
+    return bool(body and start and " ".join(body).startswith(start))
 
 
 def node_id_of(root: etree._Element) -> str | None:
