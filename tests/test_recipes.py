@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, row, write_dataset
+from conftest import ROOT, write_dataset
 
 from ilo_crawler.mirror.process import REPLICA_CRAWL_SETTINGS, running_mirror
 
@@ -64,19 +64,24 @@ def run_crontab_line(srv: Path, mail: Path) -> subprocess.CompletedProcess[str]:
 
 
 def small_listing(tmp_path: Path) -> Path:
-    records = [row(910000 + n, f"2021-11-{n + 1:02d}", body=["Body."]) for n in range(12)]
-    return write_dataset(tmp_path / "small.jsonl", records)
+    """Twelve items of the current site (what the cron command reads since 2024)."""
+    nodes = [
+        {"id": f"node:{910000 + n}", "lang": "en", "date": f"2026-11-{n + 1:02d}", "body": ["B."]}
+        | {"title": f"News item {n}"}
+        for n in range(12)
+    ]
+    return write_dataset(tmp_path / "small.jsonl", nodes)
 
 
 def test_the_readme_crontab_line_works_as_written(tmp_path: Path, mail: Path) -> None:
-    with running_mirror(small_listing(tmp_path)) as base_url:
+    with running_mirror(small_listing(tmp_path), None, "--retired") as base_url:
         srv = deployment(tmp_path, base_url)
         assert not (srv / "logs").exists()
         cron = run_crontab_line(srv, mail)
     assert cron.returncode == 0 and cron.stdout == cron.stderr == "", cron
     assert not mail.exists()
     log = (srv / "logs" / "crawl.log").read_text("utf-8")
-    assert "INFO: run 1 incremental lang=en listing=all-newsroom: 12 new" in log
+    assert "INFO: run 1 incremental lang=en listing=all-news source=current: 12 new" in log
     assert "(finished, exit 0) -> data/archive.db" in log
 
     (srv / "replica_settings.py").write_text(
@@ -103,7 +108,7 @@ def unit_files(srv: Path) -> dict[str, str]:
 
 
 def test_the_readme_systemd_unit_works_as_written(tmp_path: Path) -> None:
-    with running_mirror(small_listing(tmp_path)) as base_url:
+    with running_mirror(small_listing(tmp_path), None, "--retired") as base_url:
         srv = deployment(tmp_path, base_url)
         units = unit_files(srv)
         assert set(units) == {"ilo-crawler.service", "ilo-crawler.timer"}
@@ -127,4 +132,4 @@ def test_the_readme_systemd_unit_works_as_written(tmp_path: Path) -> None:
             timeout=300,
         )
     assert run.returncode in (0, *map(int, service["SuccessExitStatus"].split())), run.stderr
-    assert "INFO: run 1 incremental lang=en listing=all-newsroom: 12 new" in run.stderr
+    assert "INFO: run 1 incremental lang=en listing=all-news source=current: 12 new" in run.stderr
