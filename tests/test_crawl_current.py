@@ -250,7 +250,7 @@ def test_bad_arguments_for_the_current_site_end_before_any_request(
 
 
 def test_a_month_from_both_sites_is_one_record_per_migrated_article(
-    wayback_november: Crawl, current_site: str, nodes: list[Node], tmp_path: Path
+    wayback_november: Crawl, wayback: str, current_site: str, nodes: list[Node], tmp_path: Path
 ) -> None:
     archive = copy_archive(wayback_november.archive, tmp_path / "archive.db")
     before = {r[0] for r in wayback_november.rows("SELECT doc_id FROM articles")}
@@ -270,6 +270,11 @@ def test_a_month_from_both_sites_is_one_record_per_migrated_article(
     assert [a["doc_id"] for a in shown] == [node.migrated_from]
     assert {i["identity"] for i in shown[0]["identities"]} == {node.id, node.migrated_from}
     assert {i["url"].split("/")[3] for i in shown[0]["identities"]} == {"resource", "global"}
+    # Each site read again: nothing new, no revision made by the copies' differences.
+    for source, url in (("wayback", wayback), ("current", current_site)):
+        again = run_crawl(url, archive, source=source, month=MONTH)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert ": 0 new, 0 changed," in again.stderr
 
 
 def test_two_candidates_are_reported_and_never_merged(tmp_path: Path) -> None:

@@ -156,3 +156,17 @@ def test_an_item_archived_from_its_listing_alone_is_taken_over_by_its_page(
     assert rows(archive.path, "SELECT doc_id, url, body IS NOT NULL FROM articles") == [
         ("LISTING_0123456789abcdef", url, 1)
     ]
+
+
+def test_reading_both_copies_in_turn_makes_no_revision_each_time(archive: Archive) -> None:
+    old = wcms("WCMS_1", "Wages in Asia", label="Wages")
+    new = node("77", "Wages in Asia ", label="News")
+    assert archive.store_articles([old], None) == ["new"]
+    assert archive.store_articles([new], None) == ["changed"]  # joined: its differences kept
+    for _ in range(2):
+        assert archive.store_articles([old], None) == ["unchanged"]
+        assert archive.store_articles([new], None) == ["unchanged"]
+    assert rows(archive.path, "SELECT label, revision FROM articles") == [("News", 2)]
+    # A copy that did change is the article's newest state, whichever site it is on.
+    assert archive.store_articles([{**old, "label": "Wages and incomes"}], None) == ["changed"]
+    assert rows(archive.path, "SELECT label, revision FROM articles") == [("Wages and incomes", 3)]

@@ -46,7 +46,8 @@ class ArchiveIndex:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = connection.execute(
-                "SELECT i.identity, i.url, a.doc_id, a.listing_hash, a.body IS NOT NULL,"
+                "SELECT i.identity, i.url, a.doc_id, coalesce(i.listing_hash, a.listing_hash),"
+                " a.body IS NOT NULL,"
                 " a.capture_id, c.headers FROM identities i"
                 " JOIN articles a ON a.doc_id = i.doc_id AND a.lang = i.lang"
                 " LEFT JOIN captures c ON c.id = a.capture_id WHERE i.lang = ?",

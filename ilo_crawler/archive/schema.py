@@ -255,8 +255,9 @@ _VERSION_5 = (
     # site's Unix ``datetime``): checked against the date line, kept to show a disagreement.
     "ALTER TABLE articles ADD COLUMN date_value TEXT",
     # Every identity an article is known by on any site: its WCMS document (``WCMS_<n>``), its
-    # current-site node (``node:<nid>``), each with the URL it was read at. An article migrated
-    # from the WCMS to the current site is one row of ``articles`` with two identities.
+    # current-site node (``node:<nid>``), each with the URL it was read at and the content and
+    # listing fingerprints of that copy as last read. An article migrated from the WCMS to the
+    # current site is one row of ``articles`` with two identities.
     """
     CREATE TABLE identities (
         identity TEXT NOT NULL,
@@ -264,6 +265,8 @@ _VERSION_5 = (
         doc_id TEXT NOT NULL,
         site TEXT NOT NULL,
         url TEXT,
+        content_hash TEXT,
+        listing_hash TEXT,
         first_seen_at TEXT NOT NULL,
         last_seen_at TEXT NOT NULL,
         PRIMARY KEY (identity, lang),
@@ -272,9 +275,10 @@ _VERSION_5 = (
     """,
     "CREATE INDEX identities_article ON identities(doc_id, lang)",
     """
-    INSERT INTO identities (identity, lang, doc_id, site, url, first_seen_at, last_seen_at)
-    SELECT doc_id, lang, doc_id, CASE WHEN doc_id LIKE 'node:%' THEN 'current' ELSE 'wcms' END,
-           url, first_seen_at, last_seen_at
+    INSERT INTO identities (identity, lang, doc_id, site, url, content_hash, listing_hash,
+                            first_seen_at, last_seen_at)
+    SELECT doc_id, lang, doc_id, CASE WHEN doc_id LIKE 'LISTING!_%' ESCAPE '!' THEN 'listing'
+           ELSE 'wcms' END, url, content_hash, listing_hash, first_seen_at, last_seen_at
     FROM articles
     """,
     # An identity that matched more than one article of the other site: left apart, reported.

@@ -299,7 +299,7 @@ class Archive:
         now = utc_now()
         row = _row(record)
         identity = row["doc_id"]
-        row["doc_id"] = self._article_of(row, run_id, now)
+        row["doc_id"], copy_hash = self._article_of(row, run_id, now)
         key = (row["doc_id"], row["lang"])
         old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
         seen = {name: row[name] for name in ("url", "listing", "listing_heading", "listing_hash")}
@@ -335,6 +335,12 @@ class Archive:
         elif old["content_hash"] == row["content_hash"]:
             self._update_article(key, {**{name: row[name] for name in DERIVED_FIELDS}, **seen})
             outcome = "unchanged"
+        elif copy_hash == row["content_hash"] and self._shows_another_copy(old, identity):
+            # This site's copy is as it was when last read; the row shows the other site's newer
+            # state: kept (reading the two copies in turn must not make a revision each time).
+            if sighting:
+                self._update_article(key, {"last_run": run_id, "last_seen_at": now})
+            outcome = "unchanged"
         else:
             self._keep_revision(old, row, run_id, now)
             self._update_article(
@@ -352,17 +358,20 @@ class Archive:
         return outcome
 
     # Identities ------------------------------------------------------------------------------
-    def _article_of(self, row: Mapping[str, Any], run_id: int | None, now: str) -> str:
+    def _article_of(
+        self, row: Mapping[str, Any], run_id: int | None, now: str
+    ) -> tuple[str, str | None]:
         """The ``doc_id`` of the article a record is of: the one its identity was already
-        joined to; else the article of the other site it is a copy of (see
-        ``_copy_of``); else a new article under its own identity."""
+        joined to; else the article of the other site it is a copy of (see ``_copy_of``);
+        else a new article under its own identity. With it, the content fingerprint of this
+        identity's copy as last read (None for a new identity)."""
         known = self.db.execute(
-            "SELECT doc_id FROM identities WHERE identity = ? AND lang = ?",
+            "SELECT doc_id, content_hash FROM identities WHERE identity = ? AND lang = ?",
             (row["doc_id"], row["lang"]),
         ).fetchone()
         if known is not None:
-            return known[0]
-        return self._copy_of(row, run_id, now) or row["doc_id"]
+            return known[0], known[1]
+        return self._copy_of(row, run_id, now) or row["doc_id"], None
 
     def _copy_of(self, row: Mapping[str, Any], run_id: int | None, now: str) -> str | None:
         """The archived article a record with a new identity is another copy of: the item
@@ -414,13 +423,37 @@ class Archive:
             )
         return None
 
+    def _shows_another_copy(self, old: Mapping[str, Any], identity: str) -> bool:
+        """Does the article's row show what another of its identities read last?"""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM identities WHERE doc_id = ? AND lang = ? AND identity != ?"
+                " AND content_hash = ?",
+                (old["doc_id"], old["lang"], identity, old["content_hash"]),
+            ).fetchone()
+            is not None
+        )
+
     def _keep_identity(self, identity: str, row: Mapping[str, Any], now: str) -> None:
-        """Record (or touch) the identity a record was read under, with the URL it was read at."""
+        """Record (or touch) the identity a record was read under, with the URL it was read at
+        and the fingerprints of what this copy showed."""
         self.db.execute(
-            "INSERT INTO identities (identity, lang, doc_id, site, url, first_seen_at,"
-            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity, lang) DO UPDATE"
-            " SET last_seen_at = excluded.last_seen_at, url = coalesce(excluded.url, url)",
-            (identity, row["lang"], row["doc_id"], identity_site(identity), row["url"], now, now),
+            "INSERT INTO identities (identity, lang, doc_id, site, url, content_hash,"
+            " listing_hash, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (identity, lang) DO UPDATE SET last_seen_at = excluded.last_seen_at,"
+            " url = coalesce(excluded.url, url), content_hash = excluded.content_hash,"
+            " listing_hash = excluded.listing_hash",
+            (
+                identity,
+                row["lang"],
+                row["doc_id"],
+                identity_site(identity),
+                row["url"],
+                row["content_hash"],
+                row["listing_hash"],
+                now,
+                now,
+            ),
         )
 
     def store_sighting(self, sighting: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
