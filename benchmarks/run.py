@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crawl_scenarios import full_crawl, month_seek, re_crawl
+from current_scenarios import current_month
 from extraction_scenarios import extraction
 from harness import (
     Context,
@@ -35,6 +36,7 @@ from ilo_crawler.mirror.process import running_mirror
 #: In the order they run: analyst reads the archive full-crawl leaves.
 SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "month-seek": month_seek,
+    "current-month": current_month,
     "wayback-month": wayback_month,
     "full-crawl": full_crawl,
     "re-crawl": re_crawl,
