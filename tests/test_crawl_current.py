@@ -24,6 +24,7 @@ from conftest import (
     run_crawl,
     write_dataset,
 )
+from test_cron import free_port
 
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror import Node, default_nodes, default_site_dataset
@@ -342,3 +343,28 @@ def test_the_default_dataset_has_migrated_copies_of_the_seed_month() -> None:
     wcms = {r.id for r in dataset.records if r.lang == "en"}
     migrated = [n for n in dataset.nodes if n.migrated_from and in_month(n, MONTH)]
     assert migrated and all(n.migrated_from in wcms for n in migrated if n.lang == "en")
+
+
+def test_an_article_that_failed_is_archived_from_its_card_then_completed_in_place(
+    tmp_path: Path,
+) -> None:
+    nodes = [node_row(700 + n, f"2026-11-{n + 1:02d}", body=[f"Body {n}."]) for n in range(4)]
+    dataset = write_dataset(tmp_path / "n.jsonl", nodes)
+    archive, port = tmp_path / "archive.db", free_port()  # a failure is retried on its site
+    failing = ("--retired", "--fail-path", "node-702$", "--port", port)
+    with running_mirror(dataset, None, *failing) as url:
+        failed = run_crawl(url, archive, source="current", month="2026-11")
+    assert failed.returncode == ExitStatus.FETCH_FAILURES, failed.stderr[-3000:]
+    (kept,) = failed.rows("SELECT doc_id, title, body FROM articles WHERE title = 'Node 702'")
+    assert kept["doc_id"].startswith("LISTING_") and kept["body"] is None
+    with running_mirror(dataset, None, "--retired", "--port", port) as url:
+        mended = run_crawl(url, archive, source="current", month="2026-11")
+    assert mended.returncode == 0, mended.stderr[-3000:]
+    assert stats(mended)["newsroom/failures_retried"] == 1
+    rows = mended.rows("SELECT doc_id, body FROM articles ORDER BY doc_id")
+    assert len(rows) == 4 and all(r["body"] for r in rows)
+    assert (
+        mended.rows("SELECT doc_id FROM identities WHERE identity = 'node:702'")[0][0]
+        == (kept["doc_id"])
+    )
+    assert mended.rows("SELECT count(*) FROM failures WHERE resolved_at IS NULL")[0][0] == 0

@@ -157,3 +157,30 @@ def test_renormalize_refuses_a_broken_taxonomy_in_one_line(november: Crawl, tmp_
     result = ilo_archive("renormalize", "--db", str(november.archive), "--taxonomy", str(broken))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "kind" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("date_value", "problem"),
+    [
+        (None, None),
+        ("1743116400", None),  # midnight in Geneva: the day before in UTC, a time zone's shift
+        ("1743202800", None),  # the next midnight
+        ("2025-03-28T00:00:00+01:00", None),
+        ("1743375600", "datetime-disagrees"),  # three days on
+        ("1640995200", "datetime-disagrees"),  # another year
+        ("soon", "datetime-disagrees"),  # not a date at all
+    ],
+)
+def test_a_machine_date_beside_the_date_line_is_checked_never_preferred(
+    date_value: str | None, problem: str | None
+) -> None:
+    derived = date_fields(
+        lang="en",
+        date_text="28 March 2025",
+        article_date_text=None,
+        heading=None,
+        crawl_date=dt.date(2026, 12, 2),
+        date_value=date_value,
+    )
+    assert derived["date_problem"] == problem
+    assert derived["published"] == "2025-03-28"  # the date line is the date, whatever the value

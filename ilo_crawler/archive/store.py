@@ -347,7 +347,7 @@ class Archive:
                 key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
             )
             outcome = "changed"
-        if record.get("url") and error and not gone and row["source"] == "live":
+        if record.get("url") and error and not gone and row["source"] != "wayback":
             # (A web archive's gaps are reported per month in ``completeness``, not retried.)
             self.record_failure(record["url"], "article", error, run_id, record)
         elif record.get("url") and (capture_id is not None or gone):

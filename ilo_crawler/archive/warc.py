@@ -232,7 +232,7 @@ def _overview(archive: Archive, selection: _Selection) -> _Overview:
     selected = f"SELECT * FROM captures{selection.where}"
     params = selection.params
     count, copies = archive.db.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE source != 'live') FROM ({selected})", params
+        f"SELECT count(*), count(*) FILTER (WHERE source = 'wayback') FROM ({selected})", params
     ).fetchone()
     agents = [
         row[0]
@@ -367,7 +367,7 @@ def _target(
     """A capture's WARC-Target-URI, WARC-Date and extension fields: for a page fetched from the
     site, the URL that answered and the fetch time; for a web archive's copy, the original URL and
     the capture time, with the archive URL that answered and the fetch time kept aside."""
-    if source == "live":
+    if source != "wayback":  # fetched from a site itself (the WCMS, or the current site)
         return answered, _warc_date(fetched_at), {}
     fetched = {SOURCE_URI: answered, CREATION_DATE: _warc_date(fetched_at)}
     return original_url, _warc_date(captured_at), fetched
