@@ -125,6 +125,11 @@ def test_a_rerun_adds_no_row_and_downloads_no_article(
     assert again.rows("SELECT count(*) FROM articles")[0][0] == before
     assert stats(again).get("newsroom/article_requests", 0) == 0
     assert ": 0 new, 0 changed," in again.stderr
+    # Downloaded anyway, every request is conditional: the site answers 304 Not Modified.
+    refreshed = run_crawl(current_site, archive, source="current", month=MARCH, refresh="1")
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    items = stats(refreshed)["newsroom/article_requests"]
+    assert f"0 article downloads, {items} not modified (304)" in refreshed.stderr
 
 
 # Incremental runs --------------------------------------------------------------------------------
