@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from harness import (
@@ -52,43 +53,53 @@ def month_seek(ctx: Context) -> ScenarioResult:
         positions = month_positions(listing, month)
         holding = sorted({i // PAGE_SIZE for i in positions})
         linear = holding[-1] + 1  # pages 0 .. the last page holding the month
-        budget = 2 * math.ceil(math.log2(pages)) + len(holding) + 2
-        for _ in range(ctx.repeat):
-            archive = ctx.scratch(f"seek-{month}.db")
-            run = check(
-                measure(
-                    crawl_command(ctx.base_url, archive, month=month), server_pid=ctx.server_pid
-                ),
-                f"crawl of {month}",
-            )
-            stats = last_run_stats(archive)
-            result.add(f"{month} listing requests", stats["newsroom/listing_requests"])
-            result.add(f"{month} article requests", stats.get("newsroom/article_requests", 0))
-            result.add(f"{month} all requests", stats["downloader/request_count"])
-            result.add(f"{month} wall s", run.wall_s)
+
+        def command(archive: Path, month: str = month) -> list[str]:
+            return crawl_command(ctx.base_url, archive, month=month)
+
+        measure_month(ctx, result, month, command, pages, holding, len(positions))
         requests = result.median(f"{month} listing requests")
         result.ratios[f"{month} listing requests / linear walk"] = requests / linear
-        result.target(
-            f"{month} listing requests",
-            requests,
-            f"<= {budget} = 2*ceil(log2 {pages}) + {len(holding)} + 2",
-            requests <= budget,
-        )
-        articles = result.median(f"{month} article requests")
-        result.target(
-            f"{month} article requests",
-            articles,
-            f"== {len(positions)}",
-            articles == len(positions),
-        )
-        result.details[month] = {
-            "listing_pages": pages,
-            "pages_holding_month": holding,
-            "items_in_month": len(positions),
-            "linear_walk_requests": linear,
-            "budget": budget,
-        }
+        result.details[month]["linear_walk_requests"] = linear
     return result
+
+
+def measure_month(
+    ctx: Context,
+    result: ScenarioResult,
+    month: str,
+    command: Callable[[Path], list[str]],
+    pages: int,
+    holding: list[int],
+    items: int,
+) -> None:
+    """Crawl one month ``ctx.repeat`` times (``command`` for a fresh archive): its listing,
+    article and all requests and wall time, held to the seek budget ``2·⌈log2 P⌉ + M + 2`` (P
+    listing pages, M of them holding the month) and to one article request an item."""
+    budget = 2 * math.ceil(math.log2(pages)) + len(holding) + 2
+    for _ in range(ctx.repeat):
+        archive = ctx.scratch(f"{result.name}-{month}.db")
+        run = check(measure(command(archive), server_pid=ctx.server_pid), f"crawl of {month}")
+        stats = last_run_stats(archive)
+        result.add(f"{month} listing requests", stats["newsroom/listing_requests"])
+        result.add(f"{month} article requests", stats.get("newsroom/article_requests", 0))
+        result.add(f"{month} all requests", stats["downloader/request_count"])
+        result.add(f"{month} wall s", run.wall_s)
+    requests = result.median(f"{month} listing requests")
+    result.target(
+        f"{month} listing requests",
+        requests,
+        f"<= {budget} = 2*ceil(log2 {pages}) + {len(holding)} + 2",
+        requests <= budget,
+    )
+    articles = result.median(f"{month} article requests")
+    result.target(f"{month} article requests", articles, f"== {items}", articles == items)
+    result.details[month] = {
+        "listing_pages": pages,
+        "pages_holding_month": holding,
+        "items_in_month": items,
+        "budget": budget,
+    }
 
 
 def _bare_settings() -> dict[str, str]:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from harness import Context, ScenarioResult, check, last_run_stats, measure
+from crawl_scenarios import measure_month
+from harness import Context, ScenarioResult
 
 from ilo_crawler.mirror.current import CURRENT_PAGE_SIZE, listing_order
 from ilo_crawler.mirror.dataset import load_site_dataset
@@ -24,34 +26,9 @@ def current_month(ctx: Context) -> ScenarioResult:
     for month in CURRENT_MONTHS:
         positions = [i for i, node in enumerate(listing) if node.date.isoformat()[:7] == month]
         holding = sorted({i // CURRENT_PAGE_SIZE for i in positions})
-        budget = 2 * math.ceil(math.log2(pages)) + len(holding) + 2
-        for _ in range(ctx.repeat):
-            archive = ctx.scratch(f"current-{month}.db")
-            command = crawl_command(ctx.base_url, archive, source="current", month=month)
-            run = check(measure(command, server_pid=ctx.server_pid), f"crawl of {month}")
-            stats = last_run_stats(archive)
-            result.add(f"{month} listing requests", stats["newsroom/listing_requests"])
-            result.add(f"{month} article requests", stats.get("newsroom/article_requests", 0))
-            result.add(f"{month} all requests", stats["downloader/request_count"])
-            result.add(f"{month} wall s", run.wall_s)
-        requests = result.median(f"{month} listing requests")
-        result.target(
-            f"{month} listing requests",
-            requests,
-            f"<= {budget} = 2*ceil(log2 {pages}) + {len(holding)} + 2",
-            requests <= budget,
-        )
-        articles = result.median(f"{month} article requests")
-        result.target(
-            f"{month} article requests",
-            articles,
-            f"== {len(positions)}",
-            articles == len(positions),
-        )
-        result.details[month] = {
-            "listing_pages": pages,
-            "pages_holding_month": holding,
-            "items_in_month": len(positions),
-            "budget": budget,
-        }
+
+        def command(archive: Path, month: str = month) -> list[str]:
+            return crawl_command(ctx.base_url, archive, source="current", month=month)
+
+        measure_month(ctx, result, month, command, pages, holding, len(positions))
     return result
