@@ -34,7 +34,7 @@ from ilo_crawler.cli.base import (
     month_option,
     open_archive,
 )
-from ilo_crawler.sites.wcms import urls
+from ilo_crawler.sites.registry import SITES
 
 since_option = click.option(
     "--since", callback=check_month, help="From this month on (YYYY-MM), included."
@@ -43,7 +43,9 @@ until_option = click.option(
     "--until", callback=check_month, help="Up to this month (YYYY-MM), included."
 )
 listing_option = click.option(
-    "--listing", type=click.Choice(list(urls.LISTING_PATHS)), help="Only articles seen in it."
+    "--listing",
+    type=click.Choice([name for site in SITES.values() for name in site.listings]),
+    help="Only articles seen in it.",
 )
 category_option = click.option("--category", help="Only this category (slug or name).")
 
