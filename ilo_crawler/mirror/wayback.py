@@ -49,9 +49,12 @@ ORIGINAL_BASE = "http://www.ilo.org"
 CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 #: Statuses a capture can have: the page, or the error the archive recorded instead of it.
 CAPTURE_STATUSES = (200, 404, 500, 503)
-#: Default schedule: each listing swept this many days after the end of each month, at this time.
+#: Default schedule: each listing swept this many days after the end of each month, from this
+#: time, its pages stamped seconds apart in no fixed order within this many seconds (as a real
+#: crawler fetches a listing's pages: ``nextRow--30`` may be stamped before ``nextRow--20``).
 SWEEP_DELAY_DAYS = 5
 SWEEP_TIME = dt.time(9, 30)
+SWEEP_SPREAD_SECONDS = 180
 #: Default schedule: each article captured this many days after its date.
 ARTICLE_DELAY_DAYS = 2
 ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
@@ -96,6 +99,13 @@ class ListingCaptures:
     at: str
     offsets: tuple[int, ...] = (0,)
     status: int = 200
+    #: The pages are stamped within this many seconds from ``at``, in no fixed order (0: all at
+    #: ``at``).
+    spread: int = 0
+
+    def timestamp(self, offset: int) -> str:
+        """When page ``offset`` was captured."""
+        return _spread(self.at, self.spread, f"{self.listing}/{self.lang}/{offset}")
 
 
 @dataclass(frozen=True)
@@ -182,7 +192,7 @@ def parse_schedule(data: Any, source: str = "<schedule>") -> Schedule:
 
 
 def _listing_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError]) -> ListingCaptures:
-    _check_object(entry, where, ("listing", "lang", "at", "offsets", "status"), fail)
+    _check_object(entry, where, ("listing", "lang", "at", "offsets", "status", "spread"), fail)
     for name in ("listing", "lang", "at"):
         if name not in entry:
             raise fail(f'{where}: missing "{name}"')
@@ -201,12 +211,18 @@ def _listing_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError])
             f"{where}.offsets must be a non-empty list of item offsets from 0 (nextRow--N), "
             f"got {_show(offsets)}"
         )
+    spread = entry.get("spread", 0)
+    if not _is_whole(spread) or not 0 <= spread <= 86400:
+        raise fail(
+            f"{where}.spread must be a whole number of seconds from 0 to 86400, got {_show(spread)}"
+        )
     return ListingCaptures(
         listing,
         lang,
         _timestamp(entry["at"], f"{where}.at", fail),
         tuple(offsets),
         _capture_status(entry.get("status", 200), f"{where}.status", fail),
+        spread,
     )
 
 
@@ -308,6 +324,16 @@ def _absolute(url: str) -> str:
     return "http://" + url
 
 
+def _spread(timestamp: str, seconds: int, key: str) -> str:
+    """``timestamp`` moved on by a share of ``seconds`` fixed by ``key`` (and the timestamp):
+    the moments of a sweep's pages, seconds apart in no fixed order."""
+    if not seconds:
+        return timestamp
+    shift = zlib.crc32(f"{key}@{timestamp}".encode()) % seconds
+    moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT) + dt.timedelta(seconds=shift)
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
 def _http_date(timestamp: str) -> str:
     moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
     return email.utils.format_datetime(moment, usegmt=True)
@@ -389,7 +415,7 @@ class Wayback:
                 )
             for offset in entry.offsets:
                 yield self._listing_capture(
-                    entry.listing, entry.lang, offset, entry.at, entry.status
+                    entry.listing, entry.lang, offset, entry.timestamp(offset), entry.status
                 )
 
     def _sweeps(self) -> Iterator[Capture]:
@@ -404,10 +430,15 @@ class Wayback:
                 after = bisect.bisect_left(order, -first.toordinal() + 1)
                 end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
                 day = end + dt.timedelta(days=SWEEP_DELAY_DAYS)
-                timestamp = dt.datetime.combine(day, SWEEP_TIME).strftime(TIMESTAMP_FORMAT)
+                sweep = ListingCaptures(
+                    listing,
+                    lang,
+                    dt.datetime.combine(day, SWEEP_TIME).strftime(TIMESTAMP_FORMAT),
+                    spread=SWEEP_SPREAD_SECONDS,
+                )
                 start = bisect.bisect_left(order, -day.toordinal())
                 for offset in range(0, (after - 1 - start) // size * size + 1, size):
-                    yield self._listing_capture(listing, lang, offset, timestamp, 200)
+                    yield self._listing_capture(listing, lang, offset, sweep.timestamp(offset), 200)
                 index = after
 
     def _listing_capture(
