@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -31,12 +32,13 @@ from ilo_crawler import webarchive
 from ilo_crawler.items import (
     ArchivedCopy,
     ArticleItem,
+    Capture,
     capture_of,
     listing_hash,
     listing_only_id,
 )
 from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
-from ilo_crawler.sites.pages import ListingEntry
+from ilo_crawler.sites.pages import ArticlePage, ListingEntry, ListingPage
 from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 #: Navigation first, as on the live site.
 LISTING_PRIORITY = 10
+#: The ``article_type`` of a document that is a PDF (its page redirected to it, or was a stub).
+PDF_DOCUMENT = "PDF document"
 
 
 @dataclass
@@ -129,10 +133,21 @@ class SectionAnswers:
     """The article sections' prefix queries, made once for the run's whole span: the first
     capture of each article page from the span's first day on, by document id."""
 
-    left: int  #: sections whose answer (all its pages) is not yet read
-    found: dict[str, CdxCapture] = field(default_factory=dict)
+    left: int  #: sections (of a host) whose answer (all its pages) is not yet read
+    since: dt.date  #: the span's first day
+    #: document id -> the first capture of each of its pages' URL keys (host, section)
+    found: dict[str, list[CdxCapture]] = field(default_factory=dict)
     #: months whose listing is read, their articles waiting for the answers
     waiting: list[MonthReading] = field(default_factory=list)
+    #: the other hosts' answers (``webarchive.OTHER_HOSTS``): ``not asked``, ``asked``, ``read``
+    other_hosts: str = "not asked"
+
+    def first_from(self, doc_id: str, day: dt.date) -> CdxCapture | None:
+        """The article's first capture from ``day`` on that the answers hold, whatever the
+        host, scheme or section it was captured under."""
+        since = day.strftime("%Y%m%d")
+        after = [capture for capture in self.found.get(doc_id, []) if capture.timestamp >= since]
+        return min(after, default=None)
 
 
 class WaybackNavigation:
@@ -201,13 +216,13 @@ class WaybackNavigation:
         self.readings = {month: MonthReading(month) for month in months}
         self.months_done = 0
         self.reading_since = time.monotonic()
-        self.sections = SectionAnswers(len(urls.ARTICLE_SECTION_PATHS))
+        since = dt.date(*months[0], 1) if months else dt.date.today()
+        self.sections = SectionAnswers(len(urls.ARTICLE_SECTION_PATHS), since)
         self.months_to_start = iter(self.readings)
         if not months or self._blocked_earlier():
             return
-        since = dt.date(*months[0], 1)
         for section in urls.ARTICLE_SECTION_PATHS:
-            yield self._section_request(section, since, None)
+            yield self._section_request(section, None, None)
         ahead = self.settings.getint("ILO_WAYBACK_MONTHS_AT_ONCE")
         for month in itertools.islice(self.months_to_start, ahead):
             yield self._cdx_listing_request(month)
@@ -330,13 +345,20 @@ class WaybackNavigation:
     def parse_listing_capture(
         self: NewsroomSpider, response: Response, month: Month, capture: CdxCapture, seek: str
     ) -> Iterator[Any]:
-        copy = ArchivedCopy(capture.original, capture.captured_at)
+        real = self._replayed(response)
+        if real is not None:
+            capture = real  # where the archive led: the walk and the record take its time
+        original = webarchive.page_url(capture.original)
+        copy = ArchivedCopy(original, capture.captured_at)
         yield capture_of(response, "listing", copy=copy)
         reading = self._answered(month, seek)
         if reading is None:
             return
-        page = self.read_listing(response.body, capture.original)
-        self._check_entries(page)
+        if real is None:  # the archive's own page: no listing item can be read from it
+            page = ListingPage(original, 0, None, (), None, None)
+        else:
+            page = self.read_listing(response.body, original)
+            self._check_entries(page)
         assert reading.walk is not None
         step = reading.walk.observe(capture, page)
         for entry in step.entries:
@@ -450,18 +472,20 @@ class WaybackNavigation:
             yield self._cdx_listing_request(following)
 
     def _section_request(
-        self: NewsroomSpider, section: str, since: dt.date, resume: str | None
+        self: NewsroomSpider, section: str, resume: str | None, host: str | None
     ) -> scrapy.Request:
         """A page of the prefix query for the first capture of every page of an article section
-        from the span's first day on: one query covers the articles of every month of the span."""
+        from the span's first day on (under the site's host, or another ``host``): one query
+        covers the articles of every month of the span."""
         self.crawler.stats.inc_value("wayback/cdx_requests")
         url = webarchive.section_query_url(
             self.wayback_url,
             urls.ARTICLE_SECTION_PATHS[section],
             self.arguments.lang,
-            since,
+            self.sections.since,
             self.settings.getint("ILO_WAYBACK_CDX_PAGE_ROWS"),
             resume,
+            host,
         )
         return self._archive_request(
             url,
@@ -471,11 +495,11 @@ class WaybackNavigation:
             self.section_failed_here,
             LISTING_PRIORITY,
             section=section,
-            since=since,
+            host=host,
         )
 
     def parse_section_captures(
-        self: NewsroomSpider, response: Response, section: str, since: dt.date, seek: str
+        self: NewsroomSpider, response: Response, section: str, host: str | None, seek: str
     ) -> Iterator[Any]:
         if not self.of_this_process(seek):
             return
@@ -489,16 +513,12 @@ class WaybackNavigation:
                 error,
             )
             found, resume = [], None
-        found_by_doc = self.sections.found
         for capture in found:
             key = urls.parse_article_path(capture.original)
-            if key is None or key.lang != self.arguments.lang:
-                continue
-            known = found_by_doc.get(key.doc_id)
-            if known is None or capture.timestamp < known.timestamp:
-                found_by_doc[key.doc_id] = capture  # host and scheme variants: the earliest
+            if key is not None and key.lang == self.arguments.lang:
+                self.sections.found.setdefault(key.doc_id, []).append(capture)
         if resume is not None:
-            yield self._section_request(section, since, resume)
+            yield self._section_request(section, resume, host)
         else:
             yield from self._section_done()
 
@@ -515,11 +535,15 @@ class WaybackNavigation:
             yield from self._section_done()
 
     def _section_done(self: NewsroomSpider) -> Iterator[scrapy.Request]:
-        """Once every section is read, the articles of the months waiting for them."""
-        self.sections.left -= 1
-        if self.sections.left:
+        """Once every section (of the hosts asked) is read, the articles of the months waiting
+        for them."""
+        sections = self.sections
+        sections.left -= 1
+        if sections.left:
             return
-        waiting, self.sections.waiting = self.sections.waiting, []
+        if sections.other_hosts == "asked":
+            sections.other_hosts = "read"
+        waiting, sections.waiting = sections.waiting, []
         for reading in waiting:
             reading.pending -= 1
             yield from self._read_articles(reading)
@@ -527,16 +551,38 @@ class WaybackNavigation:
 
     def _read_articles(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
         """Each wanted article's capture: the first of its page from its date on that the
-        section answers hold, else found with a query of its own."""
-        for doc_id, states in reading.wanted.items():
+        section answers hold, else (once the other hosts' answers are read too: they are asked
+        for the first time an article needs them) found with a query of its own."""
+        sections = self.sections
+        for doc_id, states in list(reading.wanted.items()):
             since = self._article_since(reading.month, states)
+            capture = sections.first_from(doc_id, since)
+            if capture is None and sections.other_hosts != "read":
+                continue  # the other hosts' answers may hold it
+            del reading.wanted[doc_id]
             lookup = ArticleLookup(reading.month, doc_id, states, since)
-            capture = self.sections.found.get(doc_id)
-            if capture is None or capture.timestamp[:8] < since.strftime("%Y%m%d"):
+            if capture is None:
                 yield self._article_lookup(reading, lookup)
             else:
                 self.crawler.stats.inc_value("wayback/articles_found_by_section")
                 yield self._article_capture_request(reading, lookup, capture)
+        if not reading.wanted:
+            return
+        if sections.other_hosts == "not asked":
+            self.logger.info(
+                "web archive %04d-%02d: %d articles not captured under %s: asking %s",
+                *reading.month,
+                len(reading.wanted),
+                webarchive.ORIGINAL_BASE_URL,
+                ", ".join(webarchive.OTHER_HOSTS),
+            )
+            sections.other_hosts = "asked"
+            sections.left += len(urls.ARTICLE_SECTION_PATHS) * len(webarchive.OTHER_HOSTS)
+            for host in webarchive.OTHER_HOSTS:
+                for section in urls.ARTICLE_SECTION_PATHS:
+                    yield self._section_request(section, None, host)
+        reading.pending += 1  # the other hosts' answers, until they are read
+        sections.waiting.append(reading)
 
     def _article_since(self: NewsroomSpider, month: Month, states: list[Sighted]) -> dt.date:
         """The day from which the article's capture is taken: its date, else the month's first."""
@@ -551,7 +597,9 @@ class WaybackNavigation:
         self.crawler.stats.inc_value("wayback/article_cdx_requests")
         entry = lookup.newest.entry
         assert entry.url is not None
-        url = webarchive.cdx_url(self.wayback_url, entry.url, since=lookup.since, limit=1)
+        url = webarchive.cdx_url(
+            self.wayback_url, entry.url, since=lookup.since, limit=1, article=True
+        )
         return self._archive_request(
             url,
             WAYBACK_CDX_SLOT,
@@ -611,20 +659,65 @@ class WaybackNavigation:
         reading = self._answered(lookup.month, seek)
         if reading is None:
             return
-        copy = ArchivedCopy(capture.original, capture.captured_at)
-        article = self.read_article(response.body, capture.original)
-        if not self._belongs(lookup.newest.entry, article):
+        real = self._replayed(response)
+        if real is None:
+            reason = "the web archive answered a page of its own (no Memento-Datetime), no capture"
+            reading.missing.append(
+                Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
+            )
+            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
             return
-        if not article.has_article or not article.body:
-            self._drift(response.url, "article page without a body")
+        original = webarchive.page_url(real.original)
+        lang, doc_id = self.arguments.lang, lookup.doc_id
+        received = capture_of(
+            response, "article", doc_id, lang, copy=ArchivedCopy(original, real.captured_at)
+        )
+        pdf = webarchive.pdf_document(original, response.headers.get("Content-Type"), response.body)
+        if pdf is not None:
+            # A document that is a PDF (the page redirected to it, or was a stub linking to it):
+            # archived as what it is, not as a page that lost its body.
+            self.crawler.stats.inc_value("wayback/pdf_documents")
+            article = ArticlePage(pdf, doc_id, lang, has_article=False, type=PDF_DOCUMENT)
         else:
-            reading.with_body += 1
-        doc_id = lookup.doc_id
-        received = capture_of(response, "article", doc_id, self.arguments.lang, copy=copy)
-        for state in lookup.states[:-1]:
-            yield self._item(self._context(state), doc_id=doc_id, article=article)
-        yield self._item(
-            self._context(lookup.newest), doc_id=doc_id, article=article, capture=received
+            article = self.read_article(response.body, original)
+            if not self._belongs(lookup.newest.entry, article):
+                return
+            if not article.has_article or not article.body:
+                self._drift(response.url, "article page without a body")
+            else:
+                reading.with_body += 1
+        yield from self._article_items(lookup, article, pdf or original, received)
+
+    def _article_items(
+        self: NewsroomSpider,
+        lookup: ArticleLookup,
+        article: ArticlePage | None,
+        url: str,
+        received: Capture | None,
+    ) -> Iterator[ArticleItem]:
+        """The entry's states with its article page, the newest with the page's capture; the
+        record's URL is where the page was read (an archived redirect's target, the PDF)."""
+        if urlsplit(url).path != urlsplit(lookup.newest.entry.url or "").path:
+            self.crawler.stats.inc_value("wayback/archived_redirects")
+        for state in lookup.states:
+            newest = state is lookup.newest
+            item = self._item(
+                self._context(state),
+                doc_id=lookup.doc_id,
+                article=article,
+                capture=received if newest else None,
+                listing_copy=None if newest and received else state.copy,
+            )
+            item.url = url
+            yield item
+
+    def _replayed(self: NewsroomSpider, response: Response) -> CdxCapture | None:
+        """The capture a replay answered with (``webarchive.replayed``), the redirects that led
+        to it counted."""
+        if response.meta.get("redirect_urls"):
+            self.crawler.stats.inc_value("wayback/redirects_followed")
+        return webarchive.replayed(
+            response.url, response.headers.get("Memento-Datetime"), response.status
         )
 
     def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
@@ -633,7 +726,23 @@ class WaybackNavigation:
         reading = self._failed(failure, given["lookup"].month)
         refused = _refused_by_the_archive(failure)
         lookup = given["lookup"]
-        if reading is not None and refused is not None:
+        target = _redirect_never_captured(failure)
+        if reading is not None and target is not None:
+            # An archived redirect to a page the archive never captured: what it lacks, named;
+            # a PDF is known for what it is by its URL.
+            if urlsplit(target).path.lower().endswith(".pdf"):
+                self.crawler.stats.inc_value("wayback/pdf_documents")
+                pdf = ArticlePage(
+                    target, lookup.doc_id, self.arguments.lang, False, type=PDF_DOCUMENT
+                )
+                yield from self._article_items(lookup, pdf, target, None)
+                return
+            reason = f"its capture redirects to {target}, which the web archive never captured"
+            reading.missing.append(
+                Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
+            )
+            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+        elif reading is not None and refused is not None:
             self.crawler.stats.inc_value("wayback/refused_by_the_archive")
             reading.missing.append(
                 Missing("article", lookup.newest.entry.url, lookup.doc_id, refused)
@@ -692,6 +801,17 @@ def _refused_by_the_archive(failure: Failure) -> str | None:
         return None
     line = body.decode("utf-8", "replace").strip().splitlines()[0][:120]
     return f"the web archive refuses to give it ({line})"
+
+
+def _redirect_never_captured(failure: Failure) -> str | None:
+    """The original URL an archived redirect led to, when the archive has no capture of it
+    (the capture request answered 404 after redirects), else None."""
+    if not failure.check(HttpError) or not failure.request.meta.get("redirect_urls"):
+        return None
+    response = failure.value.response
+    if response.status != 404:
+        return None
+    return webarchive.original_of(response.url)
 
 
 def _distinct_states(sightings: list[Sighted]) -> list[Sighted]:
