@@ -15,8 +15,12 @@ from ilo_crawler.webarchive import (
     cdx_url,
     listing_offsets,
     original_listing_url,
+    original_of,
+    page_url,
     parse_cdx,
     parse_cdx_page,
+    pdf_document,
+    replayed,
     timestamp_iso,
 )
 
@@ -128,3 +132,38 @@ def test_listing_pages_are_grouped_by_offset_and_other_urls_left_out() -> None:
     pages = listing_offsets(found, "all-newsroom", "en")
     assert sorted(pages) == [0, 10]
     assert [c.timestamp for c in pages[10]] == ["20211205000000", "20211206000000"]
+
+
+def test_the_capture_replayed_is_where_the_archive_led() -> None:
+    url = ARCHIVE + "/web/20211205093012id_/http://www.ilo.org:80/global/x/index.htm?a=1"
+    when = b"Sun, 05 Dec 2021 09:30:12 GMT"
+    assert replayed(url, when, 200) == CdxCapture(
+        "20211205093012", "http://www.ilo.org:80/global/x/index.htm?a=1", "200"
+    )
+    assert replayed(url, None, 200) is None  # no Memento-Datetime: not a capture
+    assert replayed(ARCHIVE + "/cdx/search/cdx?url=x", when, 200) is None
+    assert original_of(url) == "http://www.ilo.org:80/global/x/index.htm?a=1"
+    assert page_url("http://www.ilo.org:80/global/x/index.htm") == (
+        "http://www.ilo.org/global/x/index.htm"
+    )
+    assert page_url("https://ilo.org:443/x") == "https://ilo.org/x"
+    assert page_url("http://ilo.ch:8080/x") == "http://ilo.ch:8080/x"
+
+
+def test_a_pdf_or_the_wcms_stub_of_one_is_a_pdf_document() -> None:
+    page = "http://www.ilo.org/global/news/WCMS_7/lang--en/index.htm"
+    pdf = "http://www.ilo.org/wcmsp5/groups/public/documents/publication/wcms_7.pdf"
+    assert pdf_document(pdf, b"application/pdf", b"%PDF-1.4") == pdf
+    stub = (
+        b'<html><head><meta http-equiv="refresh" content="0; url=/wcmsp5/groups/public/'
+        b'documents/publication/wcms_7.pdf"></head><body><p>If you have not been redirected, '
+        b"please click on the link below.</p></body></html>"
+    )
+    assert pdf_document(page, b"text/html; charset=utf-8", stub) == pdf
+    linked = stub.replace(b"refresh", b"x").replace(
+        b"</p>", b'</p><a href="/wcmsp5/groups/public/documents/publication/wcms_7.pdf">PDF</a>'
+    )
+    assert pdf_document(page, b"text/html", linked) == pdf
+    assert (
+        pdf_document(page, b"text/html", b"<p>An article linking <a href='a.pdf'>a</a></p>") is None
+    )
