@@ -774,6 +774,72 @@ def test_a_backfill_resumes_without_reading_complete_months_again(
     assert f"{len(read_again)}/{len(read_again)} months" in lines[-1]
 
 
+def test_a_backfill_killed_mid_run_resumes_from_the_months_it_had_read(
+    wayback: str, tmp_path: Path, default_records: list[dict]
+) -> None:
+    # The retired newsroom in French from 2021-01 (ILO_WAYBACK_FIRST_MONTH) to 2024-04: 40
+    # months, killed (SIGKILL: nothing closes) once five of them are read to their end.
+    archive = tmp_path / "archive.db"
+    first = ("-s", "ILO_WAYBACK_FIRST_MONTH=2021-01")
+    command = crawl_command(wayback, archive, source="wayback", all="1", lang="fr")
+    command += [*first, "-s", "ILO_WAYBACK_TIME_SCALE=0.05"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    progress = 0
+    for line in process.stderr:
+        progress += " read: " in line and "/40 months," in line
+        if progress == 5:
+            break
+    process.kill()
+    process.wait(timeout=60)
+    assert progress == 5
+    # The months read to their end were recorded as they were read, each with all its items
+    # (the one just announced perhaps not yet: its last items were still on their way).
+    done = {
+        r["month"]: r["items_seen"]
+        for r in query(archive, "SELECT month, items_seen, missing FROM completeness")
+        if "month" not in {entry["kind"] for entry in json.loads(r["missing"])}
+    }
+    assert len(done) >= progress - 1
+    for month, seen in done.items():
+        stored = query(
+            archive, "SELECT count(*) FROM appearances WHERE month = ? AND lang = 'fr'", (month,)
+        )
+        assert stored[0][0] == seen, month
+    again = run_crawl(
+        wayback,
+        archive,
+        settings=(first[1], "ILO_WAYBACK_TIME_SCALE=0.01"),
+        source="wayback",
+        all="1",
+        lang="fr",
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"web archive: {len(done)} of 40 months already read to their end, skipped" in (
+        again.stderr
+    )
+    lines = [line for line in again.stderr.splitlines() if " read: " in line and "months," in line]
+    assert len(lines) == 40 - len(done) and f"{40 - len(done)}/{40 - len(done)} months" in lines[-1]
+    # Every item of the span once, every month read to its end.
+    expected = {
+        r["id"]
+        for r in default_records
+        if r["lang"] == "fr"
+        and "all-newsroom" in r["listings"]
+        and "2021-01" <= r["date"][:7] <= "2024-04"
+    }
+    archived = [r[0] for r in again.rows("SELECT doc_id FROM articles WHERE lang = 'fr'")]
+    assert sorted(archived) == sorted(expected)
+    months = {
+        r[0]
+        for r in again.rows(
+            "SELECT month FROM completeness c WHERE run_id = (SELECT max(run_id) FROM completeness"
+            ' WHERE month = c.month) AND missing NOT LIKE \'%"kind": "month"%\''
+        )
+    }
+    assert len(months) == 40
+
+
 def test_an_archive_that_cannot_be_reached_ends_the_run_within_seconds(tmp_path: Path) -> None:
     with socket.socket() as closed:  # a port nothing listens on
         closed.bind(("127.0.0.1", 0))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -38,6 +39,7 @@ from ilo_crawler.items import (
     listing_only_id,
 )
 from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, WaybackStopped
+from ilo_crawler.pipelines.storage import ArchiveStoragePipeline
 from ilo_crawler.sites.pages import ArticlePage, ListingEntry, ListingPage
 from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, wayback_span
@@ -96,6 +98,10 @@ class MonthReading:
     failed: int = 0  #: requests that failed after their retries
     requests: int = 0  #: requests sent for the month
     announced: bool = False  #: its progress line was written
+    #: items yielded for the month, and of them those past the pipelines (stored or dropped)
+    expected: int = 0
+    done: int = 0
+    recorded: bool = False  #: its completeness row is in the archive (so a re-run skips it)
 
     @property
     def finished(self) -> bool:
@@ -165,6 +171,9 @@ class WaybackNavigation:
         spider.arguments = NewsroomArguments.parse(
             kwargs, wayback_span=wayback_span(crawler.settings)
         )
+        spider.items_of = {}  #: id of an item yielded for a month -> its month's reading
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.item_done, signal=signal)
         return spider
 
     @property
@@ -398,6 +407,7 @@ class WaybackNavigation:
         fewer pending); None for an earlier process's request (a resumed crawl)."""
         if not self.of_this_process(seek):
             return None
+        self._record_read_months()  # months read before this answer: all their items counted
         reading = self.readings[month]
         reading.pending -= 1
         if announce:
@@ -439,37 +449,41 @@ class WaybackNavigation:
 
     # Articles ------------------------------------------------------------------------------
     def _follow_month(self: NewsroomSpider, reading: MonthReading) -> Iterator[Any]:
-        """Every entry the month's captures showed: archived unchanged, or its article looked up."""
-        reading.followed = True
+        """Every entry the month's captures showed: archived unchanged, or its article looked up.
+        (Everything is made before anything is yielded: the month is read to its end only once
+        every item and request of it is counted.)"""
         self.logger.info(  # progress: at the archive's pace a month takes minutes
             "web archive %04d-%02d: listing read from %d captures, %d items; reading their articles",
             *reading.month,
             len(reading.walk.read) if reading.walk else 0,
             len(reading.seen),
         )
+        made: list[Any] = []
         for doc_id, sightings in reading.seen.items():
             states = _distinct_states(sightings)
             newest = states[-1]
             key = urls.parse_article_path(newest.entry.url) if newest.entry.url else None
             if key is None:
                 self.crawler.stats.inc_value("newsroom/entries_without_article")
-                yield from self._archived_items(states, doc_id, fetch_error="no article link")
+                made += self._archived_items(reading, states, doc_id, "no article link")
             elif self._unchanged(newest.entry) and not self.arguments.refresh:
                 self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
                 reading.with_capture += 1
                 reading.with_body += 1
-                yield self._sighting(doc_id, self._context(newest))
+                made += self._counted(reading, [self._sighting(doc_id, self._context(newest))])
             else:
                 reading.wanted[doc_id] = states
+        reading.followed = True
         if self.sections.left:
             reading.pending += 1  # the section answers, until they are read
             self.sections.waiting.append(reading)
         else:
-            yield from self._read_articles(reading)
+            made += self._read_articles(reading)
             self._announce_if_read(reading)
         following = next(self.months_to_start, None)
         if following is not None:
-            yield self._cdx_listing_request(following)
+            made.append(self._cdx_listing_request(following))
+        yield from made
 
     def _section_request(
         self: NewsroomSpider, section: str, resume: str | None, host: str | None
@@ -627,7 +641,7 @@ class WaybackNavigation:
                 reading.missing.append(
                     Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
                 )
-                yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+                yield from self._archived_items(reading, lookup.states, lookup.doc_id, reason)
                 return
             yield self._article_capture_request(reading, lookup, found[0])
         finally:  # the capture request (if any) is sent: the month may be read now
@@ -665,7 +679,7 @@ class WaybackNavigation:
             reading.missing.append(
                 Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
             )
-            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+            yield from self._archived_items(reading, lookup.states, lookup.doc_id, reason)
             return
         original = webarchive.page_url(real.original)
         lang, doc_id = self.arguments.lang, lookup.doc_id
@@ -694,11 +708,12 @@ class WaybackNavigation:
         article: ArticlePage | None,
         url: str,
         received: Capture | None,
-    ) -> Iterator[ArticleItem]:
+    ) -> list[ArticleItem]:
         """The entry's states with its article page, the newest with the page's capture; the
         record's URL is where the page was read (an archived redirect's target, the PDF)."""
         if urlsplit(url).path != urlsplit(lookup.newest.entry.url or "").path:
             self.crawler.stats.inc_value("wayback/archived_redirects")
+        items = []
         for state in lookup.states:
             newest = state is lookup.newest
             item = self._item(
@@ -709,7 +724,8 @@ class WaybackNavigation:
                 listing_copy=None if newest and received else state.copy,
             )
             item.url = url
-            yield item
+            items.append(item)
+        return self._counted(self.readings[lookup.month], items)
 
     def _replayed(self: NewsroomSpider, response: Response) -> CdxCapture | None:
         """The capture a replay answered with (``webarchive.replayed``), the redirects that led
@@ -741,13 +757,13 @@ class WaybackNavigation:
             reading.missing.append(
                 Missing("article", lookup.newest.entry.url, lookup.doc_id, reason)
             )
-            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=reason)
+            yield from self._archived_items(reading, lookup.states, lookup.doc_id, reason)
         elif reading is not None and refused is not None:
             self.crawler.stats.inc_value("wayback/refused_by_the_archive")
             reading.missing.append(
                 Missing("article", lookup.newest.entry.url, lookup.doc_id, refused)
             )
-            yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=refused)
+            yield from self._archived_items(reading, lookup.states, lookup.doc_id, refused)
         elif reading is not None:
             yield from self._article_unreadable(
                 lookup, failure.request.url, failure.getErrorMessage()
@@ -767,20 +783,62 @@ class WaybackNavigation:
         reading.missing.append(
             Missing("article", url, lookup.doc_id, f"could not be read: {error}")
         )
-        yield from self._archived_items(lookup.states, lookup.doc_id, fetch_error=error)
+        yield from self._archived_items(reading, lookup.states, lookup.doc_id, error)
 
     def _archived_items(
-        self: NewsroomSpider, states: list[Sighted], doc_id: str, fetch_error: str
-    ) -> Iterator[ArticleItem]:
+        self: NewsroomSpider,
+        reading: MonthReading,
+        states: list[Sighted],
+        doc_id: str,
+        fetch_error: str,
+    ) -> list[ArticleItem]:
         """The entry's states as the listing captures showed them, without an article page."""
-        for state in states:
-            yield self._item(
+        items = [
+            self._item(
                 self._context(state),
                 doc_id=doc_id,
                 article=None,
                 fetch_error=fetch_error,
                 listing_copy=state.copy,
             )
+            for state in states
+        ]
+        return self._counted(reading, items)
+
+    def _counted(self: NewsroomSpider, reading: MonthReading, items: list[Any]) -> list[Any]:
+        """Items of the month, counted before they are yielded: the month is in the archive
+        once as many have passed the pipelines (``item_done``)."""
+        reading.expected += len(items)
+        for item in items:
+            self.items_of[id(item)] = reading
+        return items
+
+    def item_done(self: NewsroomSpider, item: Any, **_: Any) -> None:
+        """An item passed the pipelines (stored, dropped or failed): one more of its month's."""
+        reading = getattr(self, "items_of", {}).pop(id(item), None)
+        if reading is not None:
+            reading.done += 1
+            self._record_read_months()
+
+    def _record_read_months(self: NewsroomSpider) -> None:
+        """Write the completeness row of each month read to its end whose items have all passed
+        the pipelines, their batch written first: a run killed later (SIGKILL) has recorded
+        them, and a re-run skips them. (Other months' rows are written when the run closes.)"""
+        ready = [
+            reading
+            for reading in self.readings.values()
+            if reading.finished and not reading.recorded and reading.done >= reading.expected
+        ]
+        storage = self.crawler.get_item_pipeline(ArchiveStoragePipeline) if ready else None
+        if storage is None or storage.archive is None or storage.write_failed:
+            return
+        storage.flush()
+        run_id = self.crawler.stats.get_value("archive/run_id")
+        lang, listing = self.arguments.lang, self.arguments.listing
+        for reading in ready:
+            reading.recorded = True
+            if run_id is not None and not storage.write_failed:
+                storage.archive.record_completeness(run_id, reading.report(listing, lang, ""))
 
     @staticmethod
     def _context(sighted: Sighted) -> dict[str, Any]:
