@@ -62,32 +62,46 @@ class CdxCapture:
         return timestamp_iso(self.timestamp)
 
 
-def cdx_url(
-    archive_url: str,
-    original: str,
-    *,
-    prefix: bool = False,
-    since: dt.date,
-    until: dt.date | None = None,
-    limit: int | None = None,
-    article: bool = False,
-) -> str:
-    """A CDX query for the successful captures (status 200; of an ``article`` page, its
-    archived redirects too) of ``original`` (or of every URL under it, ``prefix``) from the
-    start of ``since`` to the end of ``until``, oldest first."""
-    parameters = [("url", _without_scheme(original))]
-    if prefix:
-        parameters.append(("matchType", "prefix"))
-    parameters.append(("from", since.strftime("%Y%m%d")))
-    if until is not None:
-        parameters.append(("to", until.strftime("%Y%m%d")))
-    parameters += [
+def article_query_url(archive_url: str, original: str, since: dt.date) -> str:
+    """A CDX query for the first capture of an article page (the page, or an archived redirect)
+    from the start of ``since`` on."""
+    parameters = [
+        ("url", _without_scheme(original)),
+        ("from", since.strftime("%Y%m%d")),
         ("output", "json"),
         ("fl", ",".join(CDX_FIELDS)),
-        ("filter", ARTICLE_STATUSES if article else "statuscode:200"),
+        ("filter", ARTICLE_STATUSES),
+        ("limit", "1"),
     ]
-    if limit is not None:
-        parameters.append(("limit", str(limit)))
+    return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
+
+
+def listing_query_url(
+    archive_url: str,
+    listing: str,
+    lang: str,
+    since: dt.date,
+    until: dt.date,
+    page_rows: int,
+    resume: str | None,
+) -> str:
+    """One page (``page_rows`` rows at most, with a resume key when more follow) of a prefix
+    query for the successful captures of every page of a listing (``index.htm`` and
+    ``nextRow--N``) from the start of ``since`` to the end of ``until``: one answer for the
+    windows of several months."""
+    parameters = [
+        ("url", _without_scheme(original_listing_url(listing, lang))),
+        ("matchType", "prefix"),
+        ("from", since.strftime("%Y%m%d")),
+        ("to", until.strftime("%Y%m%d")),
+        ("output", "json"),
+        ("fl", ",".join(PREFIX_FIELDS)),
+        ("filter", "statuscode:200"),
+        ("limit", str(page_rows)),
+        ("showResumeKey", "true"),
+    ]
+    if resume is not None:
+        parameters.append(("resumeKey", resume))
     return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
 
 

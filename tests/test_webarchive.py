@@ -11,10 +11,10 @@ from ilo_crawler.sites.wcms.urls import article_path, listing_path
 from ilo_crawler.webarchive import (
     CdxCapture,
     CdxError,
+    article_query_url,
     capture_url,
-    cdx_url,
     listing_offsets,
-    original_listing_url,
+    listing_query_url,
     original_of,
     page_url,
     parse_cdx,
@@ -27,34 +27,37 @@ from ilo_crawler.webarchive import (
 ARCHIVE = "https://web.archive.org"
 
 
-def test_a_listing_query_asks_for_every_page_under_the_listing_in_the_window() -> None:
-    url = cdx_url(
-        ARCHIVE + "/",
-        original_listing_url("all-newsroom", "en"),
-        prefix=True,
-        since=dt.date(2021, 11, 1),
-        until=dt.date(2022, 1, 1),
+def test_a_listing_query_asks_for_every_page_under_the_listing_in_the_windows() -> None:
+    url = listing_query_url(
+        ARCHIVE + "/", "all-newsroom", "en", dt.date(2021, 1, 1), dt.date(2022, 1, 31), 500, None
     )
     parts = urlsplit(url)
     assert url.startswith(ARCHIVE + "/cdx/search/cdx?")
     assert parse_qsl(parts.query) == [
         ("url", "www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/"),
         ("matchType", "prefix"),
-        ("from", "20211101"),
-        ("to", "20220101"),
+        ("from", "20210101"),
+        ("to", "20220131"),
         ("output", "json"),
-        ("fl", "timestamp,original,statuscode"),
+        ("fl", "urlkey,timestamp,original,statuscode"),  # a resume key is made of the URL key
         ("filter", "statuscode:200"),
+        ("limit", "500"),
+        ("showResumeKey", "true"),
     ]
+    again = listing_query_url(
+        ARCHIVE, "all-newsroom", "en", dt.date(2021, 1, 1), dt.date(2022, 1, 31), 500, "k 1"
+    )
+    assert parse_qsl(urlsplit(again).query)[-1] == ("resumeKey", "k 1")
 
 
-def test_an_article_query_asks_for_its_first_capture_from_a_day_on() -> None:
+def test_an_article_query_asks_for_its_first_capture_from_a_day_on_redirects_too() -> None:
     original = "http://www.ilo.org" + article_path("news", "WCMS_826064", "en")
     query = dict(
-        parse_qsl(urlsplit(cdx_url(ARCHIVE, original, since=dt.date(2021, 11, 15), limit=1)).query)
+        parse_qsl(urlsplit(article_query_url(ARCHIVE, original, dt.date(2021, 11, 15))).query)
     )
     assert query["url"] == "www.ilo.org" + article_path("news", "WCMS_826064", "en")
     assert (query["from"], query["limit"]) == ("20211115", "1")
+    assert query["filter"] == "statuscode:200|301|302"  # archived redirects are followed
     assert "to" not in query and "matchType" not in query
 
 

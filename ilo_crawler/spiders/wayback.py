@@ -54,6 +54,10 @@ if TYPE_CHECKING:
 LISTING_PRIORITY = 10
 #: The ``article_type`` of a document that is a PDF (its page redirected to it, or was a stub).
 PDF_DOCUMENT = "PDF document"
+#: A span's listing captures are asked with one prefix query for this many months' windows
+#: (read on with resume keys), not one query a month: a year of a listing's captures is a page
+#: or two of an answer, and a backfill 15 queries a language instead of 172.
+LISTING_QUERY_MONTHS = 12
 
 
 @dataclass
@@ -132,6 +136,26 @@ class MonthReading:
             "items_with_body": self.with_body,
             "missing": [missing.as_dict() for missing in walk_missing + self.missing],
         }
+
+
+@dataclass
+class ListingAnswer:
+    """The prefix query of a listing's captures over the windows of several months (up to
+    ``LISTING_QUERY_MONTHS``): asked when the first of them starts, its rows kept until each has
+    taken those of its window."""
+
+    months: list[Month]
+    since: dt.date
+    until: dt.date
+    found: list[CdxCapture] = field(default_factory=list)
+    sent: bool = False
+    read: bool = False
+    error: str | None = None  #: why it could not be read (after its retries), if it could not
+    refused: bool = False  #: the error is the archive's refusal (not a failure of the run)
+    url: str = ""  #: the query that could not be read
+    #: months started, waiting for the answer
+    waiting: list[MonthReading] = field(default_factory=list)
+    walked: int = 0  #: months that took their rows
 
 
 @dataclass
@@ -223,6 +247,11 @@ class WaybackNavigation:
                 )
                 months = [month for month in months if month not in skipped]
         self.readings = {month: MonthReading(month) for month in months}
+        self.listing_answers: dict[Month, ListingAnswer] = {}
+        for start in range(0, len(months), LISTING_QUERY_MONTHS):
+            group = months[start : start + LISTING_QUERY_MONTHS]
+            answer = ListingAnswer(group, self._window(group[0])[0], self._window(group[-1])[1])
+            self.listing_answers.update(dict.fromkeys(group, answer))
         self.months_done = 0
         self.reading_since = time.monotonic()
         since = dt.date(*months[0], 1) if months else dt.date.today()
@@ -234,7 +263,7 @@ class WaybackNavigation:
             yield self._section_request(section, None, None)
         ahead = self.settings.getint("ILO_WAYBACK_MONTHS_AT_ONCE")
         for month in itertools.islice(self.months_to_start, ahead):
-            yield self._cdx_listing_request(month)
+            yield from self._start_month(month)
 
     def _blocked_earlier(self: NewsroomSpider) -> bool:
         """A run blocked by the archive less than its block ago (an hour, doubling with each
@@ -295,47 +324,112 @@ class WaybackNavigation:
         days = self.settings.getint("ILO_WAYBACK_LISTING_WINDOW_DAYS")
         return first, following + dt.timedelta(days=days - 1)
 
-    def _cdx_listing_request(self: NewsroomSpider, month: Month) -> scrapy.Request:
+    def _start_month(self: NewsroomSpider, month: Month) -> list[scrapy.Request]:
+        """The month's walk, once the listing answer for its window is read (asked now, if it
+        is the first of its months to start)."""
+        reading, answer = self.readings[month], self.listing_answers[month]
+        if answer.read:
+            return self._walk_month(reading, answer)
+        reading.pending += 1  # the listing answer, until it is read
+        answer.waiting.append(reading)
+        if answer.sent:
+            return []
+        answer.sent = True
+        return [self._listing_query(answer, None)]
+
+    def _listing_query(
+        self: NewsroomSpider, answer: ListingAnswer, resume: str | None
+    ) -> scrapy.Request:
         self.crawler.stats.inc_value("wayback/cdx_requests")
-        first, last = self._window(month)
-        original = webarchive.original_listing_url(self.arguments.listing, self.arguments.lang)
-        url = webarchive.cdx_url(self.wayback_url, original, prefix=True, since=first, until=last)
+        url = webarchive.listing_query_url(
+            self.wayback_url,
+            self.arguments.listing,
+            self.arguments.lang,
+            answer.since,
+            answer.until,
+            self.settings.getint("ILO_WAYBACK_CDX_PAGE_ROWS"),
+            resume,
+        )
         return self._archive_request(
             url,
             WAYBACK_CDX_SLOT,
-            self.readings[month],
+            None,
             self.parse_listing_captures,
-            self.listing_failed_here,
+            self.listing_query_failed_here,
             LISTING_PRIORITY,
-            month=month,
+            first=answer.months[0],
         )
 
     def parse_listing_captures(
-        self: NewsroomSpider, response: Response, month: Month, seek: str
+        self: NewsroomSpider, response: Response, first: Month, seek: str
     ) -> Iterator[Any]:
-        reading = self._answered(month, seek)
-        if reading is None:
+        if not self.of_this_process(seek):
             return
+        answer = self.listing_answers[first]
         try:
-            found = webarchive.parse_cdx(response.body)
+            found, resume = webarchive.parse_cdx_page(response.body)
         except CdxError as error:
-            yield from self._listing_unreadable(reading, response.url, str(error))
+            yield from self._listing_answered(answer, response.url, str(error))
             return
-        pages = webarchive.listing_offsets(found, self.arguments.listing, self.arguments.lang)
+        answer.found += found
+        if resume is not None:
+            yield self._listing_query(answer, resume)
+        else:
+            yield from self._listing_answered(answer, response.url, None)
+
+    def listing_query_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+        """The listing query failed after its retries (or the archive refuses it): its months
+        are archived from nothing; a block leaves them waiting, not finished."""
+        if not self.of_this_process(failure.request.cb_kwargs["seek"]) or failure.check(
+            WaybackStopped
+        ):
+            return
+        answer = self.listing_answers[failure.request.cb_kwargs["first"]]
+        refused = _refused_by_the_archive(failure)
+        error = refused or failure.getErrorMessage()
+        yield from self._listing_answered(answer, failure.request.url, error, refused=bool(refused))
+
+    def _listing_answered(
+        self: NewsroomSpider,
+        answer: ListingAnswer,
+        url: str,
+        error: str | None,
+        refused: bool = False,
+    ) -> Iterator[Any]:
+        """The listing answer is read (or could not be): the months waiting for it walk."""
+        answer.read, answer.error, answer.refused, answer.url = True, error, refused, url
+        waiting, answer.waiting = answer.waiting, []
+        for reading in waiting:
+            reading.pending -= 1
+            yield from self._walk_month(reading, answer)
+
+    def _walk_month(
+        self: NewsroomSpider, reading: MonthReading, answer: ListingAnswer
+    ) -> list[Any]:
+        """The first capture of the month's walk over the listing captures of its window."""
+        answer.walked += 1
+        found = answer.found
+        if answer.walked == len(answer.months):
+            answer.found = []  # every month took its rows
+        if answer.refused:
+            reading.missing.append(Missing("listing", answer.url, None, str(answer.error)))
+            return list(self._follow_month(reading))
+        if answer.error is not None:
+            return list(self._listing_unreadable(reading, answer.url, answer.error))
+        month = reading.month
+        window = self._window(month)
+        first, last = (day.strftime("%Y%m%d") for day in window)
+        in_window = [c for c in found if first <= c.timestamp[:8] <= last]
+        pages = webarchive.listing_offsets(in_window, self.arguments.listing, self.arguments.lang)
+        lang, listing = self.arguments.lang, self.arguments.listing
         reading.walk = CaptureWalk(
-            month,
-            pages,
-            self.month_of,
-            listing=self.arguments.listing,
-            lang=self.arguments.lang,
-            window=self._window(month),
+            month, pages, self.month_of, listing=listing, lang=lang, window=window
         )
-        first = reading.walk.first()
-        if first is None:
+        capture = reading.walk.first()
+        if capture is None:
             self.logger.warning("no capture of the listing for %04d-%02d", *month)
-            yield from self._follow_month(reading)
-            return
-        yield self._capture_request(first, month)
+            return list(self._follow_month(reading))
+        return [self._capture_request(capture, month)]
 
     def _capture_request(self: NewsroomSpider, capture: CdxCapture, month: Month) -> scrapy.Request:
         self.crawler.stats.inc_value("wayback/listing_captures")
@@ -380,13 +474,12 @@ class WaybackNavigation:
             yield from self._follow_month(reading)
 
     def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
-        """The CDX query of the month's listing captures, or a listing capture, failed."""
+        """A listing capture failed."""
         given = failure.request.cb_kwargs
         reading = self._failed(failure, given["month"])
         refused = _refused_by_the_archive(failure)
         if reading is not None and refused is not None:
-            url = given["capture"].original if "capture" in given else failure.request.url
-            reading.missing.append(Missing("listing", url, None, refused))
+            reading.missing.append(Missing("listing", given["capture"].original, None, refused))
             yield from self._follow_month(reading)  # what was read before it, as ever
         elif reading is not None:
             yield from self._listing_unreadable(
@@ -482,7 +575,7 @@ class WaybackNavigation:
             self._announce_if_read(reading)
         following = next(self.months_to_start, None)
         if following is not None:
-            made.append(self._cdx_listing_request(following))
+            made += self._start_month(following)
         yield from made
 
     def _section_request(
@@ -611,9 +704,7 @@ class WaybackNavigation:
         self.crawler.stats.inc_value("wayback/article_cdx_requests")
         entry = lookup.newest.entry
         assert entry.url is not None
-        url = webarchive.cdx_url(
-            self.wayback_url, entry.url, since=lookup.since, limit=1, article=True
-        )
+        url = webarchive.article_query_url(self.wayback_url, entry.url, lookup.since)
         return self._archive_request(
             url,
             WAYBACK_CDX_SLOT,
