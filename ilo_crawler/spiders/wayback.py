@@ -16,24 +16,28 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import webarchive
+from ilo_crawler.archive.index import ArchiveIndex
 from ilo_crawler.items import (
     ArchivedCopy,
     ArticleItem,
     Capture,
+    Sighting,
     capture_of,
     listing_hash,
     listing_only_id,
@@ -46,9 +50,6 @@ from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url, way
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
 from ilo_crawler.webarchive import CdxCapture, CdxError
-
-if TYPE_CHECKING:
-    from ilo_crawler.spiders.newsroom import NewsroomSpider
 
 #: Navigation first, as on the live site.
 LISTING_PRIORITY = 10
@@ -182,9 +183,28 @@ class SectionAnswers:
 
 class WaybackNavigation:
     """The web-archive half of ``NewsroomSpider`` (a mixin: its callbacks must be spider
-    methods so that requests survive a JOBDIR resume)."""
+    methods so that requests survive a JOBDIR resume). What it uses of the spider is declared
+    below, by type only, so that this module need not import the spider's."""
 
     readings: dict[Month, MonthReading]
+    # The spider's (scrapy.Spider's and NewsroomSpider's), used here.
+    crawler: Crawler
+    settings: BaseSettings
+    logger: logging.LoggerAdapter[logging.Logger]
+    arguments: NewsroomArguments
+    index: ArchiveIndex
+    seek_token: str
+    of_this_process: Callable[[str], bool]
+    read_listing: Callable[[bytes, str], ListingPage]
+    read_article: Callable[[bytes, str], ArticlePage]
+    month_of: Callable[[ListingEntry], Month | None]
+    listing_dates: Callable[[ListingEntry], dict[str, Any]]
+    _unchanged: Callable[[ListingEntry], bool]
+    _belongs: Callable[[ListingEntry, ArticlePage], bool]
+    _check_entries: Callable[[ListingPage], None]
+    _drift: Callable[[str, str], None]
+    _sighting: Callable[[str, dict[str, Any]], Sighting]
+    _item: Callable[..., ArticleItem]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
@@ -201,13 +221,13 @@ class WaybackNavigation:
         return spider
 
     @property
-    def wayback_url(self: NewsroomSpider) -> str:
+    def wayback_url(self) -> str:
         return check_base_url(
             self.settings.get("ILO_WAYBACK_URL"), "ILO_WAYBACK_URL", "https://web.archive.org"
         )
 
     @property
-    def completeness_reports(self: NewsroomSpider) -> list[dict[str, Any]]:
+    def completeness_reports(self) -> list[dict[str, Any]]:
         """One report per month read from the web archive (none for a live crawl)."""
         lang, listing = self.arguments.lang, self.arguments.listing
         stopped = self._why_stopped()
@@ -216,7 +236,7 @@ class WaybackNavigation:
             for reading in getattr(self, "readings", {}).values()
         ]
 
-    def _why_stopped(self: NewsroomSpider) -> str:
+    def _why_stopped(self) -> str:
         stats = self.crawler.stats
         if stats.get_value("wayback/refused_blocked"):
             return "not read (the web archive had blocked an earlier run)"
@@ -229,7 +249,7 @@ class WaybackNavigation:
             return "the run was interrupted"
         return f"the run stopped ({reason or 'before its end'})"
 
-    def wayback_start(self: NewsroomSpider) -> Iterator[scrapy.Request]:
+    def wayback_start(self) -> Iterator[scrapy.Request]:
         """The article sections' queries for the span, and the first months' listing queries;
         each further month is started when one is read (a few months at a time: the CDX
         queries of a whole backfill queued at once would hold every download slot)."""
@@ -265,7 +285,7 @@ class WaybackNavigation:
         for month in itertools.islice(self.months_to_start, ahead):
             yield from self._start_month(month)
 
-    def _blocked_earlier(self: NewsroomSpider) -> bool:
+    def _blocked_earlier(self) -> bool:
         """A run blocked by the archive less than its block ago (an hour, doubling with each
         block in a row; ``ILO_WAYBACK_BLOCK_HOURS``, time-scaled): this run is refused."""
         blocks = self.index.wayback_blocks()
@@ -286,7 +306,7 @@ class WaybackNavigation:
         return True
 
     def _archive_request(
-        self: NewsroomSpider,
+        self,
         url: str,
         slot: str,
         reading: MonthReading | None,
@@ -317,14 +337,14 @@ class WaybackNavigation:
         )
 
     # Listing captures ----------------------------------------------------------------------
-    def _window(self: NewsroomSpider, month: Month) -> tuple[dt.date, dt.date]:
+    def _window(self, month: Month) -> tuple[dt.date, dt.date]:
         """The days whose listing captures are searched: the month, and some days after it."""
         first = dt.date(*month, 1)
         following = dt.date(*month_after(month), 1)
         days = self.settings.getint("ILO_WAYBACK_LISTING_WINDOW_DAYS")
         return first, following + dt.timedelta(days=days - 1)
 
-    def _start_month(self: NewsroomSpider, month: Month) -> list[scrapy.Request]:
+    def _start_month(self, month: Month) -> list[scrapy.Request]:
         """The month's walk, once the listing answer for its window is read (asked now, if it
         is the first of its months to start)."""
         reading, answer = self.readings[month], self.listing_answers[month]
@@ -337,9 +357,7 @@ class WaybackNavigation:
         answer.sent = True
         return [self._listing_query(answer, None)]
 
-    def _listing_query(
-        self: NewsroomSpider, answer: ListingAnswer, resume: str | None
-    ) -> scrapy.Request:
+    def _listing_query(self, answer: ListingAnswer, resume: str | None) -> scrapy.Request:
         self.crawler.stats.inc_value("wayback/cdx_requests")
         url = webarchive.listing_query_url(
             self.wayback_url,
@@ -360,9 +378,7 @@ class WaybackNavigation:
             first=answer.months[0],
         )
 
-    def parse_listing_captures(
-        self: NewsroomSpider, response: Response, first: Month, seek: str
-    ) -> Iterator[Any]:
+    def parse_listing_captures(self, response: Response, first: Month, seek: str) -> Iterator[Any]:
         if not self.of_this_process(seek):
             return
         answer = self.listing_answers[first]
@@ -377,7 +393,7 @@ class WaybackNavigation:
         else:
             yield from self._listing_answered(answer, response.url, None)
 
-    def listing_query_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def listing_query_failed_here(self, failure: Failure) -> Iterator[Any]:
         """The listing query failed after its retries (or the archive refuses it): its months
         are archived from nothing; a block leaves them waiting, not finished."""
         if not self.of_this_process(failure.request.cb_kwargs["seek"]) or failure.check(
@@ -390,7 +406,7 @@ class WaybackNavigation:
         yield from self._listing_answered(answer, failure.request.url, error, refused=bool(refused))
 
     def _listing_answered(
-        self: NewsroomSpider,
+        self,
         answer: ListingAnswer,
         url: str,
         error: str | None,
@@ -403,9 +419,7 @@ class WaybackNavigation:
             reading.pending -= 1
             yield from self._walk_month(reading, answer)
 
-    def _walk_month(
-        self: NewsroomSpider, reading: MonthReading, answer: ListingAnswer
-    ) -> list[Any]:
+    def _walk_month(self, reading: MonthReading, answer: ListingAnswer) -> list[Any]:
         """The first capture of the month's walk over the listing captures of its window."""
         answer.walked += 1
         found = answer.found
@@ -431,7 +445,7 @@ class WaybackNavigation:
             return list(self._follow_month(reading))
         return [self._capture_request(capture, month)]
 
-    def _capture_request(self: NewsroomSpider, capture: CdxCapture, month: Month) -> scrapy.Request:
+    def _capture_request(self, capture: CdxCapture, month: Month) -> scrapy.Request:
         self.crawler.stats.inc_value("wayback/listing_captures")
         url = webarchive.capture_url(self.wayback_url, capture.timestamp, capture.original)
         return self._archive_request(
@@ -446,7 +460,7 @@ class WaybackNavigation:
         )
 
     def parse_listing_capture(
-        self: NewsroomSpider, response: Response, month: Month, capture: CdxCapture, seek: str
+        self, response: Response, month: Month, capture: CdxCapture, seek: str
     ) -> Iterator[Any]:
         real = self._replayed(response)
         if real is not None:
@@ -473,7 +487,7 @@ class WaybackNavigation:
         else:
             yield from self._follow_month(reading)
 
-    def listing_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def listing_failed_here(self, failure: Failure) -> Iterator[Any]:
         """A listing capture failed."""
         given = failure.request.cb_kwargs
         reading = self._failed(failure, given["month"])
@@ -486,16 +500,14 @@ class WaybackNavigation:
                 reading, failure.request.url, failure.getErrorMessage()
             )
 
-    def _failed(self: NewsroomSpider, failure: Failure, month: Month) -> MonthReading | None:
+    def _failed(self, failure: Failure, month: Month) -> MonthReading | None:
         """The reading of the month a request failed for, as ``_answered``; None also when the
         archive blocked the run: the request stays pending, the month not finished."""
         if failure.check(WaybackStopped):
             return None
         return self._answered(month, failure.request.cb_kwargs["seek"])
 
-    def _answered(
-        self: NewsroomSpider, month: Month, seek: str, announce: bool = True
-    ) -> MonthReading | None:
+    def _answered(self, month: Month, seek: str, announce: bool = True) -> MonthReading | None:
         """The reading of the month a request of this process was answered for (one request
         fewer pending); None for an earlier process's request (a resumed crawl)."""
         if not self.of_this_process(seek):
@@ -507,7 +519,7 @@ class WaybackNavigation:
             self._announce_if_read(reading)
         return reading
 
-    def _announce_if_read(self: NewsroomSpider, reading: MonthReading) -> None:
+    def _announce_if_read(self, reading: MonthReading) -> None:
         """The progress line of a month read to its end (or as far as it could be): months done
         of the run's, its items and requests, the time left at the pace so far."""
         if reading.announced or not reading.followed or reading.pending:
@@ -527,9 +539,7 @@ class WaybackNavigation:
             dt.timedelta(seconds=round(seconds)),
         )
 
-    def _listing_unreadable(
-        self: NewsroomSpider, reading: MonthReading, url: str, error: str
-    ) -> Iterator[Any]:
+    def _listing_unreadable(self, reading: MonthReading, url: str, error: str) -> Iterator[Any]:
         """A listing capture (or the CDX query) that could not be read: a failure of the run
         (exit status 4); the month is archived from what was read before it."""
         self.crawler.stats.inc_value("newsroom/listing_failures")
@@ -541,7 +551,7 @@ class WaybackNavigation:
         yield from self._follow_month(reading)
 
     # Articles ------------------------------------------------------------------------------
-    def _follow_month(self: NewsroomSpider, reading: MonthReading) -> Iterator[Any]:
+    def _follow_month(self, reading: MonthReading) -> Iterator[Any]:
         """Every entry the month's captures showed: archived unchanged, or its article looked up.
         (Everything is made before anything is yielded: the month is read to its end only once
         every item and request of it is counted.)"""
@@ -579,7 +589,7 @@ class WaybackNavigation:
         yield from made
 
     def _section_request(
-        self: NewsroomSpider, section: str, resume: str | None, host: str | None
+        self, section: str, resume: str | None, host: str | None
     ) -> scrapy.Request:
         """A page of the prefix query for the first capture of every page of an article section
         from the span's first day on (under the site's host, or another ``host``): one query
@@ -606,7 +616,7 @@ class WaybackNavigation:
         )
 
     def parse_section_captures(
-        self: NewsroomSpider, response: Response, section: str, host: str | None, seek: str
+        self, response: Response, section: str, host: str | None, seek: str
     ) -> Iterator[Any]:
         if not self.of_this_process(seek):
             return
@@ -629,7 +639,7 @@ class WaybackNavigation:
         else:
             yield from self._section_done()
 
-    def section_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def section_failed_here(self, failure: Failure) -> Iterator[Any]:
         """A section query failed after its retries: its articles are looked up one by one."""
         if self.of_this_process(failure.request.cb_kwargs["seek"]) and not failure.check(
             WaybackStopped
@@ -641,7 +651,7 @@ class WaybackNavigation:
             )
             yield from self._section_done()
 
-    def _section_done(self: NewsroomSpider) -> Iterator[scrapy.Request]:
+    def _section_done(self) -> Iterator[scrapy.Request]:
         """Once every section (of the hosts asked) is read, the articles of the months waiting
         for them."""
         sections = self.sections
@@ -656,7 +666,7 @@ class WaybackNavigation:
             yield from self._read_articles(reading)
             self._announce_if_read(reading)
 
-    def _read_articles(self: NewsroomSpider, reading: MonthReading) -> Iterator[scrapy.Request]:
+    def _read_articles(self, reading: MonthReading) -> Iterator[scrapy.Request]:
         """Each wanted article's capture: the first of its page from its date on that the
         section answers hold, else (once the other hosts' answers are read too: they are asked
         for the first time an article needs them) found with a query of its own."""
@@ -691,14 +701,12 @@ class WaybackNavigation:
         reading.pending += 1  # the other hosts' answers, until they are read
         sections.waiting.append(reading)
 
-    def _article_since(self: NewsroomSpider, month: Month, states: list[Sighted]) -> dt.date:
+    def _article_since(self, month: Month, states: list[Sighted]) -> dt.date:
         """The day from which the article's capture is taken: its date, else the month's first."""
         published = self.listing_dates(states[-1].entry)["published"]
         return dt.date.fromisoformat(published) if published else dt.date(*month, 1)
 
-    def _article_lookup(
-        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup
-    ) -> scrapy.Request:
+    def _article_lookup(self, reading: MonthReading, lookup: ArticleLookup) -> scrapy.Request:
         """A CDX query for the first capture of the article from its date on."""
         self.crawler.stats.inc_value("wayback/cdx_requests")
         self.crawler.stats.inc_value("wayback/article_cdx_requests")
@@ -715,7 +723,7 @@ class WaybackNavigation:
         )
 
     def parse_article_captures(
-        self: NewsroomSpider, response: Response, lookup: ArticleLookup, seek: str
+        self, response: Response, lookup: ArticleLookup, seek: str
     ) -> Iterator[Any]:
         reading = self._answered(lookup.month, seek, announce=False)
         if reading is None:
@@ -739,7 +747,7 @@ class WaybackNavigation:
             self._announce_if_read(reading)
 
     def _article_capture_request(
-        self: NewsroomSpider, reading: MonthReading, lookup: ArticleLookup, capture: CdxCapture
+        self, reading: MonthReading, lookup: ArticleLookup, capture: CdxCapture
     ) -> scrapy.Request:
         reading.with_capture += 1
         self.crawler.stats.inc_value("newsroom/article_requests")
@@ -755,7 +763,7 @@ class WaybackNavigation:
         )
 
     def parse_article_capture(
-        self: NewsroomSpider,
+        self,
         response: Response,
         lookup: ArticleLookup,
         capture: CdxCapture,
@@ -794,7 +802,7 @@ class WaybackNavigation:
         yield from self._article_items(lookup, article, pdf or original, received)
 
     def _article_items(
-        self: NewsroomSpider,
+        self,
         lookup: ArticleLookup,
         article: ArticlePage | None,
         url: str,
@@ -818,7 +826,7 @@ class WaybackNavigation:
             items.append(item)
         return self._counted(self.readings[lookup.month], items)
 
-    def _replayed(self: NewsroomSpider, response: Response) -> CdxCapture | None:
+    def _replayed(self, response: Response) -> CdxCapture | None:
         """The capture a replay answered with (``webarchive.replayed``), the redirects that led
         to it counted."""
         if response.meta.get("redirect_urls"):
@@ -827,7 +835,7 @@ class WaybackNavigation:
             response.url, response.headers.get("Memento-Datetime"), response.status
         )
 
-    def article_failed_here(self: NewsroomSpider, failure: Failure) -> Iterator[Any]:
+    def article_failed_here(self, failure: Failure) -> Iterator[Any]:
         """The CDX query of an article's captures, or the article capture, failed."""
         given = failure.request.cb_kwargs
         reading = self._failed(failure, given["lookup"].month)
@@ -861,7 +869,7 @@ class WaybackNavigation:
             )
 
     def _article_unreadable(
-        self: NewsroomSpider, lookup: ArticleLookup, url: str, error: str
+        self, lookup: ArticleLookup, url: str, error: str
     ) -> Iterator[ArticleItem]:
         """An article capture (or its CDX query) that could not be read after retries: a
         failure of the run (exit status 4); the item is archived from the listing."""
@@ -877,7 +885,7 @@ class WaybackNavigation:
         yield from self._archived_items(reading, lookup.states, lookup.doc_id, error)
 
     def _archived_items(
-        self: NewsroomSpider,
+        self,
         reading: MonthReading,
         states: list[Sighted],
         doc_id: str,
@@ -896,7 +904,7 @@ class WaybackNavigation:
         ]
         return self._counted(reading, items)
 
-    def _counted(self: NewsroomSpider, reading: MonthReading, items: list[Any]) -> list[Any]:
+    def _counted(self, reading: MonthReading, items: list[Any]) -> list[Any]:
         """Items of the month, counted before they are yielded: the month is in the archive
         once as many have passed the pipelines (``item_done``)."""
         reading.expected += len(items)
@@ -904,14 +912,14 @@ class WaybackNavigation:
             self.items_of[id(item)] = reading
         return items
 
-    def item_done(self: NewsroomSpider, item: Any, **_: Any) -> None:
+    def item_done(self, item: Any, **_: Any) -> None:
         """An item passed the pipelines (stored, dropped or failed): one more of its month's."""
         reading = getattr(self, "items_of", {}).pop(id(item), None)
         if reading is not None:
             reading.done += 1
             self._record_read_months()
 
-    def _record_read_months(self: NewsroomSpider) -> None:
+    def _record_read_months(self) -> None:
         """Write the completeness row of each month read to its end whose items have all passed
         the pipelines, their batch written first: a run killed later (SIGKILL) has recorded
         them, and a re-run skips them. (Other months' rows are written when the run closes.)"""
