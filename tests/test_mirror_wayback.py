@@ -520,6 +520,8 @@ def test_default_schedule_rebuilds_the_seed_month(default_archive: Wayback) -> N
         assert all("20211205093000" <= t <= "20211205093259" for t, _ in sweep)
         by_offset = [t for t, _ in sorted(sweep, key=lambda s: offset_in_url(s[1]) or 0)]
         assert by_offset != sorted(by_offset) and len(set(by_offset)) > 1
+        # ... down to the page after the month's last (nextRow--90), where older items show.
+        assert max(offset_in_url(u) or 0 for _, u in sweep) == 90
         assert november <= found
         for doc_id in sorted(november)[:5]:
             record = site.articles[doc_id, "en"]

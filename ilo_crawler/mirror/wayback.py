@@ -550,7 +550,9 @@ class Wayback:
                 )
 
     def _sweeps(self) -> Iterator[Capture]:
-        """The default listing captures: every page a month's items are on, a few days after it."""
+        """The default listing captures: every page a month's items are on, a few days after it,
+        and the page after them (where the month is seen to end when its last item ends a
+        page)."""
         size = self.site.page_size
         for (listing, lang), records in self.site.listings.items():
             order = self._order[listing, lang]
@@ -568,7 +570,9 @@ class Wayback:
                     spread=SWEEP_SPREAD_SECONDS,
                 )
                 start = bisect.bisect_left(order, -day.toordinal())
-                for offset in range(0, (after - 1 - start) // size * size + 1, size):
+                last = (len(records) - start - 1) // size * size  # the listing's last page then
+                month_end = (after - 1 - start) // size * size
+                for offset in range(0, min(month_end + size, last) + 1, size):
                     yield self._listing_capture(listing, lang, offset, sweep.timestamp(offset), 200)
                 index = after
 
