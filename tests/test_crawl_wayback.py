@@ -413,6 +413,9 @@ def test_documents_that_are_pdfs_are_archived_as_pdf_documents_not_as_drift(
     assert [(m["kind"], m["doc_id"]) for m in report["missing"]] == [("article", "WCMS_9")]
     assert "which the web archive never captured" in report["missing"][0]["reason"]
     assert archived["WCMS_9"]["body"] is None and archived["WCMS_9"]["article_type"] is None
+    # Coverage: the PDF documents are no gaps; the page never captured is one.
+    coverage = ilo_archive("coverage", "--db", str(crawl.archive)).stdout
+    assert "gaps 2020-01 en: WCMS_9" in coverage, coverage
 
 
 def test_host_variants_are_one_page_and_the_first_capture_from_the_date_wins(
