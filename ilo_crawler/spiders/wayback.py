@@ -1,15 +1,20 @@
 """The ``newsroom`` spider's navigation of the Wayback Machine (``-a source=wayback``).
 
 Once for the run's span: one prefix query per article section (from the span's first day,
-``collapse=urlkey``, read on with resume keys) lists the first capture of every article page.
-For each month (a few at a time): one CDX query lists the captures of the listing's pages in the
-month's window; ``CaptureWalk`` picks which to read; the month's entries are merged by document id
-across the captures read (each distinct state of an entry becomes a state of the record, oldest
-first, so the newest capture wins and the differences are kept as revisions); then each article's
-capture is the first of its page from its date on in the section answers (an article they do not
-cover gets a CDX query of its own), and that capture is read. What the archive lacks is named in
-the month's completeness report (``spider.completeness_reports``, written to the archive by
-``RunRecorder``), not counted as a failure of the run; a month not read to its end says so.
+``collapse=urlkey``, read on with resume keys) lists the first capture of every article page
+(the sections under the site's other hosts are asked too, once, the first time an article is not
+in those answers). For each twelve months: one prefix query lists the captures of the listing's
+pages in their windows. For each month (a few at a time): ``CaptureWalk`` picks which listing
+captures to read; the month's entries are merged by document id across the captures read (each
+distinct state of an entry becomes a state of the record, oldest first, so the newest capture
+wins and the differences are kept as revisions); then each article's capture is the first of its
+page from its date on in the section answers (an article they do not cover gets a CDX query of
+its own), and that capture is read: where the archive led (a 302 to the nearest capture, an
+archived redirect followed) is what is recorded, and a document that is a PDF is archived as one.
+What the archive lacks is named in the month's completeness report (``spider.completeness_reports``,
+written to the archive by ``RunRecorder``, and as soon as the month is read and its items stored,
+so that a killed run is resumed), not counted as a failure of the run; a month not read to its
+end says so.
 """
 
 from __future__ import annotations
