@@ -29,7 +29,7 @@ from harness import (
     write_default_dataset,
 )
 from offline_scenarios import analyst, pipelines
-from wayback_scenarios import wayback_month
+from wayback_scenarios import wayback_backfill, wayback_month
 
 from ilo_crawler.mirror.process import running_mirror
 
@@ -38,6 +38,7 @@ SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "month-seek": month_seek,
     "current-month": current_month,
     "wayback-month": wayback_month,
+    "wayback-backfill": wayback_backfill,
     "full-crawl": full_crawl,
     "re-crawl": re_crawl,
     "pipelines": pipelines,

@@ -7,7 +7,6 @@ import math
 import sqlite3
 from pathlib import Path
 
-from crawl_scenarios import SEEK_MONTHS
 from harness import (
     PAGE_SIZE,
     Context,
@@ -24,6 +23,9 @@ from ilo_crawler import settings as project_settings
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 from ilo_crawler.sites.wcms.urls import ARTICLE_SECTION_PATHS
 
+#: The months of the web-archive scenario: the WCMS newsroom's last (ILO_WAYBACK_LAST_MONTH; the
+#: month-seek's 2024-11 is past it, refused for the web archive), the seed month, one of its first.
+WAYBACK_MONTHS = ("2024-04", "2021-11", "2010-02")
 #: Requests to the archive by kind, as the spider counts them in its stats.
 ARCHIVE_REQUESTS = {
     "cdx queries": "wayback/cdx_requests",
@@ -45,7 +47,7 @@ def _archived(archive: Path) -> tuple[int, int]:
 
 
 def wayback_month(ctx: Context) -> ScenarioResult:
-    """``-a source=wayback -a month=`` for the month-seek months against a replica of the web
+    """``-a source=wayback -a month=`` for ``WAYBACK_MONTHS`` against a replica of the web
     archive of its own: requests to the archive by kind against their budget, items archived, and
     time (wall, and Scrapy's ``elapsed_time_seconds`` without the process's start-up) against the
     live crawl of the same month, interleaved (wayback, live, ...) so that both see the same noise.
@@ -55,7 +57,7 @@ def wayback_month(ctx: Context) -> ScenarioResult:
     listing = english_listing(ctx.records)
     with running_mirror(None, None, "--wayback") as wayback_url:
         wayback_pid = child_pid("--wayback")
-        for month in SEEK_MONTHS:
+        for month in WAYBACK_MONTHS:
             items = len(month_positions(listing, month))
             budget = math.ceil(items / PAGE_SIZE) + 2
             for _ in range(ctx.repeat):
@@ -125,6 +127,108 @@ def wayback_month(ctx: Context) -> ScenarioResult:
         "CDX queries and captures each at their rate, the two slots side by side"
     )
     return result
+
+
+#: The backfill runs against the strict replica at this share of its minute and hour, the
+#: crawler's budgets scaled alike (so the real mechanism runs, fast).
+BACKFILL_SCALE = "0.001"
+BACKFILL_LANGS = ("en", "fr", "es")
+#: The month whose time is also measured at the real budgets, on the strict replica unscaled.
+MEASURED_MONTH = "2021-11"
+
+
+def wayback_backfill(ctx: Context) -> ScenarioResult:
+    """``-a source=wayback -a all=1`` (``ILO_WAYBACK_FIRST_MONTH`` to ``ILO_WAYBACK_LAST_MONTH``)
+    in English, French and Spanish, each into a fresh archive, against the strict replica
+    (``--strict --time-scale 0.001``: its limits, 429s, block and its index's quirks) with the
+    crawler's budgets scaled alike: requests by kind, 429s, months read to their end, items
+    archived, wall and Scrapy time on the replica (CPU-bound there, not paced), and the time at
+    the default budgets from the counts (per language the slower endpoint; the languages one
+    after another). Then ``MEASURED_MONTH`` at the real budgets against the strict replica
+    unscaled: the time a month takes, measured. The backfill runs once (its counts are exact);
+    the measured month ``ctx.repeat`` times."""
+    result = ScenarioResult("wayback-backfill")
+    first = project_settings.ILO_WAYBACK_FIRST_MONTH
+    last = project_settings.ILO_WAYBACK_LAST_MONTH
+    months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+    strict = ("--wayback", "--strict", "--time-scale", BACKFILL_SCALE)
+    total = 0.0
+    with running_mirror(None, None, *strict) as wayback_url:
+        for lang in BACKFILL_LANGS:
+            archive = ctx.scratch(f"backfill-{lang}.db")
+            command = crawl_command(wayback_url, archive, source="wayback", all="1", lang=lang)
+            command += ["-s", f"ILO_WAYBACK_TIME_SCALE={BACKFILL_SCALE}"]
+            run = check(measure(command), f"web-archive backfill in {lang}")
+            stats = last_run_stats(archive)
+            for kind, key in ARCHIVE_REQUESTS.items():
+                result.add(f"{lang} {kind}", stats.get(key, 0))
+            result.add(f"{lang} archive requests", stats["wayback/requests"])
+            result.add(f"{lang} 429s", stats.get("wayback/429", 0))
+            archived, with_body = _archived(archive)
+            result.add(f"{lang} items archived", archived)
+            result.add(f"{lang} items with body", with_body)
+            result.add(f"{lang} months read to their end", _months_read(archive))
+            result.add(f"{lang} wall s", run.wall_s)
+            result.add(f"{lang} crawl s", stats["elapsed_time_seconds"])
+            seconds = default_budget_seconds(stats)
+            result.add(f"{lang} at default budgets s", seconds)
+            total += seconds
+            expected = sum(
+                1
+                for r in ctx.records
+                if r.lang == lang
+                and "all-newsroom" in r.listings
+                and first <= f"{r.date:%Y-%m}" <= last
+            )
+            result.target(
+                f"{lang} items archived", archived, f"== {expected}", archived == expected
+            )
+            result.target(
+                f"{lang} months read to their end",
+                result.median(f"{lang} months read to their end"),
+                f"== {months}",
+                result.median(f"{lang} months read to their end") == months,
+            )
+            result.target(
+                f"{lang} 429s", result.median(f"{lang} 429s"), "== 0", not stats.get("wayback/429")
+            )
+    result.add("backfill at default budgets s", total)
+    result.target("backfill at default budgets s", total, "<= 3600 (an hour)", total <= 3600)
+    with running_mirror(None, None, "--wayback", "--strict") as wayback_url:
+        for _ in range(ctx.repeat):
+            archive = ctx.scratch(f"measured-{MEASURED_MONTH}.db")
+            command = crawl_command(wayback_url, archive, source="wayback", month=MEASURED_MONTH)
+            command += ["-s", "ILO_WAYBACK_TIME_SCALE=1", "-s", "ILO_WAYBACK_CAPTURE_CONCURRENCY=4"]
+            run = check(measure(command), f"{MEASURED_MONTH} at the real budgets")
+            stats = last_run_stats(archive)
+            result.add(f"{MEASURED_MONTH} measured at default budgets wall s", run.wall_s)
+            result.add(
+                f"{MEASURED_MONTH} measured at default budgets crawl s",
+                stats["elapsed_time_seconds"],
+            )
+            result.add(f"{MEASURED_MONTH} measured 429s", stats.get("wayback/429", 0))
+            result.add(
+                f"{MEASURED_MONTH} computed at default budgets s", default_budget_seconds(stats)
+            )
+    measured = result.median(f"{MEASURED_MONTH} measured at default budgets crawl s")
+    result.target(
+        f"{MEASURED_MONTH} measured at default budgets crawl s", measured, "<= 60", measured <= 60
+    )
+    result.details["replica"] = (
+        f"strict, time scale {BACKFILL_SCALE} for the backfill (the crawler's budgets alike), "
+        f"unscaled for {MEASURED_MONTH}; months {first} to {last} ({months})"
+    )
+    return result
+
+
+def _months_read(archive: Path) -> int:
+    """Months whose latest reading was read to its end (no ``month`` entry among what is missing)."""
+    connection = sqlite3.connect(archive)
+    try:
+        rows = connection.execute("SELECT missing FROM completeness").fetchall()
+    finally:
+        connection.close()
+    return sum(1 for (missing,) in rows if '"kind": "month"' not in missing)
 
 
 def default_budget_seconds(stats: dict) -> float:

@@ -52,6 +52,10 @@ ILO_RETRY_AFTER_MAX = 300.0
 #: Each pause is lengthened by a random share up to this (0.5: up to half again), so that requests
 #: refused together (a rate limit) come back spread out rather than all at once.
 ILO_RETRY_JITTER = 0.5
+#: A ``<meta http-equiv="refresh">`` is not followed: the WCMS's stub pages of documents that
+#: are PDFs refresh to the PDF, and are archived as what they are (a web archive's ``id_``
+#: capture refreshes to a path the archive does not serve).
+METAREFRESH_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ilo_crawler.middlewares.BackoffRetryMiddleware": 550,

@@ -10,21 +10,38 @@ serves both the same way.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
 
 from ilo_crawler.sites import DEFAULT_BASE_URL
 from ilo_crawler.sites.wcms import urls
 
 #: The site as the web archive recorded it: original URLs are looked up under this host.
 ORIGINAL_BASE_URL = DEFAULT_BASE_URL
+#: The other hosts the WCMS site answered under, each a URL key of its own (``www.`` and the
+#: scheme are not part of a key): their captures are asked for only where the site's own
+#: host's answers leave an article without a capture.
+OTHER_HOSTS = ("www.ilo.ch", "www.oit.org")
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 #: The CDX fields the crawler asks for, in this order.
 CDX_FIELDS = ("timestamp", "original", "statuscode")
 #: A prefix query asks for the URL key too: its resume key is made of it (and breaks without it).
 PREFIX_FIELDS = ("urlkey", *CDX_FIELDS)
+#: Which captures of an article page are wanted: the page, or an archived redirect (followed
+#: inside the archive: a page moved, or a document that is a PDF).
+ARTICLE_STATUSES = "statuscode:200|301|302"
+#: What a PDF document is served as.
+PDF_TYPE = "application/pdf"
+_REPLAY_RE = re.compile(r"/web/(?P<timestamp>\d{14})id_/(?P<original>.+)$")
+_REFRESH_RE = re.compile(r"url\s*=\s*['\"]?(?P<url>[^'\">\s]+)", re.I)
+#: The WCMS's page for a document that is a PDF (the page links to it and refreshes to it).
+STUB_TEXT = b"If you have not been redirected"
 
 
 class CdxError(ValueError):
@@ -45,30 +62,46 @@ class CdxCapture:
         return timestamp_iso(self.timestamp)
 
 
-def cdx_url(
-    archive_url: str,
-    original: str,
-    *,
-    prefix: bool = False,
-    since: dt.date,
-    until: dt.date | None = None,
-    limit: int | None = None,
-) -> str:
-    """A CDX query for the successful captures (status 200) of ``original`` (or of every URL
-    under it, ``prefix``) from the start of ``since`` to the end of ``until``, oldest first."""
-    parameters = [("url", _without_scheme(original))]
-    if prefix:
-        parameters.append(("matchType", "prefix"))
-    parameters.append(("from", since.strftime("%Y%m%d")))
-    if until is not None:
-        parameters.append(("to", until.strftime("%Y%m%d")))
-    parameters += [
+def article_query_url(archive_url: str, original: str, since: dt.date) -> str:
+    """A CDX query for the first capture of an article page (the page, or an archived redirect)
+    from the start of ``since`` on."""
+    parameters = [
+        ("url", _without_scheme(original)),
+        ("from", since.strftime("%Y%m%d")),
         ("output", "json"),
         ("fl", ",".join(CDX_FIELDS)),
-        ("filter", "statuscode:200"),
+        ("filter", ARTICLE_STATUSES),
+        ("limit", "1"),
     ]
-    if limit is not None:
-        parameters.append(("limit", str(limit)))
+    return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
+
+
+def listing_query_url(
+    archive_url: str,
+    listing: str,
+    lang: str,
+    since: dt.date,
+    until: dt.date,
+    page_rows: int,
+    resume: str | None,
+) -> str:
+    """One page (``page_rows`` rows at most, with a resume key when more follow) of a prefix
+    query for the successful captures of every page of a listing (``index.htm`` and
+    ``nextRow--N``) from the start of ``since`` to the end of ``until``: one answer for the
+    windows of several months."""
+    parameters = [
+        ("url", _without_scheme(original_listing_url(listing, lang))),
+        ("matchType", "prefix"),
+        ("from", since.strftime("%Y%m%d")),
+        ("to", until.strftime("%Y%m%d")),
+        ("output", "json"),
+        ("fl", ",".join(PREFIX_FIELDS)),
+        ("filter", "statuscode:200"),
+        ("limit", str(page_rows)),
+        ("showResumeKey", "true"),
+    ]
+    if resume is not None:
+        parameters.append(("resumeKey", resume))
     return f"{archive_url.rstrip('/')}/cdx/search/cdx?{urlencode(parameters)}"
 
 
@@ -79,17 +112,20 @@ def section_query_url(
     since: dt.date,
     page_rows: int,
     resume: str | None,
+    host: str | None = None,
 ) -> str:
     """One page (``page_rows`` rows at most, with a resume key when more follow) of a prefix
-    query for the first successful capture from ``since`` on of every page of an article section
-    in ``lang`` (``collapse=urlkey``: one row per URL, its earliest)."""
+    query for the first capture (the page, or an archived redirect) from ``since`` on of every
+    page of an article section in ``lang`` (``collapse=urlkey``: one row per URL, its earliest),
+    under the site's host or another (``host``, one of ``OTHER_HOSTS``)."""
+    base = f"https://{host}" if host else ORIGINAL_BASE_URL
     parameters = [
-        ("url", _without_scheme(ORIGINAL_BASE_URL + section_path + "/")),
+        ("url", _without_scheme(base + section_path + "/")),
         ("matchType", "prefix"),
         ("from", since.strftime("%Y%m%d")),
         ("output", "json"),
         ("fl", ",".join(PREFIX_FIELDS)),
-        ("filter", "statuscode:200"),
+        ("filter", ARTICLE_STATUSES),
         ("filter", f"original:.*/lang--{lang}/.*"),
         ("collapse", "urlkey"),
         ("limit", str(page_rows)),
@@ -150,6 +186,57 @@ def _is_moment(timestamp: str) -> bool:
     except ValueError:
         return False
     return len(timestamp) == 14
+
+
+def replayed(url: str, memento_datetime: bytes | None, status: int) -> CdxCapture | None:
+    """The capture a replay answered with, from where the archive led (its URL: a capture
+    listed at one moment may be replayed from another, nearest one, and an archived redirect
+    leads to its target); None when the answer is not a capture (no ``Memento-Datetime``: a
+    page of the archive's own)."""
+    match = _REPLAY_RE.search(urlsplit(url).path + _query(url))
+    if not memento_datetime or match is None:
+        return None
+    timestamp = match["timestamp"]
+    moment = email.utils.parsedate_to_datetime(memento_datetime.decode("latin-1"))
+    if moment.strftime(TIMESTAMP_FORMAT) != timestamp:  # the header says when, if they differ
+        timestamp = moment.strftime(TIMESTAMP_FORMAT)
+    return CdxCapture(timestamp, match["original"], str(status))
+
+
+def original_of(url: str) -> str | None:
+    """The original URL an ``id_`` replay URL names, None if it is not one."""
+    match = _REPLAY_RE.search(urlsplit(url).path + _query(url))
+    return match["original"] if match else None
+
+
+def _query(url: str) -> str:
+    query = urlsplit(url).query
+    return f"?{query}" if query else ""
+
+
+def page_url(original: str) -> str:
+    """An original URL as the record keeps it: the form the archive captured (scheme, host),
+    without a default port (``http://www.ilo.org:80/x`` -> ``http://www.ilo.org/x``)."""
+    parts = urlsplit(original)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port is None or parts.port != default:
+        return original
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]))
+
+
+def pdf_document(url: str, content_type: bytes | None, body: bytes) -> str | None:
+    """The URL of the PDF a capture is or stands for: a PDF itself, or the WCMS's stub page of a
+    document that is one (its refresh or its link to it); None for any other page."""
+    if (content_type or b"").split(b";")[0].strip().lower() == PDF_TYPE.encode():
+        return url
+    if STUB_TEXT not in body:
+        return None
+    page = Selector(body=body, type="html")
+    targets = page.css('meta[http-equiv="refresh"]::attr(content)').getall()
+    links = [_REFRESH_RE.search(value) for value in targets]
+    found = [match["url"] for match in links if match] + page.css("a::attr(href)").getall()
+    pdf = next((link for link in found if urlsplit(link).path.lower().endswith(".pdf")), None)
+    return urljoin(url, pdf) if pdf else None
 
 
 def capture_url(archive_url: str, timestamp: str, original: str) -> str:

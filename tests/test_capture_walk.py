@@ -179,3 +179,56 @@ def test_the_walk_ends_where_captures_end_and_says_so() -> None:
     assert set(seen) == {f"2020-01-{d:02d}" for d in range(7, 13)}
     assert [m.url for m in walk.missing] == [original(12)]
     assert "older items may be missing" in walk.missing[0].reason
+
+
+def shuffled_sweep(day: str, offsets: range) -> list[CdxCapture]:
+    """A sweep of ``day`` whose pages were stamped seconds apart in no fixed order."""
+    seconds = [41, 7, 53, 12, 30, 2, 58, 19]
+    return [capture(o, f"{day}0930{seconds[i % len(seconds)]:02d}") for i, o in enumerate(offsets)]
+
+
+def test_a_sweep_stamped_seconds_apart_in_no_order_is_one_listing_state() -> None:
+    # nextRow--6 is stamped 41 s before nextRow--3, --15 28 s before --12 ...; the sweep of the
+    # month before (6 January, in the window too) shows another state of the listing.
+    captures = shuffled_sweep("20200206", range(0, 21, SIZE))
+    captures += shuffled_sweep("20200106", range(0, 21, SIZE))
+    walk, seen = walk_through(captures)
+    assert set(seen) == JANUARY and len(seen) == len(JANUARY)
+    assert [c.timestamp[:8] for c in walk.read] == ["20200206"] * 7  # one sweep, one state
+    assert walk.missing == []
+
+
+def test_a_page_captured_only_in_an_earlier_sweep_ends_nothing() -> None:
+    # nextRow--9 was captured only on 8 January, when nextRow--6 showed 2 and 1 January and 31
+    # December: read to join, that page and nextRow--9 of the 8th (December) do not end the
+    # walk, which goes on in the sweep of 6 February; only 9 to 7 January are lost.
+    captures = [
+        c for c in shuffled_sweep("20200206", range(0, 21, SIZE)) if c.original != original(9)
+    ]
+    captures += shuffled_sweep("20200108", range(0, 10, SIZE))
+    walk, seen = walk_through(captures)
+    assert set(seen) == JANUARY - {"2020-01-09", "2020-01-08", "2020-01-07"}
+    assert [(offset_in_url(c.original), c.timestamp[:8]) for c in walk.read] == [
+        (0, "20200206"),
+        (3, "20200206"),
+        (6, "20200206"),
+        (6, "20200108"),
+        (9, "20200108"),
+        (12, "20200206"),
+        (15, "20200206"),
+        (18, "20200206"),
+    ]
+    assert [m.url for m in walk.missing] == [original(6)]
+    assert "share no item" in walk.missing[0].reason
+
+
+def test_a_page_of_the_sweep_showing_newer_items_is_another_state_and_named() -> None:
+    def newer_at_9(offset: int, timestamp: str) -> ListingPage:
+        """nextRow--9 of the sweep shows the top of the listing (another state, or another
+        arrangement of it)."""
+        return page(0, timestamp) if offset == 9 else page(offset, timestamp)
+
+    walk, seen = walk_through(shuffled_sweep("20200206", range(0, 21, SIZE)), newer_at_9)
+    assert [m.url for m in walk.missing] == [original(9)]
+    assert "shows items newer than the page above it" in walk.missing[0].reason
+    assert set(seen) == JANUARY - {"2020-01-09", "2020-01-08", "2020-01-07"}

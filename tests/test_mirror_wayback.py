@@ -37,7 +37,7 @@ from ilo_crawler.mirror.wayback import (
     parse_schedule,
     surt,
 )
-from ilo_crawler.sites.wcms.urls import ArticleKey, article_path, listing_path
+from ilo_crawler.sites.wcms.urls import ArticleKey, article_path, listing_path, offset_in_url
 
 ALL_EN = listing_path("all-newsroom", "en")
 
@@ -361,10 +361,118 @@ def test_other_timestamps_redirect_to_the_nearest_capture(archive: Wayback) -> N
     assert location(f"/web/2019id_/{url}") == f"/web/20200104000000id_/{url}"
     assert location(f"/web/2020id_/{url}") == f"/web/20200301000000id_/{url}"  # up to year end
     assert location(f"/web/20200115/{url}") == f"/web/20200104000000/{url}"  # keeps the form
+    status, headers, _ = archive.respond(f"/web/20200201120000id_/{url}")
+    assert dict(headers)["X-Archive-Redirect-Reason"] == "found capture at 20200104000000"
+    assert "Memento-Datetime" not in dict(headers)  # a redirect of the archive, not a capture
     # the URL as clients mangle it (one slash, other scheme, no www.)
     mangled = "https:/ilo.org" + article_path("news", "WCMS_3", "en")
     assert location(f"/web/20200102id_/{mangled}") == f"/web/20200104000000id_/{url}"
     assert archive.respond(f"/web/20200104000000xx_/{url}")[0] == 400
+
+
+# The archive's quirks ----------------------------------------------------------------------------
+
+PRESS = "/global/about-the-ilo/newsroom/media-centre/press-releases"
+PDF = "/wcmsp5/groups/public/---dgreports/---dcomm/documents/publication/wcms_6.pdf"
+QUIRKS = {
+    "listing": [{"listing": "all-newsroom", "lang": "en", "at": "20200111093000", "spread": 60}],
+    "articles": {
+        "delay_days": None,
+        "extra": [
+            # listed a few seconds before the capture replay holds
+            {"article": "WCMS_2/en", "at": "20200105120000", "listed_at": "20200105115957"},
+            # moved to another section: an archived redirect
+            {
+                "article": "WCMS_4/en",
+                "at": "20200106120000",
+                "redirect": f"{PRESS}/WCMS_4/lang--en/index.htm",
+            },
+            # a redirect to a PDF, and a stub page linking to one
+            {"article": "WCMS_6/en", "at": "20200108120000", "redirect": PDF, "status": 302},
+            {"article": "WCMS_7/en", "at": "20200109120000", "pdf_stub": PDF.replace("_6", "_7")},
+            # captured under another host only
+            {"article": "WCMS_8/en", "at": "20200110120000", "host": "http://www.ilo.ch"},
+        ],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def quirky() -> Wayback:
+    return Wayback(records(), page_size=3, schedule=parse_schedule(QUIRKS))
+
+
+def test_a_capture_listed_at_another_moment_redirects_to_where_replay_holds_it(
+    quirky: Wayback,
+) -> None:
+    rows = cdx(quirky, url=article_url(2), output="json")[1]
+    assert [r[1] for r in rows[1:]] == ["20200105115957"]
+    status, headers, _ = quirky.respond(f"/web/20200105115957id_/{article_url(2)}")
+    assert status == 302 and dict(headers)["Location"] == f"/web/20200105120000id_/{article_url(2)}"
+    status, headers, _ = quirky.respond(f"/web/20200105120000id_/{article_url(2)}")
+    assert status == 200 and dict(headers)["Memento-Datetime"] == "Sun, 05 Jan 2020 12:00:00 GMT"
+
+
+def test_an_archived_redirect_is_a_capture_leading_on_inside_the_archive(quirky: Wayback) -> None:
+    moved = original(f"{PRESS}/WCMS_4/lang--en/index.htm")
+    row = cdx(quirky, url=article_url(4), output="json")[1][1]
+    assert (row[1], row[4]) == ("20200106120000", "301")
+    status, headers, body = quirky.respond(f"/web/20200106120000id_/{article_url(4)}")
+    headers = dict(headers)
+    assert status == 301 and "Memento-Datetime" in headers  # the page answered 301 then
+    assert headers["Location"] == f"/web/20200106120000id_/{moved}"
+    assert headers["X-Archive-Orig-Location"] == moved
+    # The target was captured seven seconds later: the archive redirects to it, the page.
+    status, headers, _ = quirky.respond(headers["Location"])
+    assert (status, dict(headers)["Location"]) == (302, f"/web/20200106120007id_/{moved}")
+    status, _, body = quirky.respond(f"/web/20200106120007id_/{moved}")
+    assert status == 200 and article_fields(body, NEWEST_LAYOUT)["title"] == "Title 4"
+
+
+def test_documents_that_are_pdfs_redirect_or_stand_as_stub_pages(quirky: Wayback) -> None:
+    status, headers, _ = quirky.respond(f"/web/20200108120000id_/{article_url(6)}")
+    assert status == 302 and dict(headers)["Location"].endswith(f"id_/{original(PDF)}")
+    status, headers, body = quirky.respond(f"/web/20200108120007id_/{original(PDF)}")
+    assert status == 200 and dict(headers)["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF-1.4") and body.rstrip().endswith(b"%%EOF")
+    assert cdx(quirky, url=original(PDF), output="json")[1][1][3] == "application/pdf"
+    status, _, body = quirky.respond(f"/web/20200109120000id_/{article_url(7)}")
+    assert status == 200 and b"If you have not been redirected" in body
+    assert f'href="{PDF.replace("_6", "_7")}"'.encode() in body
+
+
+def test_a_page_captured_under_another_host_has_its_own_url_key(quirky: Wayback) -> None:
+    on_ch = "http://www.ilo.ch" + article_path("news", "WCMS_8", "en")
+    assert cdx(quirky, url=article_url(8), output="json") == (200, [])
+    rows = cdx(quirky, url=on_ch, output="json")[1]
+    assert rows[1][0].startswith("ch,ilo)/") and rows[1][2] == on_ch
+    assert quirky.respond(f"/web/20200110120000id_/{on_ch}")[0] == 200
+
+
+def test_the_strict_index_repeats_rows_and_carries_revisits_day_00_and_host_variants() -> None:
+    strict = Wayback(default_dataset(), quirks=True)
+    prefix = ORIGINAL_BASE + "/global/about-the-ilo/newsroom/all-newsroom/lang--en/*"
+    _, rows = cdx(strict, url=prefix, output="json", **{"from": "2021", "to": "2021"})
+    rows = rows[1:]
+    assert any(a == b for a, b in zip(rows, rows[1:], strict=False))  # back to back
+    revisits = [r for r in rows if r[3] == "warc/revisit"]
+    assert revisits and {(r[4], r[6]) for r in revisits} == {("-", "-")}
+    assert any(r[1][6:8] == "00" for r in rows)
+    hosts = {urlsplit(r[2]).netloc for r in rows}
+    assert {"www.ilo.org", "www.ilo.org:80", "ilo.org"} <= hosts and len(
+        {r[0] for r in rows}
+    ) < len(rows)
+    # a status filter leaves revisits out; each row replays (variants and day 00 redirect)
+    _, ok = cdx(
+        strict,
+        url=prefix,
+        output="json",
+        filter="statuscode:200",
+        **{"from": "2021", "to": "2021"},
+    )
+    assert {r[4] for r in ok[1:]} == {"200"}
+    real = next(r for r in ok[1:] if r[1][6:8] != "00")
+    assert strict.respond(f"/web/{real[1]}id_/{real[2]}")[0] == 200
 
 
 def test_default_schedule_captures_articles_after_their_date_only(
@@ -406,9 +514,14 @@ def test_default_schedule_rebuilds_the_seed_month(default_archive: Wayback) -> N
             assert status == 200 and "Memento-Datetime" in headers
             pages.append((timestamp, url, titles(page)))
             found |= {href.split("/")[-3] for href in hrefs(page) if href}
-        assert [(t, u) for t, u, shown in pages if shown == seed] == [
-            ("20211205093000", prefix + "nextRow--80/index.htm")
-        ]
+        assert [u for _, u, shown in pages if shown == seed] == [prefix + "nextRow--80/index.htm"]
+        # The sweep of 5 December: its pages stamped seconds apart in no fixed order.
+        sweep = [(t, u) for t, u, _ in pages if t.startswith("20211205")]
+        assert all("20211205093000" <= t <= "20211205093259" for t, _ in sweep)
+        by_offset = [t for t, _ in sorted(sweep, key=lambda s: offset_in_url(s[1]) or 0)]
+        assert by_offset != sorted(by_offset) and len(set(by_offset)) > 1
+        # ... down to the page after the month's last (nextRow--90), where older items show.
+        assert max(offset_in_url(u) or 0 for _, u in sweep) == 90
         assert november <= found
         for doc_id in sorted(november)[:5]:
             record = site.articles[doc_id, "en"]
@@ -458,6 +571,36 @@ BAD_SCHEDULES = [
         "articles.extra[0].status must be one of 200, 404, 500, 503, got 301",
     ),
     ('{"articles": {"missing": ["826064"]}}', 'must name an article as "WCMS_<digits>/<lang>"'),
+    (
+        '{"listing": [{"listing": "all-newsroom", "lang": "en", "at": "20211116000000", '
+        '"spread": -1}]}',
+        "listing[0].spread must be a whole number of seconds from 0 to 86400, got -1",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", '
+        '"redirect": "/x/index.htm", "status": 200}]}}',
+        "articles.extra[0].status of a redirect must be 301 or 302, got 200",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", '
+        '"redirect": "/x/index.htm"}]}}',
+        "redirects WCMS_3/en to /x/index.htm: neither a PDF nor the page of an article",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", '
+        '"pdf_stub": "/x.htm"}]}}',
+        "articles.extra[0].pdf_stub must be the path of a PDF (ending .pdf)",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", '
+        '"host": "ilo.ch"}]}}',
+        "articles.extra[0].host must be a scheme and host such as https://ilo.org",
+    ),
+    (
+        '{"articles": {"extra": [{"article": "WCMS_3/en", "at": "20200105000000", '
+        '"listed_at": "yesterday"}]}}',
+        "articles.extra[0].listed_at must be a timestamp YYYYMMDDhhmmss",
+    ),
     ('{"articles": {"missing": ["WCMS_99/en"]}}', "articles.missing names WCMS_99/en, not in"),
 ]
 

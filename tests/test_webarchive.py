@@ -11,46 +11,53 @@ from ilo_crawler.sites.wcms.urls import article_path, listing_path
 from ilo_crawler.webarchive import (
     CdxCapture,
     CdxError,
+    article_query_url,
     capture_url,
-    cdx_url,
     listing_offsets,
-    original_listing_url,
+    listing_query_url,
+    original_of,
+    page_url,
     parse_cdx,
     parse_cdx_page,
+    pdf_document,
+    replayed,
     timestamp_iso,
 )
 
 ARCHIVE = "https://web.archive.org"
 
 
-def test_a_listing_query_asks_for_every_page_under_the_listing_in_the_window() -> None:
-    url = cdx_url(
-        ARCHIVE + "/",
-        original_listing_url("all-newsroom", "en"),
-        prefix=True,
-        since=dt.date(2021, 11, 1),
-        until=dt.date(2022, 1, 1),
+def test_a_listing_query_asks_for_every_page_under_the_listing_in_the_windows() -> None:
+    url = listing_query_url(
+        ARCHIVE + "/", "all-newsroom", "en", dt.date(2021, 1, 1), dt.date(2022, 1, 31), 500, None
     )
     parts = urlsplit(url)
     assert url.startswith(ARCHIVE + "/cdx/search/cdx?")
     assert parse_qsl(parts.query) == [
         ("url", "www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/"),
         ("matchType", "prefix"),
-        ("from", "20211101"),
-        ("to", "20220101"),
+        ("from", "20210101"),
+        ("to", "20220131"),
         ("output", "json"),
-        ("fl", "timestamp,original,statuscode"),
+        ("fl", "urlkey,timestamp,original,statuscode"),  # a resume key is made of the URL key
         ("filter", "statuscode:200"),
+        ("limit", "500"),
+        ("showResumeKey", "true"),
     ]
+    again = listing_query_url(
+        ARCHIVE, "all-newsroom", "en", dt.date(2021, 1, 1), dt.date(2022, 1, 31), 500, "k 1"
+    )
+    assert parse_qsl(urlsplit(again).query)[-1] == ("resumeKey", "k 1")
 
 
-def test_an_article_query_asks_for_its_first_capture_from_a_day_on() -> None:
+def test_an_article_query_asks_for_its_first_capture_from_a_day_on_redirects_too() -> None:
     original = "http://www.ilo.org" + article_path("news", "WCMS_826064", "en")
     query = dict(
-        parse_qsl(urlsplit(cdx_url(ARCHIVE, original, since=dt.date(2021, 11, 15), limit=1)).query)
+        parse_qsl(urlsplit(article_query_url(ARCHIVE, original, dt.date(2021, 11, 15))).query)
     )
     assert query["url"] == "www.ilo.org" + article_path("news", "WCMS_826064", "en")
     assert (query["from"], query["limit"]) == ("20211115", "1")
+    assert query["filter"] == "statuscode:200|301|302"  # archived redirects are followed
     assert "to" not in query and "matchType" not in query
 
 
@@ -128,3 +135,38 @@ def test_listing_pages_are_grouped_by_offset_and_other_urls_left_out() -> None:
     pages = listing_offsets(found, "all-newsroom", "en")
     assert sorted(pages) == [0, 10]
     assert [c.timestamp for c in pages[10]] == ["20211205000000", "20211206000000"]
+
+
+def test_the_capture_replayed_is_where_the_archive_led() -> None:
+    url = ARCHIVE + "/web/20211205093012id_/http://www.ilo.org:80/global/x/index.htm?a=1"
+    when = b"Sun, 05 Dec 2021 09:30:12 GMT"
+    assert replayed(url, when, 200) == CdxCapture(
+        "20211205093012", "http://www.ilo.org:80/global/x/index.htm?a=1", "200"
+    )
+    assert replayed(url, None, 200) is None  # no Memento-Datetime: not a capture
+    assert replayed(ARCHIVE + "/cdx/search/cdx?url=x", when, 200) is None
+    assert original_of(url) == "http://www.ilo.org:80/global/x/index.htm?a=1"
+    assert page_url("http://www.ilo.org:80/global/x/index.htm") == (
+        "http://www.ilo.org/global/x/index.htm"
+    )
+    assert page_url("https://ilo.org:443/x") == "https://ilo.org/x"
+    assert page_url("http://ilo.ch:8080/x") == "http://ilo.ch:8080/x"
+
+
+def test_a_pdf_or_the_wcms_stub_of_one_is_a_pdf_document() -> None:
+    page = "http://www.ilo.org/global/news/WCMS_7/lang--en/index.htm"
+    pdf = "http://www.ilo.org/wcmsp5/groups/public/documents/publication/wcms_7.pdf"
+    assert pdf_document(pdf, b"application/pdf", b"%PDF-1.4") == pdf
+    stub = (
+        b'<html><head><meta http-equiv="refresh" content="0; url=/wcmsp5/groups/public/'
+        b'documents/publication/wcms_7.pdf"></head><body><p>If you have not been redirected, '
+        b"please click on the link below.</p></body></html>"
+    )
+    assert pdf_document(page, b"text/html; charset=utf-8", stub) == pdf
+    linked = stub.replace(b"refresh", b"x").replace(
+        b"</p>", b'</p><a href="/wcmsp5/groups/public/documents/publication/wcms_7.pdf">PDF</a>'
+    )
+    assert pdf_document(page, b"text/html", linked) == pdf
+    assert (
+        pdf_document(page, b"text/html", b"<p>An article linking <a href='a.pdf'>a</a></p>") is None
+    )

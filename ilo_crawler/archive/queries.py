@@ -237,10 +237,12 @@ def coverage(
         )
     }
     gaps: dict[tuple[str, str], list[str]] = {}
+    # (A document that is a PDF has no body to archive: it is archived as what it is.)
     for row in db.query(
         "SELECT DISTINCT ap.month, ap.lang, ap.doc_id FROM appearances ap LEFT JOIN articles a "
         "ON a.doc_id = ap.doc_id AND a.lang = ap.lang"
-        f"{seen_where} AND (a.id IS NULL OR a.body IS NULL) ORDER BY ap.doc_id",
+        f"{seen_where} AND (a.id IS NULL OR (a.body IS NULL AND "
+        "coalesce(a.article_type, '') != 'PDF document')) ORDER BY ap.doc_id",
         seen_params,
     ):
         gaps.setdefault((row["month"], row["lang"]), []).append(row["doc_id"])

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 from ilo_crawler.mirror.content import published_rows
 from ilo_crawler.mirror.current_content import published_node_rows
@@ -36,12 +36,10 @@ from ilo_crawler.mirror.dataset import (
     records_from_rows,
 )
 from ilo_crawler.mirror.layouts import LAYOUTS
+from ilo_crawler.mirror.responses import Response
 from ilo_crawler.mirror.site import HTML_TYPE, Headers, Site
 from ilo_crawler.sites.current.urls import parse_listing_url
 from ilo_crawler.sites.wcms.urls import parse_listing_path
-
-if TYPE_CHECKING:
-    from ilo_crawler.mirror.wayback import Wayback
 
 #: Statuses whose answers say when to come back (``Retry-After``), as servers under load do.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -100,6 +98,14 @@ class Answer:
     dropped: bool = False
 
 
+class Answering(Protocol):
+    """What ``FaultySite`` wraps besides a ``Site``: anything that answers a path as the site
+    does (the web archive of ``mirror.wayback``, which imports this module: named here by what
+    it does, not imported back)."""
+
+    def respond(self, path: str, headers: Mapping[str, str] | None = None) -> Response: ...
+
+
 class FaultySite:
     """``Site.respond`` with the faults of ``options`` applied; thread-safe.
 
@@ -109,9 +115,11 @@ class FaultySite:
     other WCMS items at the top of the WCMS listings.
     """
 
-    def __init__(self, site: Site | Wayback, options: FaultOptions | None = None) -> None:
+    def __init__(self, site: Site | Answering, options: FaultOptions | None = None) -> None:
         self.site = site
         self.options = options or FaultOptions()
+        # Publishing is refused for the web archive (``mirror.wayback``): only a Site publishes.
+        assert isinstance(site, Site) or not self.options.publish_every
         self._lock = threading.Lock()
         #: Requests so far and failed answers in a row, by request path (query string included).
         self._requests: collections.Counter[str] = collections.Counter()

@@ -40,7 +40,13 @@ from ilo_crawler.mirror.dataset import Record
 from ilo_crawler.mirror.faults import Answer, FaultOptionError, FaultOptions, FaultySite
 from ilo_crawler.mirror.layouts import layout_for
 from ilo_crawler.mirror.site import HTML_TYPE, Response, Site
-from ilo_crawler.sites.wcms.urls import ArticleKey, ListingLocation, article_path, listing_path
+from ilo_crawler.sites.wcms.urls import (
+    ArticleKey,
+    ListingLocation,
+    article_path,
+    listing_path,
+    parse_article_path,
+)
 from ilo_crawler.webarchive import TIMESTAMP_FORMAT
 
 #: Scheme and host of the original URLs, as the archive recorded them.
@@ -49,9 +55,14 @@ ORIGINAL_BASE = "http://www.ilo.org"
 CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 #: Statuses a capture can have: the page, or the error the archive recorded instead of it.
 CAPTURE_STATUSES = (200, 404, 500, 503)
-#: Default schedule: each listing swept this many days after the end of each month, at this time.
+#: Statuses of an archived redirect (a capture of a page that answered a redirect).
+REDIRECT_STATUSES = (301, 302)
+#: Default schedule: each listing swept this many days after the end of each month, from this
+#: time, its pages stamped seconds apart in no fixed order within this many seconds (as a real
+#: crawler fetches a listing's pages: ``nextRow--30`` may be stamped before ``nextRow--20``).
 SWEEP_DELAY_DAYS = 5
 SWEEP_TIME = dt.time(9, 30)
+SWEEP_SPREAD_SECONDS = 180
 #: Default schedule: each article captured this many days after its date.
 ARTICLE_DELAY_DAYS = 2
 ROBOTS_TXT = b"User-agent: *\nDisallow:\n"
@@ -96,6 +107,13 @@ class ListingCaptures:
     at: str
     offsets: tuple[int, ...] = (0,)
     status: int = 200
+    #: The pages are stamped within this many seconds from ``at``, in no fixed order (0: all at
+    #: ``at``).
+    spread: int = 0
+
+    def timestamp(self, offset: int) -> str:
+        """When page ``offset`` was captured."""
+        return _spread(self.at, self.spread, f"{self.listing}/{self.lang}/{offset}")
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,17 @@ class ArticleCapture:
     lang: str
     at: str
     status: int = 200
+    #: The CDX lists the capture at this other moment (its index and replay out of step): a
+    #: replay of it answers 302 to the nearest capture.
+    listed_at: str | None = None
+    #: The page answered a redirect to this path (status 301 or 302): an archived redirect,
+    #: whose target is captured a few seconds later (an article page, or a PDF).
+    redirect: str | None = None
+    #: The page was the WCMS's stub of a PDF document at this path (a link to it).
+    pdf_stub: str | None = None
+    #: Scheme, host (and port) the page was captured under (``https://ilo.org``,
+    #: ``http://www.ilo.ch``, ``http://www.ilo.org:80``); None: ``ORIGINAL_BASE``.
+    host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +211,7 @@ def parse_schedule(data: Any, source: str = "<schedule>") -> Schedule:
 
 
 def _listing_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError]) -> ListingCaptures:
-    _check_object(entry, where, ("listing", "lang", "at", "offsets", "status"), fail)
+    _check_object(entry, where, ("listing", "lang", "at", "offsets", "status", "spread"), fail)
     for name in ("listing", "lang", "at"):
         if name not in entry:
             raise fail(f'{where}: missing "{name}"')
@@ -201,27 +230,70 @@ def _listing_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError])
             f"{where}.offsets must be a non-empty list of item offsets from 0 (nextRow--N), "
             f"got {_show(offsets)}"
         )
+    spread = entry.get("spread", 0)
+    if not _is_whole(spread) or not 0 <= spread <= 86400:
+        raise fail(
+            f"{where}.spread must be a whole number of seconds from 0 to 86400, got {_show(spread)}"
+        )
     return ListingCaptures(
         listing,
         lang,
         _timestamp(entry["at"], f"{where}.at", fail),
         tuple(offsets),
         _capture_status(entry.get("status", 200), f"{where}.status", fail),
+        spread,
     )
 
 
+_EXTRA_KEYS = ("article", "at", "status", "listed_at", "redirect", "pdf_stub", "host")
+_HOST_RE = re.compile(r"^https?://[a-z0-9.-]+(:\d+)?$")
+
+
 def _extra_entry(entry: Any, where: str, fail: Callable[[str], ScheduleError]) -> ArticleCapture:
-    _check_object(entry, where, ("article", "at", "status"), fail)
+    _check_object(entry, where, _EXTRA_KEYS, fail)
     for name in ("article", "at"):
         if name not in entry:
             raise fail(f'{where}: missing "{name}"')
     doc_id, lang = _article_name(entry["article"], f"{where}.article", fail)
+    redirect = _site_path(entry.get("redirect"), f"{where}.redirect", fail)
+    pdf_stub = _site_path(entry.get("pdf_stub"), f"{where}.pdf_stub", fail)
+    if redirect and pdf_stub:
+        raise fail(f'{where}: "redirect" and "pdf_stub" exclude each other')
+    if pdf_stub and not pdf_stub.lower().endswith(".pdf"):
+        raise fail(
+            f"{where}.pdf_stub must be the path of a PDF (ending .pdf), got {_show(pdf_stub)}"
+        )
+    status = entry.get("status", 301 if redirect else 200)
+    if redirect:
+        if status not in REDIRECT_STATUSES:
+            raise fail(f"{where}.status of a redirect must be 301 or 302, got {_show(status)}")
+    else:
+        status = _capture_status(status, f"{where}.status", fail)
+    host = entry.get("host")
+    if host is not None and not (isinstance(host, str) and _HOST_RE.match(host)):
+        raise fail(
+            f"{where}.host must be a scheme and host such as https://ilo.org or "
+            f"http://www.ilo.org:80, got {_show(host)}"
+        )
+    listed_at = entry.get("listed_at")
     return ArticleCapture(
         doc_id,
         lang,
         _timestamp(entry["at"], f"{where}.at", fail),
-        _capture_status(entry.get("status", 200), f"{where}.status", fail),
+        status,
+        _timestamp(listed_at, f"{where}.listed_at", fail) if listed_at is not None else None,
+        redirect,
+        pdf_stub,
+        host,
     )
+
+
+def _site_path(value: Any, where: str, fail: Callable[[str], ScheduleError]) -> str | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and value.startswith("/") and " " not in value):
+        raise fail(f"{where} must be a path on the site (starting with /), got {_show(value)}")
+    return value
 
 
 def _check_object(
@@ -308,12 +380,56 @@ def _absolute(url: str) -> str:
     return "http://" + url
 
 
+def _spread(timestamp: str, seconds: int, key: str) -> str:
+    """``timestamp`` moved on by a share of ``seconds`` fixed by ``key`` (and the timestamp):
+    the moments of a sweep's pages, seconds apart in no fixed order."""
+    if not seconds:
+        return timestamp
+    shift = zlib.crc32(f"{key}@{timestamp}".encode()) % seconds
+    moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT) + dt.timedelta(seconds=shift)
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def _quirk(capture: Capture, kind: str) -> bool:
+    """Whether ``capture``'s index rows show the quirk ``kind`` (1 in ``QUIRK_EVERY[kind]``)."""
+    key = f"{kind}|{capture.urlkey}|{capture.timestamp}".encode()
+    return zlib.crc32(key) % QUIRK_EVERY[kind] == 0
+
+
 def _http_date(timestamp: str) -> str:
     moment = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
     return email.utils.format_datetime(moment, usegmt=True)
 
 
 # The archive -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An archived redirect: the page answered with a redirect to ``location`` (an original
+    URL) when it was captured."""
+
+    page: ArticleKey
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class PdfStub:
+    """The WCMS's stub page of a document that is a PDF: a link (and a refresh) to ``pdf``."""
+
+    page: ArticleKey
+    pdf: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pdf:
+    """A PDF document of the site (its original URL)."""
+
+    url: str
+
+
+#: What a capture holds: a listing page, an article page, or one of the WCMS's other answers.
+Page = ListingLocation | ArticleKey | Moved | PdfStub | Pdf
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,12 +440,48 @@ class Capture:
     timestamp: str
     original: str
     status: int
-    page: ListingLocation | ArticleKey
+    page: Page
+    #: The moment the CDX lists it at, when not ``timestamp`` (a replay of it redirects).
+    listed: str | None = None
 
     @property
     def day(self) -> dt.date:
         """The day whose state of the site the capture shows."""
         return dt.date(int(self.timestamp[:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
+
+    @property
+    def mimetype(self) -> str:
+        return "application/pdf" if isinstance(self.page, Pdf) else "text/html"
+
+
+@dataclass(frozen=True, slots=True)
+class CdxRow:
+    """A row of a CDX answer: a capture as the index lists it (a revisit, a garbled timestamp,
+    a row repeated: the real archive's index is not the replay)."""
+
+    capture: Capture
+    timestamp: str
+    original: str
+    mimetype: str
+    statuscode: str
+    length: str | None = None  #: None: the capture's body's
+
+    @property
+    def urlkey(self) -> str:
+        return self.capture.urlkey
+
+
+#: With ``quirks`` (``--strict``), the share of captures (1 in N, fixed by URL and time) whose
+#: index rows show each quirk of web.archive.org's CDX answers: the original under another form
+#: of the host (``:80``, ``https``, without ``www.``: one URL key), the row repeated back to back,
+#: a revisit row a day later (``warc/revisit``, status ``-``), and (listing pages) a copy of the
+#: row with day ``00``.
+QUIRK_EVERY = {"variant": 5, "repeated": 7, "revisit": 9, "day00": 4}
+#: The forms of the host a capture's original URL takes (one URL key: ``surt`` drops the scheme,
+#: ``www.`` and the port), as the real archive's rows show them.
+HOST_VARIANTS = ("http://www.ilo.org:80", "https://www.ilo.org", "http://ilo.org")
+#: Seconds after an archived redirect (or a PDF stub) its target was captured.
+TARGET_DELAY_SECONDS = 7
 
 
 class Wayback:
@@ -349,8 +501,11 @@ class Wayback:
         schedule: Schedule | None = None,
         layout: str | None = None,
         cache_size: int = 4096,
+        quirks: bool = False,
     ) -> None:
         schedule = schedule or Schedule()
+        #: The CDX answers carry web.archive.org's quirks (``QUIRK_EVERY``).
+        self.quirks = quirks
         self.site = Site(records, page_size=page_size, layout=layout)
         #: The layout of every capture; None renders each in the layout of its day.
         self.layout = layout
@@ -361,16 +516,18 @@ class Wayback:
         }
         captures: dict[tuple[str, str], Capture] = {}
         for capture in self._listing_captures(schedule):
-            captures[capture.urlkey, capture.timestamp] = capture
+            captures[capture.urlkey, capture.timestamp] = self._varied(capture)
         for capture in self._article_captures(schedule):
-            captures[capture.urlkey, capture.timestamp] = capture
+            captures[capture.urlkey, capture.timestamp] = self._varied(capture)
         #: URL key -> its captures, oldest first; and the URL keys in order, for prefix queries.
         self.captures: dict[str, list[Capture]] = {}
         for key in sorted(captures):
             self.captures.setdefault(key[0], []).append(captures[key])
         self._urlkeys = list(self.captures)
+        #: URL key -> its rows in the CDX index, by time as listed.
+        self._rows = {key: self._index_rows(found) for key, found in self.captures.items()}
         self._render = functools.lru_cache(maxsize=cache_size)(self._render_capture)
-        self._digests: dict[tuple[ListingLocation | ArticleKey, dt.date, int], tuple[str, int]] = {}
+        self._digests: dict[tuple[Page, dt.date, int], tuple[str, int]] = {}
         #: Requests (CDX queries and replays) whose path matches answer 403 "Blocked By Robots".
         self.robots_blocked: re.Pattern[str] | None = None
 
@@ -389,11 +546,13 @@ class Wayback:
                 )
             for offset in entry.offsets:
                 yield self._listing_capture(
-                    entry.listing, entry.lang, offset, entry.at, entry.status
+                    entry.listing, entry.lang, offset, entry.timestamp(offset), entry.status
                 )
 
     def _sweeps(self) -> Iterator[Capture]:
-        """The default listing captures: every page a month's items are on, a few days after it."""
+        """The default listing captures: every page a month's items are on, a few days after it,
+        and the page after them (where the month is seen to end when its last item ends a
+        page)."""
         size = self.site.page_size
         for (listing, lang), records in self.site.listings.items():
             order = self._order[listing, lang]
@@ -404,10 +563,17 @@ class Wayback:
                 after = bisect.bisect_left(order, -first.toordinal() + 1)
                 end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
                 day = end + dt.timedelta(days=SWEEP_DELAY_DAYS)
-                timestamp = dt.datetime.combine(day, SWEEP_TIME).strftime(TIMESTAMP_FORMAT)
+                sweep = ListingCaptures(
+                    listing,
+                    lang,
+                    dt.datetime.combine(day, SWEEP_TIME).strftime(TIMESTAMP_FORMAT),
+                    spread=SWEEP_SPREAD_SECONDS,
+                )
                 start = bisect.bisect_left(order, -day.toordinal())
-                for offset in range(0, (after - 1 - start) // size * size + 1, size):
-                    yield self._listing_capture(listing, lang, offset, timestamp, 200)
+                last = (len(records) - start - 1) // size * size  # the listing's last page then
+                month_end = (after - 1 - start) // size * size
+                for offset in range(0, min(month_end + size, last) + 1, size):
+                    yield self._listing_capture(listing, lang, offset, sweep.timestamp(offset), 200)
                 index = after
 
     def _listing_capture(
@@ -451,13 +617,79 @@ class Wayback:
                     f"articles.extra captures {entry.doc_id}/{entry.lang} at {entry.at}, before "
                     f"its date {record.date.isoformat()} (a 200 capture must be on or after it)",
                 )
-            yield self._article_capture(record, entry.at, entry.status)
+            yield from self._extra_captures(record, entry, schedule.source)
+
+    def _extra_captures(
+        self, record: Record, entry: ArticleCapture, source: str
+    ) -> Iterator[Capture]:
+        """An extra capture of an article page, and the target of a redirect or stub in it."""
+        key = ArticleKey(record.id, record.lang)
+        original = (entry.host or ORIGINAL_BASE) + article_path(
+            record.section, record.id, record.lang
+        )
+        target = (entry.host or ORIGINAL_BASE) + (entry.redirect or entry.pdf_stub or "")
+        page: Page = key
+        if entry.redirect:
+            page = Moved(key, target)
+        elif entry.pdf_stub:
+            page = PdfStub(key, target)
+        yield Capture(surt(original), entry.at, original, entry.status, page, entry.listed_at)
+        if page is key:
+            return
+        later = dt.datetime.strptime(entry.at, TIMESTAMP_FORMAT) + dt.timedelta(
+            seconds=TARGET_DELAY_SECONDS
+        )
+        shown: Page = Pdf(target)
+        if not target.lower().endswith(".pdf"):
+            moved_to = parse_article_path(target)
+            if moved_to is None or (moved_to.doc_id, moved_to.lang) not in self.site.articles:
+                raise ScheduleError(
+                    source,
+                    f"articles.extra redirects {key.doc_id}/{key.lang} to {entry.redirect}: "
+                    "neither a PDF nor the page of an article in the dataset",
+                )
+            shown = moved_to
+        yield Capture(surt(target), later.strftime(TIMESTAMP_FORMAT), target, 200, shown)
 
     @staticmethod
     def _article_capture(record: Record, timestamp: str, status: int) -> Capture:
         original = ORIGINAL_BASE + article_path(record.section, record.id, record.lang)
         page = ArticleKey(record.id, record.lang)
         return Capture(surt(original), timestamp, original, status, page)
+
+    def _varied(self, capture: Capture) -> Capture:
+        """With quirks, some captures under another form of the host (the same URL key)."""
+        if not self.quirks or capture.listed or not _quirk(capture, "variant"):
+            return capture
+        path = urlsplit(capture.original).path
+        variant = HOST_VARIANTS[zlib.crc32(capture.original.encode()) % len(HOST_VARIANTS)]
+        return dataclasses.replace(capture, original=variant + path)
+
+    def _index_rows(self, captures: list[Capture]) -> list[CdxRow]:
+        """The CDX rows of one URL's captures, by time as listed; with quirks, the real
+        index's repeated rows, revisits and (listing pages) day-00 copies among them."""
+        rows = []
+        for capture in captures:
+            row = CdxRow(
+                capture,
+                capture.listed or capture.timestamp,
+                capture.original,
+                capture.mimetype,
+                str(capture.status),
+            )
+            rows.append(row)
+            if not self.quirks:
+                continue
+            if _quirk(capture, "repeated"):
+                rows.append(row)
+            if _quirk(capture, "revisit"):
+                later = dt.datetime.strptime(row.timestamp, TIMESTAMP_FORMAT) + dt.timedelta(days=1)
+                revisit = later.strftime(TIMESTAMP_FORMAT)
+                rows.append(CdxRow(capture, revisit, row.original, "warc/revisit", "-", "-"))
+            if isinstance(capture.page, ListingLocation) and _quirk(capture, "day00"):
+                garbled = row.timestamp[:6] + "00" + row.timestamp[8:]
+                rows.append(dataclasses.replace(row, timestamp=garbled))
+        return sorted(rows, key=lambda row: row.timestamp)
 
     def _listing_at(self, listing: str, lang: str, day: dt.date) -> list[Record]:
         """The listing as it stood on ``day``: its items dated on or before it, newest first."""
@@ -470,14 +702,19 @@ class Wayback:
         """Status, headers and body the site answered when ``capture`` was taken."""
         return self._render(capture.page, capture.day, capture.status)
 
-    def _render_capture(
-        self, page: ListingLocation | ArticleKey, day: dt.date, status: int
-    ) -> Response:
+    def _render_capture(self, page: Page, day: dt.date, status: int) -> Response:
         site = self.site
         if status == 404:
             return site._not_found
+        if isinstance(page, Moved):
+            headers = [("Content-Type", HTML_TYPE), ("Location", page.location)]
+            return status, headers, _moved_body(page.location)
         if status != 200:
             return status, [("Content-Type", HTML_TYPE)], _error_body(status)
+        if isinstance(page, Pdf):
+            return 200, [("Content-Type", "application/pdf")], _pdf_body(page.url)
+        if isinstance(page, PdfStub):
+            return site._page(_pdf_stub_html(page.pdf), day)
         layout = self.layout or layout_for(day)
         if isinstance(page, ArticleKey):
             record = site.articles[page.doc_id, page.lang].as_of(day)
@@ -528,10 +765,13 @@ class Wayback:
         capture = _nearest(captures, wanted)
         prefix = f"/web/{capture.timestamp}{modifier or ''}/"
         if len(requested) != 14 or capture.timestamp != requested:
-            return 302, [("Location", prefix + capture.original)], b""
+            # Not a capture's moment: to the nearest one, saying so (no Memento-Datetime).
+            reason = ("X-Archive-Redirect-Reason", f"found capture at {capture.timestamp}")
+            return 302, [("Location", prefix + capture.original), reason], b""
         status, page_headers, body = self.page(capture)
+        given = dict(page_headers)
         headers = [
-            ("Content-Type", HTML_TYPE),
+            ("Content-Type", given.get("Content-Type", HTML_TYPE)),
             ("Memento-Datetime", _http_date(capture.timestamp)),
             (
                 "Link",
@@ -545,7 +785,13 @@ class Wayback:
             for name, value in page_headers
             if name != "Content-Type"
         ]
-        if modifier is None:
+        if "Location" in given:  # an archived redirect: on inside the archive, at its moment
+            headers.append(("Location", prefix + given["Location"]))
+        if (
+            modifier is None
+            and status == 200
+            and isinstance(capture.page, ListingLocation | ArticleKey)
+        ):
             body = _replay_page(body.decode("utf-8"), capture).encode("utf-8")
         return status, headers, body
 
@@ -555,7 +801,7 @@ class Wayback:
         except ValueError as exc:
             return 400, [("Content-Type", "text/plain; charset=utf-8")], f"{exc}\n".encode()
         selected, more = request.select(self._matching(request), self._field)
-        rows = [[self._field(capture, name) for name in request.fields] for capture in selected]
+        rows = [[self._field(row, name) for name in request.fields] for row in selected]
         resume = (
             f"{selected[-1].urlkey} {selected[-1].timestamp}"
             if more and selected and request.show_resume_key
@@ -569,34 +815,28 @@ class Wayback:
         text = "".join(" ".join(row) + "\n" for row in rows) + (f"\n{resume}\n" if resume else "")
         return 200, [("Content-Type", "text/plain; charset=utf-8")], text.encode()
 
-    def _matching(self, request: CdxQuery) -> Iterator[Capture]:
-        """Captures of the URL (or under the prefix) within from/to, by URL key then time."""
+    def _matching(self, request: CdxQuery) -> Iterator[CdxRow]:
+        """Index rows of the URL (or under the prefix) within from/to, by URL key then time."""
         if request.prefix:
             start = bisect.bisect_left(self._urlkeys, request.urlkey)
             keys = _with_prefix(self._urlkeys, start, request.urlkey)
         else:
             keys = [request.urlkey] if request.urlkey in self.captures else []
         for key in keys:
-            for capture in self.captures[key]:
+            for row in self._rows[key]:
                 after = request.resume_after
-                if after is not None and (capture.urlkey, capture.timestamp) <= after:
+                if after is not None and (row.urlkey, row.timestamp) <= after:
                     continue
-                if request.start <= capture.timestamp <= request.end:
-                    yield capture
+                if request.start <= row.timestamp <= request.end:
+                    yield row
 
-    def _field(self, capture: Capture, name: str) -> str:
+    def _field(self, row: CdxRow, name: str) -> str:
         if name == "urlkey":
-            return capture.urlkey
-        if name == "timestamp":
-            return capture.timestamp
-        if name == "original":
-            return capture.original
-        if name == "mimetype":
-            return "text/html"
-        if name == "statuscode":
-            return str(capture.status)
-        digest, length = self._digest(capture)
-        return digest if name == "digest" else str(length)
+            return row.urlkey
+        if name in ("timestamp", "original", "mimetype", "statuscode"):
+            return str(getattr(row, name))
+        digest, length = self._digest(row.capture)
+        return digest if name == "digest" else row.length or str(length)
 
 
 def _with_prefix(keys: list[str], start: int, prefix: str) -> Iterator[str]:
@@ -645,6 +885,49 @@ def _replay_page(html: str, capture: Capture) -> str:
     )
     rewritten = _LINK_ATTR_RE.sub(rewrite, html)
     return rewritten.replace("<body>\n", "<body>\n" + banner, 1)
+
+
+def _moved_body(location: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>301 Moved Permanently</title>\n</head>\n<body>\n"
+        f'<p>The document has moved <a href="{escape(location)}">here</a>.</p>\n</body>\n</html>\n'
+    ).encode()
+
+
+def _pdf_stub_html(pdf: str) -> str:
+    """The WCMS's page for a document that is a PDF: a refresh to it, and a link."""
+    path = escape(urlsplit(pdf).path)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={path}">\n'
+        "<title>ILO</title>\n</head>\n<body>\n"
+        "<p>If you have not been redirected, please click on the link below.</p>\n"
+        f'<p><a href="{path}">{escape(path.rsplit("/", 1)[-1])}</a></p>\n</body>\n</html>\n'
+    )
+
+
+def _pdf_body(url: str) -> bytes:
+    """A small, valid PDF standing for a document of the site."""
+    text = f"{urlsplit(url).path}".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return body
 
 
 def _error_body(status: int) -> bytes:
@@ -757,11 +1040,11 @@ class CdxQuery:
         )
 
     def select(
-        self, captures: Iterable[Capture], value: Callable[[Capture, str], str]
-    ) -> tuple[list[Capture], bool]:
+        self, captures: Iterable[CdxRow], value: Callable[[CdxRow, str], str]
+    ) -> tuple[list[CdxRow], bool]:
         """The captures that pass the filters, collapsed, then limited; ``value`` reads fields;
         and whether the limit left rows out."""
-        kept: list[Capture] = []
+        kept: list[CdxRow] = []
         previous: dict[str, str] = {}
         for capture in captures:
             if any(
@@ -1021,7 +1304,9 @@ def serve(
     options: ArchiveOptions, records: Iterable[Record], page_size: int, faults: FaultOptions
 ) -> FaultySite | StrictArchive:
     """The archive as the server answers it: faults applied, then the strict limits."""
-    archive = Wayback(records, page_size, options.schedule, layout=faults.layout)
+    archive = Wayback(
+        records, page_size, options.schedule, layout=faults.layout, quirks=options.strict
+    )
     archive.robots_blocked = options.robots_blocked
     site = FaultySite(
         archive, faults

@@ -2,14 +2,21 @@
 
 A capture of listing page ``nextRow--N`` shows the listing as it stood when it was captured, so
 one offset shows other items in captures made at other times: items published in between push
-everything down. ``CaptureWalk`` reads the pages in the order of their offsets, from the first
-capture made after the month ended (when all its items were listed), taking for each next page
-the earliest capture not older than the page before it: then items can only be seen twice (at
-the bottom of one page and the top of the next: merged by document id), never skipped. Where
-the next page was captured only earlier, the page is read again as captured by then (if it was),
-which joins the two without a gap. Where the archive has no such capture, or none at all of a
-page, the walk goes on with what there is and names what may be missing. Pure logic: told what each page holds, it answers which capture
-to read next, so it is tested without a crawler.
+everything down. Captures come in sweeps: a crawler fetched the listing's pages seconds to
+minutes apart and in no fixed order (``nextRow--30`` stamped a few seconds before
+``nextRow--20``), so the order of the timestamps within a sweep says nothing; captures less than
+``SWEEP_SECONDS`` apart are taken as one listing state, and the items they hold check it (a page
+whose items are newer than those of the page above it shows another state).
+
+``CaptureWalk`` reads the pages in the order of their offsets, from the first capture made after
+the month ended (when all its items were listed), taking for each next page its capture in the
+sweep of the page above, else its earliest later one: then items can only be seen twice (at the
+bottom of one page and the top of the next: merged by document id), never skipped. Where the
+next page was captured only in an earlier sweep, the page above is read again as captured then
+(if it was): joined to the later capture by an item both show, it joins the next page without a
+gap. Where the archive has no such capture, or none at all of a page, the walk goes on with what
+there is and names what may be missing. Pure logic: told what each page holds, it answers which
+capture to read next, so it is tested without a crawler.
 """
 
 from __future__ import annotations
@@ -21,7 +28,12 @@ from dataclasses import asdict, dataclass, field
 from ilo_crawler.sites.pages import ListingEntry, ListingPage
 from ilo_crawler.sites.wcms import urls
 from ilo_crawler.spiders.seek import Month, MonthSeek, month_after
-from ilo_crawler.webarchive import ORIGINAL_BASE_URL, CdxCapture
+from ilo_crawler.webarchive import ORIGINAL_BASE_URL, TIMESTAMP_FORMAT, CdxCapture
+
+#: Captures of a listing's pages less than this apart belong to one sweep: one listing state,
+#: whatever the order of their timestamps (a crawler fetches a listing's pages seconds to minutes
+#: apart, in no fixed order; items are published hours to days apart).
+SWEEP_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,9 @@ class CaptureWalk:
         self.missing: list[Missing] = []
         self._uncaptured: tuple[int, int] | None = None  #: offsets [start, end) never captured
         self._previous: CdxCapture | None = None
+        self._previous_months: list[Month] = []  #: the months of the page above's items
         self._revisit: Revisit | None = None  #: an earlier capture of a page is being read
+        self._anchor: CdxCapture | None = None  #: the latest page read of the sweep followed
 
     def first(self) -> CdxCapture | None:
         """The capture to read first; None when the window holds no capture of the listing."""
@@ -91,7 +105,8 @@ class CaptureWalk:
         offset = min(self.pages)
         if offset:
             self._uncaptured = (0, offset)
-        chosen = self._choose(offset, self.month_end)
+        captures = self.pages[offset]
+        chosen = next((c for c in captures if c.timestamp >= self.month_end), captures[-1])
         if chosen.timestamp < self.month_end:
             self._name_missing(
                 offset,
@@ -101,8 +116,9 @@ class CaptureWalk:
         return chosen
 
     def observe(self, capture: CdxCapture, page: ListingPage) -> WalkStep:
-        """Take in a capture read; answer the month's entries on it and the capture to read
-        next (None: the month is done)."""
+        """Take in a capture read (its real time: the archive may have led to another than the
+        one listed); answer the month's entries on it and the capture to read next (None: the
+        month is done)."""
         self.read.append(capture)
         offset = urls.offset_in_url(capture.original) or 0
         if self.page_size is None:
@@ -111,28 +127,35 @@ class CaptureWalk:
             self.last = max(self.last or 0, page.last_offset)
         months = [m for m in map(self.span.month_of, page.entries) if m is not None]
         reaches = not months or max(months) <= self.month  # holds the month's items, or older
-        revisit, self._revisit = self._revisit, None
-        if revisit is None:
-            self._check_joins(capture, offset, reaches)
-        elif reaches and not _shown(page) & revisit.shown:
-            self._name_missing(
-                offset,
-                f"its captures of {_day(capture)} and {_day(revisit.above)} share no item: "
-                "items published in between may be missing",
-            )
-        self._previous = capture
         step = WalkStep(entries=self.span.entries_to_follow(page))
-        passed = any(month < self.month for month in months)
+        revisit, self._revisit = self._revisit, None
+        if revisit is not None:
+            # The page above as captured in the next page's (earlier) sweep, read only to join
+            # the two: where the walk goes next is the next page, whatever this one holds.
+            if reaches and not _shown(page) & revisit.shown:
+                self._name_missing(
+                    offset,
+                    f"its captures of {_day(capture)} and {_day(revisit.above)} share no item: "
+                    "items published in between may be missing",
+                )
+            self._previous, self._previous_months = capture, months
+            step.fetch = revisit.then
+            return step
+        self._check_joins(capture, offset, reaches, months)
+        self._previous, self._previous_months = capture, months
+        # A page of an earlier sweep than the one followed (its page above was not captured in
+        # it): the month's items stood higher then, so what it holds ends nothing; the walk
+        # goes back to the sweep it follows for the next page.
+        older = self._anchor is not None and _apart(capture, self._anchor) < -SWEEP_SECONDS
+        if not older:
+            self._anchor = capture
+        passed = not older and any(month < self.month for month in months)
         past_the_end = self.last is not None and offset >= self.last
         if not page.entries and not past_the_end:
             # The archive answered something else under this URL (an error page captured as a
             # page, another layout): its items are unknown; the walk goes on past it.
             self._name_missing(offset, "its capture shows no listing item")
-        at_end = self.page_size is None or past_the_end
-        if passed or at_end:
-            return step
-        if revisit is not None:
-            step.fetch = revisit.then
+        if passed or self.page_size is None or past_the_end:
             return step
         wanted = offset + self.page_size
         later = [captured for captured in self.pages if captured >= wanted]
@@ -143,28 +166,54 @@ class CaptureWalk:
             return step
         if min(later) > wanted:
             self._uncaptured = (wanted, min(later))
-        step.fetch = self._choose(min(later), capture.timestamp)
-        if min(later) == wanted and step.fetch.timestamp < capture.timestamp:
-            # The next page was captured only earlier: items published in between would slip
-            # past both. Read this page as captured by then too (if it was): joined to this
-            # capture by an item both show, it joins the next page without a gap.
-            older = [c for c in self.pages[offset] if c.timestamp <= step.fetch.timestamp]
-            if older:
-                self._revisit = Revisit(capture, _shown(page), step.fetch)
-                step.fetch = older[-1]
+        anchor = self._anchor
+        assert anchor is not None
+        step.fetch = self._choose(min(later), anchor)
+        if not older and min(later) == wanted and _apart(step.fetch, anchor) < -SWEEP_SECONDS:
+            # The next page was captured only in an earlier sweep: items published in between
+            # would slip past both. Read this page as captured then too (if it was): joined to
+            # this capture by an item both show, it joins the next page without a gap.
+            following = step.fetch
+            then = [c for c in self.pages[offset] if abs(_apart(c, following)) <= SWEEP_SECONDS]
+            if then:
+                self._revisit = Revisit(capture, _shown(page), following)
+                step.fetch = min(then, key=lambda c: abs(_apart(c, following)))
         return step
 
-    def _choose(self, offset: int, not_before: str) -> CdxCapture:
-        """The earliest capture of the page from ``not_before`` on, else the latest before it."""
+    def _choose(self, offset: int, above: CdxCapture) -> CdxCapture:
+        """The page's capture in the sweep of the capture ``above`` (the nearest to it), else its
+        earliest later one, else its latest earlier one."""
         captures = self.pages[offset]
-        return next((c for c in captures if c.timestamp >= not_before), captures[-1])
+        near = [c for c in captures if abs(_apart(c, above)) <= SWEEP_SECONDS]
+        if near:
+            return min(near, key=lambda c: (abs(_apart(c, above)), c.timestamp < above.timestamp))
+        return next((c for c in captures if c.timestamp > above.timestamp), captures[-1])
 
-    def _check_joins(self, capture: CdxCapture, offset: int, reaches: bool) -> None:
+    def _check_joins(
+        self, capture: CdxCapture, offset: int, reaches: bool, months: list[Month]
+    ) -> None:
         """Name what may have been lost between the page before and this one: pages never
-        captured, or a page captured earlier than the one before it (items published in between
-        pushed some of the month's items past both). Neither matters when this page starts
-        with items newer than the month: so do the ones above it."""
+        captured, a page captured in a sweep earlier than the one before it (items published in
+        between pushed some of the month's items past both), or a page of the same sweep whose
+        items are newer than those of the page above it, which reached the month (another
+        listing state). The first two do not matter when this page starts with items newer
+        than the month: so do the ones above it."""
         uncaptured, self._uncaptured = self._uncaptured, None
+        before = self._previous
+        apart = _apart(capture, before) if before is not None else 0.0
+        above = min(self._previous_months, default=None)
+        if (
+            before is not None
+            and abs(apart) <= SWEEP_SECONDS
+            and above is not None
+            and above <= self.month
+            and max(months, default=above) > above
+        ):
+            self._name_missing(
+                offset,
+                f"its capture of {capture.captured_at} shows items newer than the page above it "
+                f"({before.captured_at}): another state of the listing, items may be missing",
+            )
         if not reaches:
             return
         if uncaptured is not None:
@@ -176,8 +225,7 @@ class CaptureWalk:
                 else f"nextRow--{start} to --{end - size}"
             )
             self._name_missing(start, f"listing page {pages} has no capture {self.in_window}")
-        before = self._previous
-        if before is not None and capture.timestamp < before.timestamp:
+        if before is not None and apart < -SWEEP_SECONDS:
             self._name_missing(
                 offset,
                 f"captured on {_day(capture)}, before the page above it ({_day(before)}): "
@@ -196,3 +244,12 @@ def _shown(page: ListingPage) -> frozenset[str]:
 
 def _day(capture: CdxCapture) -> str:
     return capture.captured_at[:10]
+
+
+def _apart(capture: CdxCapture, other: CdxCapture) -> float:
+    """Seconds from ``other``'s capture to ``capture``'s (negative: captured before it)."""
+    return (_moment(capture) - _moment(other)).total_seconds()
+
+
+def _moment(capture: CdxCapture) -> dt.datetime:
+    return dt.datetime.strptime(capture.timestamp, TIMESTAMP_FORMAT)
