@@ -15,9 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
-
-from parsel import Selector
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ilo_crawler.sites import DEFAULT_BASE_URL
 from ilo_crawler.sites.wcms import urls
@@ -36,12 +34,7 @@ PREFIX_FIELDS = ("urlkey", *CDX_FIELDS)
 #: Which captures of an article page are wanted: the page, or an archived redirect (followed
 #: inside the archive: a page moved, or a document that is a PDF).
 ARTICLE_STATUSES = "statuscode:200|301|302"
-#: What a PDF document is served as.
-PDF_TYPE = "application/pdf"
 _REPLAY_RE = re.compile(r"/web/(?P<timestamp>\d{14})id_/(?P<original>.+)$")
-_REFRESH_RE = re.compile(r"url\s*=\s*['\"]?(?P<url>[^'\">\s]+)", re.I)
-#: The WCMS's page for a document that is a PDF (the page links to it and refreshes to it).
-STUB_TEXT = b"If you have not been redirected"
 
 
 class CdxError(ValueError):
@@ -222,21 +215,6 @@ def page_url(original: str) -> str:
     if parts.port is None or parts.port != default:
         return original
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]))
-
-
-def pdf_document(url: str, content_type: bytes | None, body: bytes) -> str | None:
-    """The URL of the PDF a capture is or stands for: a PDF itself, or the WCMS's stub page of a
-    document that is one (its refresh or its link to it); None for any other page."""
-    if (content_type or b"").split(b";")[0].strip().lower() == PDF_TYPE.encode():
-        return url
-    if STUB_TEXT not in body:
-        return None
-    page = Selector(body=body, type="html")
-    targets = page.css('meta[http-equiv="refresh"]::attr(content)').getall()
-    links = [_REFRESH_RE.search(value) for value in targets]
-    found = [match["url"] for match in links if match] + page.css("a::attr(href)").getall()
-    pdf = next((link for link in found if urlsplit(link).path.lower().endswith(".pdf")), None)
-    return urljoin(url, pdf) if pdf else None
 
 
 def capture_url(archive_url: str, timestamp: str, original: str) -> str:

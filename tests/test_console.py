@@ -65,7 +65,9 @@ def test_in_a_terminal_a_progress_line_then_the_summary_last(tmp_path: Path) -> 
         for p in progress
     ), progress
     lines = screen_lines(written)
-    assert lines[-1].startswith("run 1 month=2021-11 source=live lang=en listing=all-newsroom: 78 new"), lines
+    assert lines[-1].startswith(
+        "run 1 month=2021-11 source=live lang=en listing=all-newsroom: 78 new"
+    ), lines
     assert lines[-1].endswith(f"(finished, exit 0) -> {tmp_path / 'archive.db'}")
     assert len(lines) == 1, lines  # no banner, no settings, no stats dump
 

@@ -416,6 +416,11 @@ def test_documents_that_are_pdfs_are_archived_as_pdf_documents_not_as_drift(
     # Coverage: the PDF documents are no gaps; the page never captured is one.
     coverage = ilo_archive("coverage", "--db", str(crawl.archive)).stdout
     assert "gaps 2020-01 en: WCMS_9" in coverage, coverage
+    # Re-extracted from their captures, they stay what they are.
+    reparsed = ilo_archive("reparse", "--db", str(crawl.archive), "--json")
+    assert reparsed.returncode == 0 and json.loads(reparsed.stdout)["changed"] == 0, reparsed
+    kept = crawl.rows("SELECT url, article_type FROM articles WHERE doc_id IN ('WCMS_6', 'WCMS_7')")
+    assert all(r["article_type"] == "PDF document" and r["url"].endswith(".pdf") for r in kept)
 
 
 def test_host_variants_are_one_page_and_the_first_capture_from_the_date_wins(

@@ -74,7 +74,9 @@ def test_a_migrated_copy_joins_its_wcms_article_with_both_identities(
 ) -> None:
     archive.store_articles([wcms("WCMS_1", "Ending child labour in cobalt mines")], None)
     outcome = archive.store_articles([node("77", edited)], None)
-    assert outcome == ["unchanged" if edited == "Ending child labour in cobalt mines" else "changed"]
+    assert outcome == [
+        "unchanged" if edited == "Ending child labour in cobalt mines" else "changed"
+    ]
     path = archive.path
     assert rows(path, "SELECT doc_id FROM articles") == [("WCMS_1",)]
     identities = rows(path, "SELECT identity, doc_id, site, url FROM identities ORDER BY site")
@@ -89,7 +91,7 @@ def test_a_migrated_copy_joins_its_wcms_article_with_both_identities(
 
 def test_quotes_and_dashes_of_an_edit_still_match() -> None:
     assert title_key("ILO\u2019s \u201cglobal\u201d report \u2013 2021") == title_key(
-        "ILO's \"Global\" report - 2021"
+        'ILO\'s "Global" report - 2021'
     )
     assert title_key("   ") is None
 

@@ -99,7 +99,9 @@ def test_the_summary_says_the_mode_and_the_arguments_in_the_order_given(
     assert summary_line(incremental).startswith(
         "run 1 incremental source=live lang=en listing=all-newsroom: 12 new"
     )
-    assert summary_line(month).startswith("run 2 listing=all-newsroom month=2021-11 source=live lang=en: ")
+    assert summary_line(month).startswith(
+        "run 2 listing=all-newsroom month=2021-11 source=live lang=en: "
+    )
 
 
 def crawl_that_cannot_write(

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from ilo_crawler.sites.wcms.documents import pdf_document
 from ilo_crawler.sites.wcms.urls import article_path, listing_path
 from ilo_crawler.webarchive import (
     CdxCapture,
@@ -19,7 +20,6 @@ from ilo_crawler.webarchive import (
     page_url,
     parse_cdx,
     parse_cdx_page,
-    pdf_document,
     replayed,
     timestamp_iso,
 )

@@ -26,8 +26,9 @@ from ilo_crawler.archive.store import Archive, ArchiveError, StoreOutcome, decod
 from ilo_crawler.items import article_item
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields
-from ilo_crawler.sites.pages import ListingEntry
+from ilo_crawler.sites.pages import ArticlePage, ListingEntry
 from ilo_crawler.sites.registry import site_of_url
+from ilo_crawler.sites.wcms.documents import PDF_DOCUMENT, pdf_document
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ def _records_from_captures(
         f"""
         SELECT a.doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
                p.listing_capture_id, c.fetched_at, c.source, c.captured_at, c.url AS capture_url,
-               c.original_url,
+               c.original_url, c.headers AS capture_headers,
                {_PAGE_URL} AS page_url
         FROM articles a
         LEFT JOIN appearances p ON p.rowid = (
@@ -361,9 +362,12 @@ def _records_from_captures(
             yield None
             continue
         page_url = source["page_url"]
-        page = site_of_url(page_url).parse_article(
-            archive.capture_body(source["capture_id"]), page_url
-        )
+        body = archive.capture_body(source["capture_id"])
+        pdf = pdf_document(page_url, _content_type(source["capture_headers"]), body)
+        if pdf is not None:  # a document that is a PDF, as the crawl archived it
+            page = ArticlePage(pdf, source["doc_id"], source["lang"], False, type=PDF_DOCUMENT)
+        else:
+            page = site_of_url(page_url).parse_article(body, page_url)
         item = asdict(
             article_item(
                 doc_id=source["doc_id"],
@@ -374,6 +378,8 @@ def _records_from_captures(
                 article=page,
             )
         )
+        if pdf is not None:
+            item["url"] = pdf
         item["fetched_at"] = source["fetched_at"]
         item.update(  # the provenance of the capture it was read from, as the crawl gave it
             source=source["source"],
@@ -392,6 +398,13 @@ def _records_from_captures(
         )
         item.update(category_fields(item["label"], taxonomy))
         yield item
+
+
+def _content_type(headers: str | None) -> bytes | None:
+    """The ``Content-Type`` a capture was received with (its headers as stored: JSON)."""
+    received = {name.lower(): values for name, values in json.loads(headers or "{}").items()}
+    values = received.get("content-type")
+    return values[0].encode("latin-1") if values else None
 
 
 #: The URL a capture's page is read against: the page's URL on the site (after redirects for a

@@ -51,6 +51,7 @@ from ilo_crawler.middlewares import WAYBACK_CAPTURE_SLOT, WAYBACK_CDX_SLOT, Wayb
 from ilo_crawler.pipelines.storage import ArchiveStoragePipeline
 from ilo_crawler.sites.pages import ArticlePage, ListingEntry, ListingPage
 from ilo_crawler.sites.wcms import urls
+from ilo_crawler.sites.wcms.documents import PDF_DOCUMENT, pdf_document
 from ilo_crawler.spiders.arguments import NewsroomArguments, check_base_url
 from ilo_crawler.spiders.capture_walk import CaptureWalk, Missing
 from ilo_crawler.spiders.seek import Month, month_after
@@ -58,8 +59,6 @@ from ilo_crawler.webarchive import CdxCapture, CdxError
 
 #: Navigation first, as on the live site.
 LISTING_PRIORITY = 10
-#: The ``article_type`` of a document that is a PDF (its page redirected to it, or was a stub).
-PDF_DOCUMENT = "PDF document"
 #: A span's listing captures are asked with one prefix query for this many months' windows
 #: (read on with resume keys), not one query a month: a year of a listing's captures is a page
 #: or two of an answer, and a backfill 15 queries a language instead of 172.
@@ -786,7 +785,7 @@ class WaybackNavigation:
         received = capture_of(
             response, "article", doc_id, lang, copy=ArchivedCopy(original, real.captured_at)
         )
-        pdf = webarchive.pdf_document(original, response.headers.get("Content-Type"), response.body)
+        pdf = pdf_document(original, response.headers.get("Content-Type"), response.body)
         if pdf is not None:
             # A document that is a PDF (the page redirected to it, or was a stub linking to it):
             # archived as what it is, not as a page that lost its body.
