@@ -281,6 +281,13 @@ _VERSION_5 = (
            ELSE 'wcms' END, url, content_hash, listing_hash, first_seen_at, last_seen_at
     FROM articles
     """,
+    # A document that is a PDF has no body to read: it is not an article whose page failed.
+    "DROP VIEW articles_without_body",
+    """
+    CREATE VIEW articles_without_body AS
+    SELECT doc_id, lang, url, title, published, month, last_seen_at
+    FROM articles WHERE body IS NULL AND article_type IS NOT 'PDF document'
+    """,
     # An identity that matched more than one article of the other site: left apart, reported.
     """
     CREATE TABLE identity_conflicts (
