@@ -12,7 +12,12 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler.extract.document import TYPE_DATE_SEPARATOR, DocumentFields, read_document
+from ilo_crawler.extract.document import (
+    TYPE_DATE_SEPARATOR,
+    DocumentFields,
+    may_show_credit,
+    read_document,
+)
 from ilo_crawler.extract.text import element_text, first_text, parse_html
 from ilo_crawler.sites.pages import ARTICLE_FIELDS, BY_CONTENT, ArticlePage
 from ilo_crawler.sites.wcms import urls
@@ -29,7 +34,8 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
         values = _fields_by_selectors(root, layout)
         if values is not None:
             found_by = {name: layout.name for name, value in values.items() if value}
-            if len(found_by) < len(values):
+            missing = [name for name in ARTICLE_FIELDS if not values[name]]
+            if missing and (missing != ["credit"] or may_show_credit(root)):
                 by_content = read_document(root, page_lang)
                 for name in ARTICLE_FIELDS:
                     if not values[name] and getattr(by_content, name):
