@@ -92,6 +92,10 @@ def _fields_by_selectors(root: etree._Element, layout: ArticleLayout) -> dict | 
     }
 
 
+#: Every link of a page that names a document (``$doc``).
+_LINKS_TO = etree.XPath("//a/@href[contains(., $doc)]")
+
+
 def _translations(
     root: etree._Element, base_url: str, doc_id: str | None, lang: str | None
 ) -> dict[str, str]:
@@ -100,7 +104,7 @@ def _translations(
     found: dict[str, str] = {}
     if doc_id is None:
         return found
-    for href in root.xpath("//a/@href[contains(., $doc)]", doc=doc_id):
+    for href in _LINKS_TO(root, doc=doc_id):
         absolute = urljoin(base_url, href.strip())
         key = urls.parse_article_path(absolute)
         if key and key.doc_id == doc_id and key.lang != lang:
