@@ -8,8 +8,6 @@ them reads, is found by content (``ilo_crawler.extract.document``).
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from lxml import etree
 
 from ilo_crawler.extract.document import (
@@ -105,7 +103,7 @@ def _translations(
     if doc_id is None:
         return found
     for href in _LINKS_TO(root, doc=doc_id):
-        absolute = urljoin(base_url, href.strip())
+        absolute = urls.join_url(base_url, href.strip())
         key = urls.parse_article_path(absolute)
         if key and key.doc_id == doc_id and key.lang != lang:
             found.setdefault(key.lang, absolute)
