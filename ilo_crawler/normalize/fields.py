@@ -8,6 +8,7 @@ change), so both paths always give the same result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy
@@ -30,6 +31,19 @@ def date_fields(
     ``month`` is the published date's month, else the heading's: a date that contradicts the
     heading it stands under does not move the item out of that month. ``article_published`` is
     set only when the article page's date differs from ``published`` (the flag analysts query)."""
+    return dict(_date_fields(lang, date_text, article_date_text, heading, crawl_date))
+
+
+#: A crawl asks for an entry's dates several times (its month while the listing is sought, then
+#: the date pipeline): each distinct question is answered once (the dict is only ever copied).
+@functools.lru_cache(maxsize=8192)
+def _date_fields(
+    lang: str,
+    date_text: str | None,
+    article_date_text: str | None,
+    heading: str | None,
+    crawl_date: dt.date,
+) -> dict[str, Any]:
     heading_month = parse_month_heading(heading, lang)
     listed = parse_date_text(date_text, lang)
     problem = date_problem(listed, date_text, crawl_date=crawl_date, heading=heading_month)
