@@ -36,7 +36,7 @@ def date_fields(
 
 #: A crawl asks for an entry's dates several times (its month while the listing is sought, then
 #: the date pipeline): each distinct question is answered once (the dict is only ever copied).
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)  # the questions about one listing page and its neighbours
 def _date_fields(
     lang: str,
     date_text: str | None,

@@ -111,7 +111,7 @@ def article_path(section: str, doc_id: str, lang: str) -> str:
     return f"{ARTICLE_SECTION_PATHS[section]}/{doc_id}/lang--{lang}/index.htm"
 
 
-@functools.lru_cache(maxsize=16384)  # an item's URL is read three or four times in a crawl
+@functools.lru_cache(maxsize=1024)  # an item's URL is read several times as its page is read
 def parse_article_path(url_or_path: str) -> ArticleKey | None:
     """The document id and language of an article URL, None if the URL names no document."""
     match = _ARTICLE_RE.search(urlsplit(url_or_path).path)
