@@ -133,6 +133,10 @@ def _add_crawl(result: ScenarioResult, who: str, run: Measured, pages: int, item
     result.add(f"{who} cpu s", run.cpu_s)
     result.add(f"{who} cpu ms/page", 1000 * run.cpu_s / pages)
     result.add(f"{who} peak rss MB", run.peak_rss_mb)
+    if run.main_thread_cpu_s is not None:
+        result.add(f"{who} reactor thread cpu s", run.main_thread_cpu_s)
+    if run.descendants_cpu_s is not None:
+        result.add(f"{who} writer process cpu s", run.descendants_cpu_s)
     if run.server_cpu_s is not None:
         result.add(f"{who} replica cpu s", run.server_cpu_s)
 

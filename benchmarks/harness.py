@@ -118,11 +118,17 @@ def machine() -> dict[str, Any]:
 # Measuring a subprocess --------------------------------------------------------------------------
 @dataclass
 class Measured:
-    """One finished subprocess: wall time, its own CPU time (from ``wait4``), its peak RSS and RSS
-    series (sampled from ``/proc``), and the CPU the replica spent serving it.
+    """One finished subprocess: wall time, its CPU time (from ``wait4``: its own and that of the
+    processes it waited for, such as the archive's writer), its peak RSS and RSS series (sampled
+    from ``/proc``), and the CPU the replica spent serving it.
 
-    The peak is the last VmHWM sampled, not ``ru_maxrss``: Linux carries the parent's RSS at fork
-    into the child's ``ru_maxrss``, which would charge the benchmark's own memory to the crawl."""
+    The peak is that of the process and its descendants (the archive's writer process) together:
+    the sum of their last VmHWM each (an upper bound: their peaks need not coincide), not
+    ``ru_maxrss``: Linux carries the parent's RSS at fork into the child's ``ru_maxrss``, which
+    would charge the benchmark's own memory to the crawl. The series is the process's own VmRSS
+    (the writer ends before the crawl does: the sum would fall at the end). ``main_thread_cpu_s``
+    (the reactor's, in a crawl) and ``descendants_cpu_s`` are the last values sampled, so up to
+    one sampling interval short."""
 
     returncode: int
     wall_s: float
@@ -132,6 +138,8 @@ class Measured:
     server_cpu_s: float | None
     stdout: str
     stderr: str
+    main_thread_cpu_s: float | None = None
+    descendants_cpu_s: float | None = None
 
     def rss_at(self, fraction: float) -> float:
         """RSS when ``fraction`` of the run had elapsed (the sample nearest that moment)."""
@@ -156,15 +164,34 @@ def _memory_mb(pid: int) -> tuple[float, float] | None:
     return values["VmRSS"], values["VmHWM"]
 
 
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds a live process has used so far (None if it cannot be read)."""
+def cpu_seconds(pid: int | None, thread: int | None = None) -> float | None:
+    """User + system CPU seconds a live process (or one of its threads) has used so far (None if
+    it cannot be read)."""
     if pid is None:
         return None
+    where = f"/proc/{pid}/task/{thread}/stat" if thread is not None else f"/proc/{pid}/stat"
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(where).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """The live processes started by ``pid`` and by them, and so on."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
 
 
 def child_pid(marker: str) -> int | None:
@@ -197,15 +224,22 @@ def measure(
         started = time.monotonic()
         process = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=err, env=env)
         series: list[tuple[float, float]] = []
-        peak = [0.0]
+        peaks: dict[int, float] = {}  # per process of the tree, its VmHWM last sampled
+        cpu: dict[str, float | None] = {"main": None}
+        descendants_cpu: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(sample_every):
-                memory = _memory_mb(process.pid)
-                if memory is not None:
-                    series.append((time.monotonic() - started, memory[0]))
-                    peak[0] = max(peak[0], memory[1])
+                for pid in (process.pid, *descendants(process.pid)):
+                    memory = _memory_mb(pid)
+                    if memory is not None:
+                        peaks[pid] = memory[1]
+                        if pid == process.pid:
+                            series.append((time.monotonic() - started, memory[0]))
+                    if pid != process.pid:
+                        descendants_cpu[pid] = cpu_seconds(pid) or descendants_cpu.get(pid, 0.0)
+                cpu["main"] = cpu_seconds(process.pid, process.pid) or cpu["main"]
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -222,13 +256,15 @@ def measure(
         returncode=process.returncode,
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=peak[0],
+        peak_rss_mb=sum(peaks.values()),
         rss_series=series,
         server_cpu_s=None
         if server_before is None or server_after is None
         else server_after - server_before,
         stdout=stdout,
         stderr=stderr,
+        main_thread_cpu_s=cpu["main"],
+        descendants_cpu_s=sum(descendants_cpu.values()) if descendants_cpu else None,
     )
 
 

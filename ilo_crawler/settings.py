@@ -25,6 +25,10 @@ USER_AGENT = f"ilo-crawler/0.1 (archival crawler of the ILO Newsroom; +{ILO_CONT
 ILO_ARCHIVE_PATH = "data/archive.db"
 #: Items written per transaction.
 ILO_STORAGE_BATCH_SIZE = 100
+#: Batches handed to the archive's writer process and not yet written, at most: past that, items
+#: wait for it (and Scrapy stops downloading once its scraper slot is full), so a slow archive
+#: slows the crawl instead of filling memory.
+ILO_STORAGE_QUEUE_BATCHES = 4
 #: The label taxonomy (TOML); None: the one shipped in ``ilo_crawler/normalize/taxonomy.toml``.
 ILO_TAXONOMY_PATH = None
 #: An incremental run (no span argument) walks at least down to items this many days older than

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from ilo_crawler.extract.document import may_show_credit, read_document
+from ilo_crawler.extract.text import parse_html
 from ilo_crawler.sites.wcms.article import parse_article
 from ilo_crawler.sites.wcms.listing import parse_listing
 
@@ -118,3 +120,43 @@ def test_a_summary_held_as_text_nodes_keeps_its_line_breaks() -> None:
     assert page.layout == "wcms2010"
     assert page.entries[0].summary == "First line\nsecond line"
     assert page.entries[0].found_by["summary"] == "wcms2010"
+
+
+def _wcms2019_article(credit_markup: str) -> str:
+    """A wcms2019 article page whose known layout finds every field but the credit: the
+    ``figure.main-image`` caption is replaced by ``credit_markup``."""
+    return (
+        '<html><body><header id="banner"><p>© ILO banner</p></header><div class="document">'
+        '<h1 class="long-title"><h1>Title one</h1></h1>'
+        '<p class="lead">A lead sentence that is long enough.</p>'
+        '<p class="document-type-date"><span class="type">News</span> | '
+        f'<span class="date">15 November 2021</span></p>{credit_markup}'
+        '<div class="article-text"><p>GENEVA (ILO News) – First paragraph.</p></div></div>'
+        "<footer><p>© International Labour Organization</p></footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("credit_markup", "credit", "found_by"),
+    [
+        ("", None, None),  # a © only in the page's chrome (banner, footer): no credit
+        ('<div class="photo"><span>© ILO/J. Doe</span></div>', "© ILO/J. Doe", "content"),
+        ('<div class="photo"><img>© ILO/J. Doe</div>', "© ILO/J. Doe", "content"),  # a tail
+        ('<div class="share-bar"><span>© ILO/J. Doe</span></div>', None, None),  # chrome again
+    ],
+)
+def test_a_credit_the_layout_misses_is_looked_for_only_where_a_copyright_stands(
+    credit_markup: str, credit: str | None, found_by: str | None
+) -> None:
+    """The content pass for a missing credit is skipped only where it could find none: where
+    no ``©`` stands outside the regions it skips."""
+    page = parse_article(_wcms2019_article(credit_markup), ARTICLE_URL)
+    assert (page.layout, page.title, page.date_text) == (
+        "wcms2019",
+        "Title one",
+        "15 November 2021",
+    )
+    assert page.credit == credit and page.found_by.get("credit") == found_by
+    root = parse_html(_wcms2019_article(credit_markup))
+    assert may_show_credit(root) == (credit is not None)
+    assert read_document(root, "en").credit == credit  # what the skipped pass would have said

@@ -10,12 +10,16 @@ import dataclasses
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ilo_crawler.sites.wcms.article import parse_article
 from ilo_crawler.sites.wcms.listing import parse_listing
+from ilo_crawler.sites.wcms.urls import join_url
 
 PARSERS = {"listing": parse_listing, "article": parse_article}
 
@@ -125,3 +129,20 @@ def test_page_size_is_read_from_the_pager_not_assumed() -> None:
         "https://www.ilo.org/global/topics/green-jobs/news/lang--en/nextRow--60/index.htm",
     )
     assert (page.offset, page.page_size, page.last_offset) == (60, 15, 420)
+
+
+@settings(max_examples=3000)
+@given(
+    st.sampled_from(
+        [
+            "https://www.ilo.org/global/about-the-ilo/newsroom/all-newsroom/lang--en/index.htm",
+            "http://127.0.0.1:8080/a/b/?q=1#f",
+            "https://www.ilo.org",
+            "https://user@www.ilo.org:443/p;x?y#z",
+        ]
+    ),
+    st.text(alphabet="/.?#;a1 \t\n%:@=&\x00\x1fé", max_size=14).map(lambda s: "/" + s),
+)
+def test_links_are_joined_as_urljoin_joins_them(base_url: str, href: str) -> None:
+    """The page objects' fast join of a path of the same site gives ``urljoin``'s answer."""
+    assert join_url(base_url, href) == urljoin(base_url, href)

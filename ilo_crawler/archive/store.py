@@ -67,7 +67,7 @@ def check_writable(path: str | Path) -> None:
         )
 
 
-def write_error(path: str | Path, error: sqlite3.Error | OSError) -> str:
+def write_error(path: str | Path, error: BaseException | str) -> str:
     """One line for a failed write: the archive, the cause and the free space where it lives."""
     try:
         space = shutil.disk_usage(Path(path).resolve().parent).free

@@ -11,6 +11,7 @@ run's recorder computed.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -104,6 +105,9 @@ class Command(ScrapyCrawlCommand):
         try:
             crawler = self._create_crawler(args[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
+            # What start-up made (Scrapy, the date tables, the archive's index) lives as long as
+            # the crawl: out of the collector's way, full collections no longer walk it.
+            gc.freeze()
             self.crawler_process.start()
         finally:
             if lock is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ilo_crawler.extract.entries import Line, decoy_regions, entry_lines, in_region
+from ilo_crawler.extract.entries import Line, decoy_regions, entry_lines, in_region, is_decoy
 from ilo_crawler.extract.text import clean_text, element_text
 from ilo_crawler.normalize.dates import is_date_line
 
@@ -78,6 +78,27 @@ def read_document(root: etree._Element, lang: str, eyebrow: bool = False) -> Doc
         credit=credit,
         body=paragraphs,
     )
+
+
+_COPYRIGHT_TEXTS = etree.XPath("//body//text()[contains(., '©')]")
+
+
+def may_show_credit(root: etree._Element) -> bool:
+    """Whether ``read_document`` could find a credit here: only where a ``©`` stands in the body
+    outside the regions it skips (a footer's ``© International Labour Organization`` is never a
+    credit). Much cheaper than reading the document: an article page whose known layout found
+    everything but a credit it does not have need not be read by content at all."""
+    for text in _COPYRIGHT_TEXTS(root):
+        element = text.getparent()
+        if text.is_tail:  # a tail stands in the parent of the element it follows
+            element = element.getparent()
+        while element is not None:
+            if is_decoy(element):
+                break
+            if element.tag == "body":
+                return True
+            element = element.getparent()
+    return False
 
 
 @dataclass(frozen=True)

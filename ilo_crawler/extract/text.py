@@ -6,8 +6,6 @@ scripts, styles and templates are not text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml import etree
 
 #: Elements that start a new line of text, as a browser lays them out.
@@ -80,30 +78,33 @@ def clean_text(text: str | None) -> str | None:
     ones; an empty result is None (the field is missing)."""
     if text is None:
         return None
+    if "\n" not in text:  # one line (most texts): no need to split it into lines
+        return " ".join(text.split()) or None
     lines = (" ".join(line.split()) for line in text.split("\n"))
     collapsed = "\n".join(line for line in lines if line)
     return collapsed or None
 
 
-def _pieces(element: etree._Element) -> Iterator[str]:
-    """The text of ``element`` and its descendants in order, ``\\n`` for each line break."""
+def _gather(element: etree._Element, out: list[str]) -> None:
+    """Append the text of ``element`` and its descendants in order, ``\\n`` for each line break
+    (a list and a recursive call: a generator per element cost twice as much)."""
     tag = element.tag
     if not isinstance(tag, str) or tag in HIDDEN_TAGS:
         return
     if tag == "br":
-        yield "\n"
+        out.append("\n")
         return
     block = tag in BLOCK_TAGS
     if block:
-        yield "\n"
+        out.append("\n")
     if element.text:
-        yield element.text.replace("\n", " ")
+        out.append(element.text.replace("\n", " "))
     for child in element:
-        yield from _pieces(child)
+        _gather(child, out)
         if child.tail:
-            yield child.tail.replace("\n", " ")
+            out.append(child.tail.replace("\n", " "))
     if block:
-        yield "\n"
+        out.append("\n")
 
 
 def element_text(element: etree._Element | str | None) -> str | None:
@@ -113,7 +114,14 @@ def element_text(element: etree._Element | str | None) -> str | None:
         return None
     if isinstance(element, str):
         return clean_text(element.replace("\n", " "))
-    return clean_text("".join(_pieces(element)))
+    if not len(element):  # no children (most paragraphs): its own text is all there is
+        tag = element.tag
+        if not isinstance(tag, str) or tag in HIDDEN_TAGS or tag == "br" or not element.text:
+            return None
+        return " ".join(element.text.split()) or None
+    out: list[str] = []
+    _gather(element, out)
+    return clean_text("".join(out))
 
 
 def first_text(found: list) -> str | None:

@@ -8,6 +8,7 @@ change), so both paths always give the same result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -35,6 +36,20 @@ def date_fields(
     set only when the article page's date differs from ``published`` (the flag analysts query).
     A machine-readable ``date_value`` beside the date line is checked, never preferred: beyond a
     time zone's shift from the line's date it is the problem ``datetime-disagrees``."""
+    return dict(_date_fields(lang, date_text, article_date_text, heading, crawl_date, date_value))
+
+
+#: A crawl asks for an entry's dates several times (its month while the listing is sought, then
+#: the date pipeline): each distinct question is answered once (the dict is only ever copied).
+@functools.lru_cache(maxsize=1024)  # the questions about one listing page and its neighbours
+def _date_fields(
+    lang: str,
+    date_text: str | None,
+    article_date_text: str | None,
+    heading: str | None,
+    crawl_date: dt.date,
+    date_value: str | None,
+) -> dict[str, Any]:
     heading_month = parse_month_heading(heading, lang)
     listed = parse_date_text(date_text, lang)
     problem = date_problem(listed, date_text, crawl_date=crawl_date, heading=heading_month)

@@ -1,16 +1,20 @@
-"""Item pipeline: writes articles into the SQLite archive, batched, deduplicated, with history."""
+"""Item pipeline: writes articles into the SQLite archive, batched, deduplicated, with history,
+through the archive's writer process (``ilo_crawler.archive.writer``)."""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
+from collections import deque
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
+from twisted.internet.defer import Deferred
 
-from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.store import write_error
+from ilo_crawler.archive.writer import ArchiveWriter, BatchResult, Write
 from ilo_crawler.extensions import stop_crawl
 from ilo_crawler.items import Capture, FetchFailure, Sighting
 
@@ -21,19 +25,30 @@ class ArchiveStoragePipeline:
     """One row per (document id, language): a re-run adds no row, a changed article updates its
     row and keeps the previous state in ``revisions``; every page fetched is kept in ``captures``;
     articles seen again unchanged get an appearance; pages that still failed go to ``failures``.
+
     Items are written ``ILO_STORAGE_BATCH_SIZE`` at a time, each batch in one transaction, so an
-    article never appears without its capture and appearance. When the archive cannot be written
-    (a full disk, a file gone read-only), the batch is rolled back, the crawl stops at once with
-    one line naming the archive, the cause and the free space, and is counted (``archive/errors``:
-    exit status 6); items still arriving are not written; the next run fetches what it lacks."""
+    article never appears without its capture and appearance, by the writer process: the reactor
+    thread only hands batches over. At most ``ILO_STORAGE_QUEUE_BATCHES`` batches are handed over
+    and not yet written; while that many are, each item waits (``process_item`` does not return)
+    for the writer to catch up, its response stays in Scrapy's scraper slot, and Scrapy stops
+    downloading once the slot is full: a slow archive slows the crawl, memory stays flat, and the
+    reactor never blocks. Closing waits for every batch to be written.
+
+    When the archive cannot be written (a full disk, a file gone read-only), the batch is rolled
+    back, the crawl stops at once with one line naming the archive, the cause and the free space,
+    and is counted (``archive/errors``: exit status 6); items still arriving are not written
+    (``archive/items_not_stored``); the next run fetches what it lacks."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("ILO_ARCHIVE_PATH")
         self.batch_size = crawler.settings.getint("ILO_STORAGE_BATCH_SIZE")
+        self.queue_batches = crawler.settings.getint("ILO_STORAGE_QUEUE_BATCHES")
         self.stats: StatsCollector = crawler.stats
-        self.batch: list[Any] = []
-        self.archive: Archive | None = None
+        self.batch: list[Write] = []
+        self.in_writer = 0  # batches handed to the writer and not yet written
+        self.waiting: deque[tuple[Any, Deferred[None]]] = deque()
+        self.writer: ArchiveWriter | None = None
         self.write_failed = False
 
     @classmethod
@@ -41,64 +56,97 @@ class ArchiveStoragePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.path)
+        from twisted.internet import reactor  # the one Scrapy installed (never at import time)
 
-    def process_item(self, item: Any) -> Any:
-        self.batch.append(item)
-        if len(self.batch) >= self.batch_size:
-            self.flush()
+        self.reactor: Any = reactor
+        self.writer = ArchiveWriter(self.path, self._report_from_writer)
+        self.writer.start()
+
+    async def process_item(self, item: Any) -> Any:
+        if self.in_writer < self.queue_batches and not self.waiting:
+            self._add(item)
+            return item
+        room: Deferred[None] = Deferred()
+        self.waiting.append((item, room))
+        self.stats.inc_value("archive/items_waited")
+        await maybe_deferred_to_future(room)
         return item
 
-    def close_spider(self) -> None:
-        self.flush()
-        if self.archive is not None:
-            self.archive.close()
+    async def close_spider(self) -> None:
+        """Hand over the last batch and wait (without blocking the reactor) until the writer has
+        written everything and closed the archive."""
+        if self.writer is None:
+            return
+        self._hand_over()
+        self.writer.close()
+        await maybe_deferred_to_future(threads.deferToThread(self.writer.join))
 
-    def flush(self) -> None:
-        if not self.batch or self.archive is None:
+    def _add(self, item: Any) -> None:
+        self.batch.append(write_of(item))
+        if len(self.batch) >= self.batch_size:
+            self._hand_over()
+
+    def record_completeness(self, report: dict[str, Any]) -> None:
+        """How complete a month read from a web archive is, written after every item handed
+        over before it (the writer keeps the order): a run killed later has recorded it."""
+        self.batch.append(("completeness", report))
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        if not self.batch or self.writer is None:
             return
         if self.write_failed:  # the crawl is stopping: said once, counted
             self.stats.inc_value("archive/items_not_stored", len(self.batch))
-            self.batch.clear()
-            return
-        run_id = self.stats.get_value("archive/run_id")
-        outcomes: list[str] = []
-        try:
-            with self.archive.transaction():
-                outcomes = [self._store(item, run_id) for item in self.batch]
-        except (sqlite3.Error, ArchiveError) as error:
-            self.write_failed = True
-            self.stats.inc_value("archive/errors")
-            self.stats.inc_value("archive/items_not_stored", len(self.batch))
-            logger.error(
-                "%s; the crawl stops (the next run fetches what is not stored)",
-                write_error(self.path, error),
-            )
-            stop_crawl(self.crawler, "archive_error")
         else:
-            for outcome in outcomes:
+            self.writer.submit(self.batch, self.stats.get_value("archive/run_id"))
+            self.in_writer += 1
+            self.stats.max_value("archive/queue_peak_batches", self.in_writer)
+        self.batch = []
+
+    def _report_from_writer(self, result: BatchResult) -> None:
+        """Called in a thread of the writer's: the rest happens in the reactor's."""
+        self.reactor.callFromThread(self._written, result)
+
+    def _written(self, result: BatchResult) -> None:
+        self.in_writer -= 1
+        if result.written:
+            for outcome in result.outcomes:
                 if outcome:
                     self.stats.inc_value(f"archive/{outcome}")
             for name in ("joined_across_sites", "identity_conflicts"):
-                self.stats.set_value(f"archive/{name}", getattr(self.archive, name))
-        finally:
-            self.batch.clear()
+                if getattr(result, name):
+                    self.stats.inc_value(f"archive/{name}", getattr(result, name))
+        else:
+            self.stats.inc_value("archive/items_not_stored", result.size)
+            if result.error is not None:
+                self._stop(result)
+        while self.waiting and self.in_writer < self.queue_batches:
+            item, room = self.waiting.popleft()
+            self._add(item)
+            room.callback(None)
 
-    def _store(self, item: Any, run_id: int | None) -> str:
-        """Write one item; the outcome it counts as (empty: not an article)."""
-        assert self.archive is not None
-        if isinstance(item, Capture):
-            self.archive.add_capture(vars(item), run_id)
-            self.archive.resolve_failure(item.url)
-            return ""
-        if isinstance(item, FetchFailure):
-            self.archive.record_failure(item.url, item.kind, item.error, run_id)
-            return ""
-        if isinstance(item, Sighting):
-            return self.archive.store_sighting(vars(item), run_id)
-        # A shallow view is enough (the archive only reads it): a deep copy of every item cost
-        # a twentieth of the crawl's CPU.
-        fields = vars(item)
-        if item.capture is not None:
-            fields = {**fields, "capture": vars(item.capture)}
-        return self.archive.store_article(fields, run_id)
+    def _stop(self, result: BatchResult) -> None:
+        """The first failed write: said once, counted, and the crawl stops."""
+        self.write_failed = True
+        self.stats.inc_value("archive/errors")
+        logger.error(
+            "%s; the crawl stops (the next run fetches what is not stored)%s",
+            write_error(self.path, result.error or "unknown error"),
+            f"\n{result.trace}" if result.trace else "",
+        )
+        stop_crawl(self.crawler, "archive_error")
+
+
+def write_of(item: Any) -> Write:
+    """What the writer writes for an item. Shallow views are enough (the archive only reads
+    them): a deep copy of every item cost a twentieth of the crawl's CPU."""
+    if isinstance(item, Capture):
+        return "capture", vars(item)
+    if isinstance(item, FetchFailure):
+        return "failure", vars(item)
+    if isinstance(item, Sighting):
+        return "sighting", vars(item)
+    fields = vars(item)
+    if item.capture is not None:
+        fields = {**fields, "capture": vars(item.capture)}
+    return "article", fields

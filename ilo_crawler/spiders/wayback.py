@@ -929,15 +929,12 @@ class WaybackNavigation:
             if reading.finished and not reading.recorded and reading.done >= reading.expected
         ]
         storage = self.crawler.get_item_pipeline(ArchiveStoragePipeline) if ready else None
-        if storage is None or storage.archive is None or storage.write_failed:
+        if storage is None or storage.write_failed:
             return
-        storage.flush()
-        run_id = self.crawler.stats.get_value("archive/run_id")
         lang, listing = self.arguments.lang, self.arguments.listing
         for reading in ready:
             reading.recorded = True
-            if run_id is not None and not storage.write_failed:
-                storage.archive.record_completeness(run_id, reading.report(listing, lang, ""))
+            storage.record_completeness(reading.report(listing, lang, ""))
 
     @staticmethod
     def _context(sighted: Sighted) -> dict[str, Any]:

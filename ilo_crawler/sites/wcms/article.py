@@ -8,11 +8,14 @@ them reads, is found by content (``ilo_crawler.extract.document``).
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from lxml import etree
 
-from ilo_crawler.extract.document import TYPE_DATE_SEPARATOR, DocumentFields, read_document
+from ilo_crawler.extract.document import (
+    TYPE_DATE_SEPARATOR,
+    DocumentFields,
+    may_show_credit,
+    read_document,
+)
 from ilo_crawler.extract.text import element_text, first_text, parse_html
 from ilo_crawler.sites.pages import ARTICLE_FIELDS, BY_CONTENT, ArticlePage
 from ilo_crawler.sites.wcms import urls
@@ -29,7 +32,8 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
         values = _fields_by_selectors(root, layout)
         if values is not None:
             found_by = {name: layout.name for name, value in values.items() if value}
-            if len(found_by) < len(values):
+            missing = [name for name in ARTICLE_FIELDS if not values[name]]
+            if missing and (missing != ["credit"] or may_show_credit(root)):
                 by_content = read_document(root, page_lang)
                 for name in ARTICLE_FIELDS:
                     if not values[name] and getattr(by_content, name):
@@ -86,6 +90,10 @@ def _fields_by_selectors(root: etree._Element, layout: ArticleLayout) -> dict | 
     }
 
 
+#: Every link of a page that names a document (``$doc``).
+_LINKS_TO = etree.XPath("//a/@href[contains(., $doc)]")
+
+
 def _translations(
     root: etree._Element, base_url: str, doc_id: str | None, lang: str | None
 ) -> dict[str, str]:
@@ -94,8 +102,8 @@ def _translations(
     found: dict[str, str] = {}
     if doc_id is None:
         return found
-    for href in root.xpath("//a/@href[contains(., $doc)]", doc=doc_id):
-        absolute = urljoin(base_url, href.strip())
+    for href in _LINKS_TO(root, doc=doc_id):
+        absolute = urls.join_url(base_url, href.strip())
         key = urls.parse_article_path(absolute)
         if key and key.doc_id == doc_id and key.lang != lang:
             found.setdefault(key.lang, absolute)

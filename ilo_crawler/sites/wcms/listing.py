@@ -9,7 +9,6 @@ found (``found_by``), so a change of the site's markup shows before it becomes a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -97,7 +96,9 @@ def documents_linked(base_url: str) -> Callable[[str], str | None]:
     def document_of(href: str) -> str | None:
         if "WCMS_" not in href:
             return None
-        key = urls.parse_article_path(href if href.startswith("/") else urljoin(base_url, href))
+        key = urls.parse_article_path(
+            href if href.startswith("/") else urls.join_url(base_url, href)
+        )
         return key.doc_id if key else None
 
     return document_of
@@ -125,7 +126,11 @@ def _entry(
 
 def _href(link: etree._Element | None, base_url: str) -> str | None:
     href = link.get("href") if link is not None else None
-    return urljoin(base_url, href.strip()) if href and href.strip() else None
+    return urls.join_url(base_url, href.strip()) if href and href.strip() else None
+
+
+#: Links to pages of a listing (any language's), not to documents.
+_LISTING_LINKS = etree.XPath("//a/@href[contains(., 'lang--') and not(contains(., 'WCMS_'))]")
 
 
 def _pager(root: etree._Element, base_url: str, offset: int) -> dict[str, int | None]:
@@ -133,8 +138,8 @@ def _pager(root: etree._Element, base_url: str, offset: int) -> dict[str, int | 
     listing (``nextRow--N``), whatever markup holds them; never assumed."""
     series = urls.listing_series(base_url)
     offsets = {offset}
-    for href in root.xpath("//a/@href[contains(., 'lang--') and not(contains(., 'WCMS_'))]"):
-        linked = href if href.startswith("/") else urljoin(base_url, href.strip())
+    for href in _LISTING_LINKS(root):
+        linked = href if href.startswith("/") else urls.join_url(base_url, href.strip())
         if series is None or urls.listing_series(linked) == series:
             found = urls.offset_in_url(linked)
             if found is not None:
