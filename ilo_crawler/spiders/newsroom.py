@@ -1,11 +1,13 @@
 """The ``newsroom`` spider: archives a month, a span of months, all, or (without arguments) what
-is new since the last run, of an ILO Newsroom listing; from the live site, or (``-a
-source=wayback``) from the Wayback Machine's captures of it.
+is new since the last run, of an ILO Newsroom listing: of the current site (``-a
+source=current``), of the WCMS site itself (``live``), or of the Wayback Machine's captures of the
+WCMS (``wayback``); without ``source`` the months choose (``arguments.choose_source``).
 
-It only navigates: ``MonthSeek``/``IncrementalWalk`` (live) and ``CaptureWalk`` (web archive,
-``ilo_crawler.spiders.wayback``) decide which listing pages to fetch, the page objects in
-``ilo_crawler.sites.wcms`` read them, ``ArchiveIndex`` says what need not be fetched again, and the
-item pipelines normalise and store what was read.
+It only navigates: ``MonthSeek``/``IncrementalWalk`` (a site's own listing, through its
+``SiteScheme``) and ``CaptureWalk`` (web archive, ``ilo_crawler.spiders.wayback``) decide which
+listing pages to fetch, the site's page objects (``ilo_crawler.sites``) read them,
+``ArchiveIndex`` says what need not be fetched again, and the item pipelines normalise and store
+what was read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -86,7 +89,10 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         self.crawl_date = dt.datetime.now(dt.UTC).date()
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsroomSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsroomSpider:
+        """The spider, its arguments read with the settings (the web archive's months, the
+        current site's first month: checked before the crawl by ``check_arguments``) and the
+        site they navigate."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = NewsroomArguments.parse(
             kwargs,
