@@ -274,6 +274,7 @@ _VERSION_5 = (
     )
     """,
     "CREATE INDEX identities_article ON identities(doc_id, lang)",
+    "CREATE INDEX identities_url ON identities(url, lang)",
     """
     INSERT INTO identities (identity, lang, doc_id, site, url, content_hash, listing_hash,
                             first_seen_at, last_seen_at)

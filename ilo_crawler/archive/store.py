@@ -31,7 +31,7 @@ from ilo_crawler.archive.schema import (
 )
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields, title_key
-from ilo_crawler.sites import LISTING_ONLY, LISTING_ONLY_PREFIX, identity_site
+from ilo_crawler.sites import LISTING_ONLY, identity_site
 from ilo_crawler.sites.wcms.urls import offset_in_url
 
 logger = logging.getLogger(__name__)
@@ -385,8 +385,8 @@ class Archive:
             return None
         if row["url"]:
             placeholder = self.db.execute(
-                "SELECT doc_id FROM articles WHERE lang = ? AND url = ? AND doc_id LIKE ?",
-                (lang, row["url"], LISTING_ONLY_PREFIX + "%"),
+                "SELECT doc_id FROM identities WHERE url = ? AND lang = ? AND site = ?",
+                (row["url"], lang, LISTING_ONLY),
             ).fetchone()
             if placeholder is not None:
                 return placeholder[0]
