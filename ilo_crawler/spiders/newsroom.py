@@ -296,9 +296,10 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         identity = self.site.identity_in_url(url)
         return self.index.get(identity) if identity else self.index.at_url(url)
 
-    def _unchanged(self, entry: ListingEntry) -> bool:
-        """Archived with its body, and the listing shows it exactly as when it was archived."""
-        known = self._known(entry.url)
+    def _unchanged(self, entry: ListingEntry, known: Known | None = None) -> bool:
+        """Archived with its body (``known``: what the archive holds of it, if already looked
+        up), and the listing shows it exactly as when it was archived."""
+        known = known or self._known(entry.url)
         return bool(known and known.has_body and known.listing_hash == listing_hash(entry))
 
     # Article pages -----------------------------------------------------------------------------
@@ -313,7 +314,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             )
             return
         known = self._known(entry.url)
-        if known is not None and self._unchanged(entry) and not self.arguments.refresh:
+        if known is not None and self._unchanged(entry, known) and not self.arguments.refresh:
             self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
             yield self._sighting(known.doc_id, context)
             return
