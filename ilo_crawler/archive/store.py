@@ -89,6 +89,10 @@ class Archive:
         """``read_only``: never write to the file (no migration, no journal change): for readers,
         who may lack write access; an archive of an older schema or an empty file is refused."""
         self.path = Path(path)
+        #: Articles joined to their copy on the other site by this connection, and copies left
+        #: apart because they matched two or more (the run summary says both).
+        self.joined_across_sites = 0
+        self.identity_conflicts = 0
         if (read_only or not create) and not self.path.exists():
             raise ArchiveError(f"archive not found: {self.path}")
         if create and not read_only:
@@ -133,11 +137,6 @@ class Archive:
         except sqlite3.OperationalError as error:  # read-only file or directory, disk full
             self.db.close()
             raise ArchiveError(write_error(self.path, error)) from error
-
-    #: Articles joined to their copy on the other site by this connection, and copies left
-    #: apart because they matched two or more (the run summary says both).
-    joined_across_sites = 0
-    identity_conflicts = 0
 
     def close(self) -> None:
         self.db.close()

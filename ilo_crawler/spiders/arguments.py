@@ -48,7 +48,7 @@ class NewsroomArguments:
     @property
     def site(self) -> SiteScheme:
         """The site this run navigates."""
-        return SITES[SITE_OF_SOURCE[self.source]]
+        return site_of(self.source)
 
     ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh", "source")
 
@@ -93,7 +93,7 @@ class NewsroomArguments:
             if backfill and "all" in arguments:
                 oldest, newest = wayback_span
         refresh = _flag("refresh", arguments.get("refresh", "0"))
-        site = SITES[SITE_OF_SOURCE[source]]
+        site = site_of(source)
         lang = arguments.get("lang", "en")
         if lang not in site.languages:
             raise ArgumentError(
@@ -136,6 +136,11 @@ class NewsroomArguments:
             found.append(month)
             month = month_after(month)
         return found
+
+
+def site_of(source: str) -> SiteScheme:
+    """The site a source reads (``live`` and ``wayback``: the WCMS)."""
+    return SITES[SITE_OF_SOURCE[source]]
 
 
 def choose_source(arguments: Mapping[str, str], today: dt.date, current_first: Month) -> str:

@@ -396,16 +396,16 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             yield self._item(context, doc_id=doc_id, article=article, capture=capture)
 
     def _identity(
-        self, url: str, article: ArticlePage, entry: ListingEntry, known: Known | None
+        self, url: str, article: ArticlePage | None, entry: ListingEntry, known: Known | None
     ) -> str:
         """The identity an article is archived under: the document its URL names (WCMS), else
         the one its page declares (the current site's node); a page that declares none is
-        layout drift, and the item is kept under what the archive knows of the URL, or a key
-        derived from the listing."""
-        identity = self.site.identity_in_url(url) or article.doc_id
+        layout drift, and the item (or one whose page could not be read: ``article`` None) is
+        kept under what the archive knows of the URL, or a key derived from the listing."""
+        identity = self.site.identity_in_url(url) or (article.doc_id if article else None)
         if identity:
             return identity
-        if article.has_article:
+        if article is not None and article.has_article:
             self._drift(url, "article page without a document id (no node_id)")
         return known.doc_id if known else listing_only_id(entry)
 
@@ -444,11 +444,9 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 failure.getErrorMessage(),
             )
         entry = request.cb_kwargs["entry"]
-        known = self._known(request.url)
         yield self._item(
             request.cb_kwargs,
-            doc_id=self.site.identity_in_url(request.url)
-            or (known.doc_id if known else listing_only_id(entry)),
+            doc_id=self._identity(request.url, None, entry, self._known(request.url)),
             article=None,
             fetch_error=failure.getErrorMessage(),
             fetch_status=status,
