@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 #: How a field was found when no layout's selector gave it.
 BY_CONTENT = "content"
 ENTRY_FIELDS = ("credit", "label", "title", "date_text", "summary")
+#: Fields a listing's page object takes by content wherever an item lacks them; the others only
+#: when the page's selectors found them on no item (an item may lack a label, a credit or a
+#: summary, never a title and a date).
+ESSENTIAL_FIELDS = ("title", "date_text")
 
 
 @dataclass(frozen=True)

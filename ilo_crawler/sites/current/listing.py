@@ -28,13 +28,16 @@ from ilo_crawler.sites.current.layouts import (
     LISTING_LAYOUTS,
     ListingLayout,
 )
-from ilo_crawler.sites.pages import BY_CONTENT, ENTRY_FIELDS, ListingEntry, ListingPage
+from ilo_crawler.sites.pages import (
+    BY_CONTENT,
+    ENTRY_FIELDS,
+    ESSENTIAL_FIELDS,
+    ListingEntry,
+    ListingPage,
+)
 
 #: The fields of an entry besides its URL: the shared ones and the card's machine-readable date.
 CARD_FIELDS = (*ENTRY_FIELDS, "date_value")
-#: Fields taken by content wherever a card lacks them; the others only when the page's
-#: selectors found them on no card (a card may lack a label, an image credit or an intro).
-ESSENTIAL_FIELDS = ("title", "date_text")
 _TIME_VALUE = etree.XPath("descendant-or-self::time/@datetime")
 
 

@@ -15,7 +15,13 @@ from lxml import etree
 from ilo_crawler.extract.document import page_title
 from ilo_crawler.extract.entries import EntryFields, entry_lines, find_entries, read_fields
 from ilo_crawler.extract.text import element_text, first_text, parse_html
-from ilo_crawler.sites.pages import BY_CONTENT, ENTRY_FIELDS, ListingEntry, ListingPage
+from ilo_crawler.sites.pages import (
+    BY_CONTENT,
+    ENTRY_FIELDS,
+    ESSENTIAL_FIELDS,
+    ListingEntry,
+    ListingPage,
+)
 from ilo_crawler.sites.wcms import urls
 from ilo_crawler.sites.wcms.layouts import LISTING_LAYOUTS, ListingLayout
 
@@ -47,11 +53,6 @@ def parse_listing(html: str | bytes, url: str) -> ListingPage:
 
 def _page_lang(root: etree._Element, url: str) -> str:
     return urls.language_in_url(url) or root.get("lang") or "en"
-
-
-#: Fields taken by content wherever an item lacks them; the others only when the page's
-#: selectors found them on no item (an item may lack a label, a credit or a summary).
-ESSENTIAL_FIELDS = ("title", "date_text")
 
 
 def _entries_by_selectors(
