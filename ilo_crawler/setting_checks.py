@@ -99,6 +99,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_ARCHIVE_PATH": ("a file path, e.g. data/archive.db", _archive_path),
     "ILO_STORAGE_BATCH_SIZE": _whole(1),
     "ILO_STORAGE_QUEUE_BATCHES": _whole(1),
+    "ILO_PAGE_READERS": _whole(0),
     "ILO_TAXONOMY_PATH": ("a readable taxonomy TOML file (unset: the shipped one)", _taxonomy),
     "ILO_INCREMENTAL_MARGIN_DAYS": _whole(0),
     "ILO_RETRY_BACKOFF_BASE": _SECONDS,

@@ -29,6 +29,10 @@ ILO_STORAGE_BATCH_SIZE = 100
 #: wait for it (and Scrapy stops downloading once its scraper slot is full), so a slow archive
 #: slows the crawl instead of filling memory.
 ILO_STORAGE_QUEUE_BATCHES = 4
+#: Processes that run the sites' page objects beside the crawl (``ilo_crawler/sites/reader.py``):
+#: the reactor thread hands each page over instead of reading it, and goes on downloading.
+#: 0: pages are read in the crawl's own process.
+ILO_PAGE_READERS = 1
 #: The label taxonomy (TOML); None: the one shipped in ``ilo_crawler/normalize/taxonomy.toml``.
 ILO_TAXONOMY_PATH = None
 #: An incremental run (no span argument) walks at least down to items this many days older than
@@ -140,6 +144,9 @@ CONCURRENT_ITEMS = 16
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
+#: Items named in one line in Scrapy's per-item log lines, and no line made for an item scraped
+#: unless LOG_LEVEL is DEBUG (``ilo_crawler/logformatter.py``).
+LOG_FORMATTER = "ilo_crawler.logformatter.ItemLogFormatter"
 #: What a crawl prints (README, "What a crawl prints"): ``terminal``, a progress line and the
 #: summary line last, Scrapy's log kept to warnings and errors (all of it in LOG_FILE, if given);
 #: ``log``, Scrapy's whole log as it comes (cron, a pipe); ``auto``, ``terminal`` when stderr is

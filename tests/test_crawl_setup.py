@@ -36,6 +36,7 @@ def one_error_line(stderr: str) -> str:
     [
         ("ILO_STORAGE_BATCH_SIZE=abc", "ILO_STORAGE_BATCH_SIZE 'abc': expected a whole number"),
         ("ILO_STORAGE_BATCH_SIZE=0", "ILO_STORAGE_BATCH_SIZE '0': expected a whole number from 1"),
+        ("ILO_PAGE_READERS=-1", "ILO_PAGE_READERS '-1': expected a whole number from 0"),
         ("ILO_TAXONOMY_PATH=/nonexistent.toml", "'/nonexistent.toml' (No such file or directory)"),
         ("ILO_TAXONOMY_PATH=/etc/hostname", "not valid TOML"),
         ("ILO_INCREMENTAL_MARGIN_DAYS=-3", "ILO_INCREMENTAL_MARGIN_DAYS '-3'"),

@@ -17,11 +17,8 @@ ignores SIGINT and SIGTERM: the crawl decides when writing ends, after its last 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import os
 import pickle
 import queue
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -33,14 +30,13 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ilo_crawler.archive.store import Archive, ArchiveError
+from ilo_crawler.childprocess import become_helper, start_helper
 
 WriteKind = Literal["article", "sighting", "capture", "failure", "completeness"]
 #: One thing to write: an article (with its capture), a sighting, a capture of a listing page,
 #: a page that still failed after retries, or how complete a month read from a web archive is
 #: (after its items, in the same order), as the fields ``Archive`` takes.
 Write = tuple[WriteKind, Mapping[str, Any]]
-#: Linux's prctl option that sends the process a signal when its parent dies.
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -84,12 +80,7 @@ class ArchiveWriter:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "ilo_crawler.archive.writer", str(self.path), str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            start_new_session=True,  # a terminal's Ctrl-C goes to the crawl, which decides
-        )
+        self._process = start_helper("ilo_crawler.archive.writer", str(self.path))
         for target in (self._send, self._receive):
             thread = threading.Thread(target=target, name=f"archive-writer-{target.__name__}")
             thread.daemon = True
@@ -219,22 +210,9 @@ def apply_write(
     return archive.store_article(fields, run_id)
 
 
-def _die_with(parent: int) -> None:
-    """Be killed when the crawl process dies, however it dies (Linux; elsewhere the end of
-    stdin still ends the loop)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the line above
-        os._exit(1)
-
-
 def main(argv: list[str]) -> None:
     path, parent = argv
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _die_with(int(parent))
-    results = sys.stdout.buffer
-    sys.stdout = sys.stderr  # stdout carries results only: anything printed goes to stderr
+    results = become_helper(int(parent))
     serve(path, sys.stdin.buffer, results)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
@@ -44,6 +45,7 @@ from ilo_crawler.middlewares import SiteUnreachable, wayback_slots
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
 from ilo_crawler.sites.pages import BY_CONTENT, ArticlePage, ListingEntry, ListingPage
+from ilo_crawler.sites.readers import PageReaders
 from ilo_crawler.spiders.arguments import (
     NewsroomArguments,
     check_base_url,
@@ -100,6 +102,11 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             current_first=current_first_month(crawler.settings),
         )
         spider.site = spider.arguments.site
+        from twisted.internet import reactor  # the one Scrapy installed (never at import time)
+
+        spider.pages = PageReaders(reactor, crawler.settings.getint("ILO_PAGE_READERS"), crawler)
+        crawler.signals.connect(spider.pages.start, signal=signals.spider_opened)
+        crawler.signals.connect(spider.pages.close, signal=signals.spider_closed)
         return spider
 
     @property
@@ -150,11 +157,13 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             dont_filter=True,  # the seek asks for a page again only when it must read it again
         )
 
-    def parse_listing_page(self, response: Response, index: int, seek: str) -> Iterator[Any]:
+    async def parse_listing_page(
+        self, response: Response, index: int, seek: str
+    ) -> AsyncIterator[Any]:
         yield capture_of(response, "listing", source=self.arguments.source)
         if not self.of_this_process(seek):
             return
-        page = self.read_listing(response.body, response.url)
+        page = await self.read_listing_elsewhere(response.body, response.url)
         redirects = response.meta.get("redirect_urls")
         if (
             index == 0
@@ -167,22 +176,41 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         for harvested in step.harvest:
             harvested_page = self.seek.pages.pop(harvested)  # never needed again: let it go
             for entry in self.seek.entries_to_follow(harvested_page):
-                yield from self._follow(entry, harvested_page)
+                for followed in self._follow(entry, harvested_page):
+                    yield followed
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
 
     # Extraction --------------------------------------------------------------------------------
+    # The live walk's pages are read by the page reader processes (``ILO_PAGE_READERS``); the web
+    # archive's walk, paced by the archive's budgets, reads its captures in this process.
     def read_listing(self, body: bytes, url: str) -> ListingPage:
         """The listing page object of a response, its extraction counted (``url``: the page's
         URL on the site)."""
-        page = self.site.parse_listing(body, url)
+        return self._listing_read(self.site.parse_listing(body, url), url)
+
+    def read_article(self, body: bytes, url: str) -> ArticlePage:
+        """The article page object of a response, its extraction counted."""
+        return self._article_read(self.site.parse_article(body, url), url)
+
+    async def read_listing_elsewhere(self, body: bytes, url: str) -> ListingPage:
+        """As ``read_listing``, by a page reader process."""
+        page = await self.pages.read("listing", self.site, body, url)
+        assert isinstance(page, ListingPage)
+        return self._listing_read(page, url)
+
+    async def read_article_elsewhere(self, body: bytes, url: str) -> ArticlePage:
+        """As ``read_article``, by a page reader process."""
+        article = await self.pages.read("article", self.site, body, url)
+        assert isinstance(article, ArticlePage)
+        return self._article_read(article, url)
+
+    def _listing_read(self, page: ListingPage, url: str) -> ListingPage:
         if page.entries:
             self._count_extraction("listing", url, page.layout, page.content_fields)
         return page
 
-    def read_article(self, body: bytes, url: str) -> ArticlePage:
-        """The article page object of a response, its extraction counted."""
-        article = self.site.parse_article(body, url)
+    def _article_read(self, article: ArticlePage, url: str) -> ArticlePage:
         if article.has_article:
             self._count_extraction("article", url, article.layout, article.content_fields)
         return article
@@ -365,13 +393,13 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         context = {"entry": entry, "listing_url": failure["listing_url"], "listing_offset": None}
         return self._article_request(here, context, RETRY_FIRST_PRIORITY)
 
-    def parse_article_page(
+    async def parse_article_page(
         self,
         response: Response,
         entry: ListingEntry,
         listing_url: str,
         listing_offset: int | None = None,
-    ) -> Iterator[ArticleItem | Sighting]:
+    ) -> AsyncIterator[ArticleItem | Sighting]:
         context = {"entry": entry, "listing_url": listing_url, "listing_offset": listing_offset}
         url = entry.url or response.url
         known = self._known(url)
@@ -382,10 +410,11 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             if listing_hash(entry) == known.listing_hash:
                 yield self._sighting(known.doc_id, context)
                 return
-            article = self.read_article(self.index.stored_body(known.capture_id), response.url)
+            stored = self.index.stored_body(known.capture_id)
+            article = await self.read_article_elsewhere(stored, response.url)
             doc_id = self._identity(url, article, entry, known)
         else:
-            article = self.read_article(response.body, response.url)
+            article = await self.read_article_elsewhere(response.body, response.url)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
             doc_id = self._identity(url, article, entry, known)
