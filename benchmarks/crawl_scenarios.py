@@ -136,7 +136,7 @@ def _add_crawl(result: ScenarioResult, who: str, run: Measured, pages: int, item
     if run.main_thread_cpu_s is not None:
         result.add(f"{who} reactor thread cpu s", run.main_thread_cpu_s)
     if run.descendants_cpu_s is not None:
-        result.add(f"{who} writer process cpu s", run.descendants_cpu_s)
+        result.add(f"{who} helper processes cpu s", run.descendants_cpu_s)
     if run.server_cpu_s is not None:
         result.add(f"{who} replica cpu s", run.server_cpu_s)
 

@@ -119,14 +119,14 @@ def machine() -> dict[str, Any]:
 @dataclass
 class Measured:
     """One finished subprocess: wall time, its CPU time (from ``wait4``: its own and that of the
-    processes it waited for, such as the archive's writer), its peak RSS and RSS series (sampled
+    processes it waited for: a crawl's helpers, the archive's writer and the page reader), its peak RSS and RSS series (sampled
     from ``/proc``), and the CPU the replica spent serving it.
 
-    The peak is that of the process and its descendants (the archive's writer process) together:
+    The peak is that of the process and its descendants (a crawl's helper processes) together:
     the sum of their last VmHWM each (an upper bound: their peaks need not coincide), not
     ``ru_maxrss``: Linux carries the parent's RSS at fork into the child's ``ru_maxrss``, which
     would charge the benchmark's own memory to the crawl. The series is the process's own VmRSS
-    (the writer ends before the crawl does: the sum would fall at the end). ``main_thread_cpu_s``
+    (the helpers end before the crawl does: the sum would fall at the end). ``main_thread_cpu_s``
     (the reactor's, in a crawl) and ``descendants_cpu_s`` are the last values sampled, so up to
     one sampling interval short."""
 

@@ -19,15 +19,13 @@ from twisted.internet import task
 
 from ilo_crawler.archive import Archive, ArchiveError
 from ilo_crawler.archive.store import write_error
+from ilo_crawler.archive.writer import COVERAGE_FIELDS
 from ilo_crawler.exitcodes import ExitStatus, exit_status
 from ilo_crawler.items import ArticleItem, Sighting
 from ilo_crawler.spiders.arguments import NewsroomArguments
 
 logger = logging.getLogger(__name__)
 
-#: Fields whose share among a run's items is watched: a sharp drop means pages that still answer
-#: but no longer carry what they did (the silent failure that counts never catch).
-COVERAGE_FIELDS = ("label", "summary", "credit", "body")
 #: How many earlier runs the coverage is compared with, and how few items make no comparison.
 COVERAGE_HISTORY = 5
 COVERAGE_MIN_ITEMS = 20
@@ -54,8 +52,7 @@ class RunRecorder:
         self.path = crawler.settings.get("ILO_ARCHIVE_PATH")
         self.run_id: int | None = None
         self.started = 0.0
-        self.items = 0
-        self.filled = dict.fromkeys(COVERAGE_FIELDS, 0)
+        self.items = 0  #: articles whose page was read (counted by the archive's writer)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -63,7 +60,6 @@ class RunRecorder:
             raise NotConfigured("ILO_ARCHIVE_PATH is not set")
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
@@ -88,22 +84,16 @@ class RunRecorder:
             return
         self.crawler.stats.set_value("archive/run_id", self.run_id)
 
-    def item_scraped(self, item: Any) -> None:
-        """Count fetched articles and the fields they carry (not failures, not sightings)."""
-        if isinstance(item, ArticleItem) and item.fetch_error is None:
-            self.items += 1
-            for name in COVERAGE_FIELDS:
-                self.filled[name] += bool(getattr(item, name))
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
         stats = self.crawler.stats
-        coverage = (
-            {name: round(self.filled[name] / self.items, 3) for name in COVERAGE_FIELDS}
+        self.items = int(stats.get_value("archive/articles_read", 0))
+        coverage = {
+            name: round(int(stats.get_value(f"archive/filled/{name}", 0)) / self.items, 3)
+            for name in COVERAGE_FIELDS
             if self.items
-            else {}
-        )
+        }
         reports = getattr(spider, "completeness_reports", [])
         counts = {
             n: int(stats.get_value(f"archive/{n}", 0)) for n in ("new", "changed", "unchanged")

@@ -84,9 +84,11 @@ def capture_of(
 
 
 def _headers(headers: Headers) -> dict[str, list[str]]:
+    # Headers is a dict of normalised names to lists of values: read as one, without the
+    # per-name lookups of Headers.items() (1% of a full crawl's reactor thread, measured).
     return {
         name.decode("latin-1"): [value.decode("latin-1") for value in values]
-        for name, values in headers.items()
+        for name, values in dict.items(headers)
     }
 
 

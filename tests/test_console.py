@@ -9,7 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import MONTH, ROOT
+from conftest import MONTH, ROOT, run_crawl
 
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 
@@ -107,3 +107,19 @@ def test_not_in_a_terminal_the_log_is_as_it_was(tmp_path: Path) -> None:
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert "[ilo_crawler.extensions] INFO: run 1 month=2021-11 " in crawl.stderr
     assert "Dumping Scrapy stats" in crawl.stderr and "\x1b[K" not in crawl.stderr
+
+
+def test_at_debug_each_item_is_one_line_naming_it_never_its_body(
+    replica: str, tmp_path: Path
+) -> None:
+    """Scrapy's own line for an item prints all of it (an article's body, its capture's bytes);
+    the crawler's names it. Above DEBUG no such line is made at all."""
+    crawl = run_crawl(replica, tmp_path / "debug.db", settings=("LOG_LEVEL=DEBUG",), month=MONTH)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    scraped = [line for line in crawl.stderr.splitlines() if "Scraped from <200 " in line]
+    articles = [line for line in scraped if re.search(r": article WCMS_\d+ \(en\) http", line)]
+    assert len(articles) == 78, scraped[:3]
+    assert any(": capture of the listing page http" in line for line in scraped)
+    assert "body=" not in crawl.stderr and "Capture(" not in crawl.stderr
+    quiet = run_crawl(replica, tmp_path / "info.db", month=MONTH)
+    assert quiet.returncode == 0 and "Scraped from" not in quiet.stderr

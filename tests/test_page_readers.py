@@ -9,6 +9,7 @@ import os
 import pickle
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from conftest import FIXTURES, MONTH, ROOT, Crawl, query, run_crawl
 
 from ilo_crawler.childprocess import start_helper
 from ilo_crawler.mirror.process import crawl_command
-from ilo_crawler.sites.reading import LENGTH, read_page
+from ilo_crawler.sites.reading import LENGTH, READY, read_page
 from ilo_crawler.sites.registry import site_of_url
 
 #: Every saved page of both sites, with the URL it was saved from.
@@ -53,6 +54,7 @@ def test_a_reader_process_answers_each_page_with_the_page_object_read_here() -> 
     assert len(PAGES) > 40
     reader = start_helper("ilo_crawler.sites.reading")
     try:
+        assert answer(reader) == READY  # its sites imported, before any page is asked for
         for number, (case, html) in enumerate(PAGES):
             site = site_of_url(case["url"]).name
             task = (case["kind"], site, html.read_bytes(), case["url"])
@@ -70,6 +72,26 @@ def test_a_reader_process_answers_each_page_with_the_page_object_read_here() -> 
         assert reader.stdin is not None
         reader.stdin.close()  # the end of its stdin ends it
         assert reader.wait(timeout=30) == 0
+
+
+def test_a_reader_takes_the_listing_pages_waiting_before_the_article_pages(tmp_path: Path) -> None:
+    """The crawl's next listing request waits for a listing page's object: of the pages that
+    have arrived, a reader reads the listing pages first (here all arrive at once, from a file)."""
+    listing = next(case for case in PAGES if case[0]["kind"] == "listing")
+    article = next(case for case in PAGES if case[0]["kind"] == "article")
+    frames = bytearray()
+    for number, (case, html) in enumerate([article] * 5 + [listing], start=1):
+        site = site_of_url(case["url"]).name
+        payload = pickle.dumps((number, case["kind"], site, html.read_bytes(), case["url"]))
+        frames += LENGTH.pack(len(payload)) + payload
+    requests = tmp_path / "requests"
+    requests.write_bytes(bytes(frames))
+    with requests.open("rb") as stdin:
+        command = [sys.executable, "-m", "ilo_crawler.sites.reading", str(os.getpid())]
+        reader = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE)
+        answers = [answer(reader)[0] for _ in range(7)]
+        assert reader.wait(timeout=30) == 0
+    assert answers == [0, 6, 1, 2, 3, 4, 5]
 
 
 def articles(archive: Path) -> list[tuple[Any, ...]]:

@@ -37,6 +37,10 @@ WriteKind = Literal["article", "sighting", "capture", "failure", "completeness"]
 #: a page that still failed after retries, or how complete a month read from a web archive is
 #: (after its items, in the same order), as the fields ``Archive`` takes.
 Write = tuple[WriteKind, Mapping[str, Any]]
+#: Fields whose share among a run's articles is watched (``runs.field_coverage``): a sharp drop
+#: means pages that still answer but no longer carry what they did. Counted here, off the
+#: reactor thread, for the articles whose page was read.
+COVERAGE_FIELDS = ("label", "summary", "credit", "body")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class BatchResult:
     #: articles the batch joined to their copy on the other site, and copies it left apart
     joined_across_sites: int = 0
     identity_conflicts: int = 0
+    #: articles whose page was read (no fetch error), and how many of them carry each of
+    #: ``COVERAGE_FIELDS``
+    fetched: int = 0
+    filled: tuple[int, ...] = ()
     error: str | None = None
     trace: str | None = None
     skipped: bool = False
@@ -182,11 +190,14 @@ def write_batch(archive: Archive, batch: Sequence[Write], run_id: int | None) ->
         return BatchResult(
             len(batch), error=f"{type(error).__name__}: {error}", trace=traceback.format_exc()
         )
+    read = [f for kind, f in batch if kind == "article" and f.get("fetch_error") is None]
     return BatchResult(
         len(batch),
         outcomes,
         archive.joined_across_sites - joined,
         archive.identity_conflicts - conflicts,
+        fetched=len(read),
+        filled=tuple(sum(bool(f.get(name)) for f in read) for name in COVERAGE_FIELDS),
     )
 
 

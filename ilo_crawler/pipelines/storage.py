@@ -4,7 +4,7 @@ through the archive's writer process (``ilo_crawler.archive.writer``)."""
 from __future__ import annotations
 
 import logging
-from collections import deque
+from collections import Counter, deque
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -14,7 +14,7 @@ from twisted.internet import threads
 from twisted.internet.defer import Deferred
 
 from ilo_crawler.archive.store import write_error
-from ilo_crawler.archive.writer import ArchiveWriter, BatchResult, Write
+from ilo_crawler.archive.writer import COVERAGE_FIELDS, ArchiveWriter, BatchResult, Write
 from ilo_crawler.extensions import stop_crawl
 from ilo_crawler.items import Capture, FetchFailure, Sighting
 
@@ -110,12 +110,16 @@ class ArchiveStoragePipeline:
     def _written(self, result: BatchResult) -> None:
         self.in_writer -= 1
         if result.written:
-            for outcome in result.outcomes:
+            for outcome, count in Counter(result.outcomes).items():
                 if outcome:
-                    self.stats.inc_value(f"archive/{outcome}")
+                    self.stats.inc_value(f"archive/{outcome}", count)
             for name in ("joined_across_sites", "identity_conflicts"):
                 if getattr(result, name):
                     self.stats.inc_value(f"archive/{name}", getattr(result, name))
+            if result.fetched:
+                self.stats.inc_value("archive/articles_read", result.fetched)
+                for name, count in zip(COVERAGE_FIELDS, result.filled, strict=True):
+                    self.stats.inc_value(f"archive/filled/{name}", count)
         else:
             self.stats.inc_value("archive/items_not_stored", result.size)
             if result.error is not None:

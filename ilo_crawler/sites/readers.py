@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from ilo_crawler.childprocess import start_helper
 from ilo_crawler.sites.pages import ArticlePage, ListingPage
-from ilo_crawler.sites.reading import LENGTH, PageKind, read_page
+from ilo_crawler.sites.reading import LENGTH, READY, PageKind, read_page
 from ilo_crawler.sites.scheme import SiteScheme
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,9 @@ class PageReaders:
     async def read(
         self, kind: PageKind, site: SiteScheme, body: bytes, url: str
     ) -> ListingPage | ArticlePage:
-        readers = [reader for reader in self.readers if reader.running]
+        readers = [reader for reader in self.readers if reader.ready and reader.running]
         if not readers:
-            if self.readers:  # they have ended
+            if not any(reader.running for reader in self.readers):  # none, or all ended
                 self.read_here()
             return read_page(kind, site.name, body, url)
         reader = min(readers, key=lambda reader: len(reader.pending))
@@ -78,8 +78,10 @@ class PageReaders:
         await maybe_deferred_to_future(DeferredList(ended))
 
     def read_here(self) -> None:
-        """Count a page read in the crawl's process for want of a reader."""
-        self.crawler.stats.inc_value("readers/pages_read_in_crawl_process")
+        """Count a page read in the crawl's process for want of a reader (not while readers
+        start: the first pages are read here rather than wait for them)."""
+        if self.readers:
+            self.crawler.stats.inc_value("readers/pages_read_in_crawl_process")
 
     def reader_ended(self, reader: _Reader, status: int | None) -> None:
         self.crawler.stats.inc_value("readers/ended_early")
@@ -99,7 +101,7 @@ Task = tuple[PageKind, str, bytes, str]
 
 class _Reader:
     """One reader process: pages go out on its stdin, page objects come back on its stdout, each
-    answer matched to its page by number (a reader answers in order, the numbers make sure)."""
+    answer matched to its page by number (a reader takes listing pages first: not in order)."""
 
     def __init__(self, readers: PageReaders) -> None:
         self.readers = readers
@@ -111,6 +113,7 @@ class _Reader:
         self.pending: dict[int, tuple[Deferred[Any], Task]] = {}
         self.numbered = 0
         self.received = bytearray()
+        self.ready = False  # until its first answer, READY
         self.running = True
         self.closing = False
         self.ended: Deferred[None] = Deferred()
@@ -141,12 +144,15 @@ class _Reader:
                 break
             with memoryview(self.received) as view:
                 number, ok, value = pickle.loads(view[start + LENGTH.size : end])
+            start = end
+            if (number, ok, value) == READY:
+                self.ready = True
+                continue
             answer, _ = self.pending.pop(number)
             if ok:
                 answer.callback(value)
             else:
                 answer.errback(Failure(PageReadError(value)))
-            start = end
         del self.received[:start]
 
     def childConnectionLost(self, name: str, reason: Failure) -> None:  # noqa: N802 (Twisted's)

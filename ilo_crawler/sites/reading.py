@@ -20,6 +20,9 @@ from ilo_crawler.sites.registry import SITES
 PageKind = Literal["listing", "article"]
 #: What crosses a pipe, each way: the length of a pickle, then the pickle.
 LENGTH = struct.Struct(">Q")
+#: The first answer, before any page: the process has imported the sites and reads pages now
+#: (pages are numbered from 1).
+READY = (0, True, None)
 #: Bytes read from a pipe at a time.
 _READ_SIZE = 1 << 20
 
@@ -36,9 +39,10 @@ def serve(requests: int, answers: BinaryIO) -> None:
     """A reader process's loop: each page that comes on the file descriptor ``requests`` read,
     its page object (or the traceback of its failure) on ``answers``; until ``requests`` ends.
 
-    Listing pages go first: the crawl's next listing request waits for a listing page's object,
+    Its first answer is ``READY``. Listing pages go first: the crawl's next listing request waits for a listing page's object,
     while article pages only feed the archive. So whatever has arrived is taken in before each
     page is read, and a listing page waiting is read before any article page."""
+    answer(answers, READY)
     waiting: dict[str, deque[tuple[Any, ...]]] = {"listing": deque(), "article": deque()}
     received = bytearray()
     ended = False
@@ -64,13 +68,18 @@ def serve(requests: int, answers: BinaryIO) -> None:
             continue
         number, *task = queue.popleft()
         try:
-            answer = (number, True, read_page(*task))
+            answer(answers, (number, True, read_page(*task)))
         except Exception:
-            answer = (number, False, traceback.format_exc())
-        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(LENGTH.pack(len(payload)))
-        answers.write(payload)
-        answers.flush()
+            answer(answers, (number, False, traceback.format_exc()))
+
+
+def answer(answers: BinaryIO, what: tuple[int, bool, Any]) -> None:
+    """One answer on the pipe: a page's number, whether it was read, its page object (or the
+    traceback of its failure)."""
+    payload = pickle.dumps(what, protocol=pickle.HIGHEST_PROTOCOL)
+    answers.write(LENGTH.pack(len(payload)))
+    answers.write(payload)
+    answers.flush()
 
 
 def main(argv: list[str]) -> None:

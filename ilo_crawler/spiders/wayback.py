@@ -210,16 +210,6 @@ class WaybackNavigation:
     _sighting: Callable[[str, dict[str, Any]], Sighting]
     _item: Callable[..., ArticleItem]
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
-        """The spider, told when each item it yielded has passed the pipelines (a web-archive
-        month is recorded complete only once its items are stored)."""
-        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
-        spider.items_of = {}  #: id of an item yielded for a month -> its month's reading
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(spider.item_done, signal=signal)
-        return spider
-
     @property
     def wayback_url(self) -> str:
         return check_base_url(
@@ -267,6 +257,11 @@ class WaybackNavigation:
                 )
                 months = [month for month in months if month not in skipped]
         self.readings = {month: MonthReading(month) for month in months}
+        # Told when each item yielded for a month has passed the pipelines: a month is recorded
+        # complete only once its items are stored. (A live run needs no such word per item.)
+        self.items_of: dict[int, MonthReading] = {}  # id of an item -> its month's reading
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            self.crawler.signals.connect(self.item_done, signal=signal)
         self.listing_answers: dict[Month, ListingAnswer] = {}
         for start in range(0, len(months), LISTING_QUERY_MONTHS):
             group = months[start : start + LISTING_QUERY_MONTHS]
@@ -914,7 +909,7 @@ class WaybackNavigation:
 
     def item_done(self, item: Any, **_: Any) -> None:
         """An item passed the pipelines (stored, dropped or failed): one more of its month's."""
-        reading = getattr(self, "items_of", {}).pop(id(item), None)
+        reading = self.items_of.pop(id(item), None)
         if reading is not None:
             reading.done += 1
             self._record_read_months()
