@@ -41,8 +41,10 @@ def become_helper(parent: int) -> BinaryIO:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.nice(HELPER_NICENESS)
-    with contextlib.suppress(OSError):  # Linux groups a session's processes: the group's too
-        Path("/proc/self/autogroup").write_text(str(HELPER_NICENESS))
+    # Linux schedules each session as a group (autogroup): lower this one's, if it is its own.
+    if os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError):
+            Path("/proc/self/autogroup").write_text(str(HELPER_NICENESS))
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the crawl died before the line above

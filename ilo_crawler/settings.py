@@ -29,9 +29,9 @@ ILO_STORAGE_BATCH_SIZE = 100
 #: wait for it (and Scrapy stops downloading once its scraper slot is full), so a slow archive
 #: slows the crawl instead of filling memory.
 ILO_STORAGE_QUEUE_BATCHES = 4
-#: Processes that run the sites' page objects beside the crawl (``ilo_crawler/sites/reader.py``):
-#: the reactor thread hands each page over instead of reading it, and goes on downloading.
-#: 0: pages are read in the crawl's own process.
+#: Processes that read a live crawl's article pages with the sites' page objects, beside the
+#: crawl (``ilo_crawler/sites/readers.py``): the reactor thread hands each page over instead of
+#: reading it, and goes on downloading. 0: pages are read in the crawl's own process.
 ILO_PAGE_READERS = 1
 #: The label taxonomy (TOML); None: the one shipped in ``ilo_crawler/normalize/taxonomy.toml``.
 ILO_TAXONOMY_PATH = None

@@ -1,5 +1,5 @@
 """The page reader processes (``ILO_PAGE_READERS``): a real reader process answers every saved
-page with the page object the crawl's process would have read; a crawl with readers archives what
+article page with the page object the crawl's process would have read; a crawl with readers archives what
 one without them does; a reader killed in the middle of a crawl costs nothing but speed."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import os
 import pickle
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,16 +17,14 @@ from conftest import FIXTURES, MONTH, ROOT, Crawl, query, run_crawl
 
 from ilo_crawler.childprocess import start_helper
 from ilo_crawler.mirror.process import crawl_command
-from ilo_crawler.sites.reading import LENGTH, READY, read_page
+from ilo_crawler.sites.reading import LENGTH, READY, read_article
 from ilo_crawler.sites.registry import site_of_url
 
-#: Every saved page of both sites, with the URL it was saved from.
+#: Every saved article page of both sites, with the URL it was saved from.
 PAGES = [
-    (
-        json.loads(path.read_text("utf-8")),
-        path.with_name(path.name.replace(".expected.json", ".html")),
-    )
+    (case["url"], path.with_name(path.name.replace(".expected.json", ".html")))
     for path in sorted(FIXTURES.rglob("*.expected.json"))
+    if (case := json.loads(path.read_text("utf-8")))["kind"] == "article"
 ]
 #: What an archived article is, whoever read its page (no times, no run numbers).
 ARTICLE_COLUMNS = (
@@ -51,47 +48,26 @@ def answer(reader: subprocess.Popen[bytes]) -> tuple[int, bool, Any]:
 
 
 def test_a_reader_process_answers_each_page_with_the_page_object_read_here() -> None:
-    assert len(PAGES) > 40
+    assert len(PAGES) > 15
     reader = start_helper("ilo_crawler.sites.reading")
     try:
         assert answer(reader) == READY  # its sites imported, before any page is asked for
-        for number, (case, html) in enumerate(PAGES):
-            site = site_of_url(case["url"]).name
-            task = (case["kind"], site, html.read_bytes(), case["url"])
-            ask(reader, number, task)
-            assert answer(reader) == (number, True, read_page(*task)), html.name
+        for number, (url, html) in enumerate(PAGES, start=1):
+            page = (site_of_url(url).name, html.read_bytes(), url)
+            ask(reader, number, page)
+            assert answer(reader) == (number, True, read_article(*page)), html.name
         # A page object that fails: its traceback comes back, and the reader goes on.
-        ask(reader, 1000, ("article", "no-such-site", b"<html/>", "https://example.org/"))
+        ask(reader, 1000, ("no-such-site", b"<html/>", "https://example.org/"))
         number, ok, trace = answer(reader)
         assert (number, ok) == (1000, False) and "KeyError: 'no-such-site'" in trace
-        case, html = PAGES[0]
-        task = (case["kind"], site_of_url(case["url"]).name, html.read_bytes(), case["url"])
-        ask(reader, 1001, task)
-        assert answer(reader) == (1001, True, read_page(*task))
+        url, html = PAGES[0]
+        page = (site_of_url(url).name, html.read_bytes(), url)
+        ask(reader, 1001, page)
+        assert answer(reader) == (1001, True, read_article(*page))
     finally:
         assert reader.stdin is not None
         reader.stdin.close()  # the end of its stdin ends it
         assert reader.wait(timeout=30) == 0
-
-
-def test_a_reader_takes_the_listing_pages_waiting_before_the_article_pages(tmp_path: Path) -> None:
-    """The crawl's next listing request waits for a listing page's object: of the pages that
-    have arrived, a reader reads the listing pages first (here all arrive at once, from a file)."""
-    listing = next(case for case in PAGES if case[0]["kind"] == "listing")
-    article = next(case for case in PAGES if case[0]["kind"] == "article")
-    frames = bytearray()
-    for number, (case, html) in enumerate([article] * 5 + [listing], start=1):
-        site = site_of_url(case["url"]).name
-        payload = pickle.dumps((number, case["kind"], site, html.read_bytes(), case["url"]))
-        frames += LENGTH.pack(len(payload)) + payload
-    requests = tmp_path / "requests"
-    requests.write_bytes(bytes(frames))
-    with requests.open("rb") as stdin:
-        command = [sys.executable, "-m", "ilo_crawler.sites.reading", str(os.getpid())]
-        reader = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE)
-        answers = [answer(reader)[0] for _ in range(7)]
-        assert reader.wait(timeout=30) == 0
-    assert answers == [0, 6, 1, 2, 3, 4, 5]
 
 
 def articles(archive: Path) -> list[tuple[Any, ...]]:

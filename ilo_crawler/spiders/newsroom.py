@@ -157,13 +157,11 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             dont_filter=True,  # the seek asks for a page again only when it must read it again
         )
 
-    async def parse_listing_page(
-        self, response: Response, index: int, seek: str
-    ) -> AsyncIterator[Any]:
+    def parse_listing_page(self, response: Response, index: int, seek: str) -> Iterator[Any]:
         yield capture_of(response, "listing", source=self.arguments.source)
         if not self.of_this_process(seek):
             return
-        page = await self.read_listing_elsewhere(response.body, response.url)
+        page = self.read_listing(response.body, response.url)
         redirects = response.meta.get("redirect_urls")
         if (
             index == 0
@@ -176,39 +174,29 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         for harvested in step.harvest:
             harvested_page = self.seek.pages.pop(harvested)  # never needed again: let it go
             for entry in self.seek.entries_to_follow(harvested_page):
-                for followed in self._follow(entry, harvested_page):
-                    yield followed
+                yield from self._follow(entry, harvested_page)
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
 
     # Extraction --------------------------------------------------------------------------------
-    # The live walk's pages are read by the page reader processes (``ILO_PAGE_READERS``); the web
-    # archive's walk, paced by the archive's budgets, reads its captures in this process.
+    # The live walk's article pages are read by the page reader processes (ILO_PAGE_READERS);
+    # listing pages here (the next listing request waits for each), and the web archive's
+    # captures too: that walk is paced by the archive's budgets, not by the CPU.
     def read_listing(self, body: bytes, url: str) -> ListingPage:
         """The listing page object of a response, its extraction counted (``url``: the page's
         URL on the site)."""
-        return self._listing_read(self.site.parse_listing(body, url), url)
+        page = self.site.parse_listing(body, url)
+        if page.entries:
+            self._count_extraction("listing", url, page.layout, page.content_fields)
+        return page
 
     def read_article(self, body: bytes, url: str) -> ArticlePage:
         """The article page object of a response, its extraction counted."""
         return self._article_read(self.site.parse_article(body, url), url)
 
-    async def read_listing_elsewhere(self, body: bytes, url: str) -> ListingPage:
-        """As ``read_listing``, by a page reader process."""
-        page = await self.pages.read("listing", self.site, body, url)
-        assert isinstance(page, ListingPage)
-        return self._listing_read(page, url)
-
     async def read_article_elsewhere(self, body: bytes, url: str) -> ArticlePage:
         """As ``read_article``, by a page reader process."""
-        article = await self.pages.read("article", self.site, body, url)
-        assert isinstance(article, ArticlePage)
-        return self._article_read(article, url)
-
-    def _listing_read(self, page: ListingPage, url: str) -> ListingPage:
-        if page.entries:
-            self._count_extraction("listing", url, page.layout, page.content_fields)
-        return page
+        return self._article_read(await self.pages.read(self.site, body, url), url)
 
     def _article_read(self, article: ArticlePage, url: str) -> ArticlePage:
         if article.has_article:
