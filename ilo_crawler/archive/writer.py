@@ -197,7 +197,9 @@ def write_batch(archive: Archive, batch: Sequence[Write], run_id: int | None) ->
         archive.joined_across_sites - joined,
         archive.identity_conflicts - conflicts,
         fetched=len(read),
-        filled=tuple(sum(bool(f.get(name)) for f in read) for name in COVERAGE_FIELDS),
+        filled=tuple(sum(bool(f.get(name)) for f in read) for name in COVERAGE_FIELDS)
+        if read
+        else (),
     )
 
 
