@@ -325,6 +325,7 @@ def spider_items(records: Sequence[Record], base_url: str = DEFAULT_BASE_URL) ->
                 listing=LISTING,
                 listing_url=urls.listing_url(base_url, LISTING, record.lang, page * PAGE_SIZE),
                 listing_position=position + 1,
+                listing_offset=page * PAGE_SIZE,
                 listing_heading=format_month_heading(record.date.year, record.date.month, "en"),
                 title=record.title,
                 summary=record.summary,
