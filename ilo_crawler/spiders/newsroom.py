@@ -105,7 +105,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         from twisted.internet import reactor  # the one Scrapy installed (never at import time)
 
         spider.pages = PageReaders(reactor, crawler.settings.getint("ILO_PAGE_READERS"), crawler)
-        crawler.signals.connect(spider.pages.start, signal=signals.spider_opened)
+        if spider.arguments.source != "wayback":  # the web archive's walk reads its captures here
+            crawler.signals.connect(spider.pages.start, signal=signals.spider_opened)
         crawler.signals.connect(spider.pages.close, signal=signals.spider_closed)
         return spider
 
