@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,3 +163,31 @@ def row(doc_id: int, date: str, lang: str = "en", **fields: Any) -> dict[str, An
         "title": f"Title {doc_id}",
         **fields,
     }
+
+
+def expectation_cases(directory: Path) -> list[Any]:
+    """One test case per field of every ``*.expected.json`` in ``directory`` (a saved page, its
+    URL, its kind and what must be read from it), named ``<page>:<field>``."""
+    return [
+        pytest.param(path, field, id=f"{path.name.removesuffix('.expected.json')}:{field}")
+        for path in sorted(directory.glob("*.expected.json"))
+        for field in json.loads(path.read_text("utf-8"))["expected"]
+    ]
+
+
+def check_expected_field(
+    expected_file: Path, field: str, parsers: dict[str, Callable[[bytes, str], Any]]
+) -> None:
+    """One field of a saved page, read by its kind's page object in ``parsers``; for the
+    entries, every field of every entry the expectation names (``found_by`` included where it
+    names it: how each field must be found)."""
+    case = json.loads(expected_file.read_text("utf-8"))
+    html = expected_file.with_name(expected_file.name.replace(".expected.json", ".html"))
+    page = dataclasses.asdict(parsers[case["kind"]](html.read_bytes(), case["url"]))
+    parsed, expected = json.loads(json.dumps(page)), case["expected"]
+    if field != "entries":
+        assert parsed[field] == expected[field]
+        return
+    assert len(parsed[field]) == len(expected[field])
+    for got, want in zip(parsed[field], expected[field], strict=True):
+        assert {name: got[name] for name in want} == want, want.get("title")

@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, check_expected_field, expectation_cases
 
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.sites.current.article import parse_article
@@ -28,31 +27,9 @@ SITE = "https://www.ilo.org"
 LISTING = f"{SITE}/resource/news/all-news-recent"
 
 
-def read_case(expected_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    case = json.loads(expected_file.read_text("utf-8"))
-    html = (CURRENT / expected_file.name.replace(".expected.json", ".html")).read_bytes()
-    parsed = dataclasses.asdict(PARSERS[case["kind"]](html, case["url"]))
-    return json.loads(json.dumps(parsed)), case["expected"]
-
-
-CASES = [
-    pytest.param(path, field, id=f"{path.name.removesuffix('.expected.json')}:{field}")
-    for path in sorted(CURRENT.glob("*.expected.json"))
-    for field in json.loads(path.read_text("utf-8"))["expected"]
-]
-
-
-@pytest.mark.parametrize(("expected_file", "field"), CASES)
+@pytest.mark.parametrize(("expected_file", "field"), expectation_cases(CURRENT))
 def test_field(expected_file: Path, field: str) -> None:
-    """One field of a page; for the entries, every field of every entry the expectation names
-    (``found_by`` included: how each field must be found)."""
-    parsed, expected = read_case(expected_file)
-    if field != "entries":
-        assert parsed[field] == expected[field]
-        return
-    assert len(parsed[field]) == len(expected[field])
-    for got, want in zip(parsed[field], expected[field], strict=True):
-        assert {name: got[name] for name in want} == want, want.get("title")
+    check_expected_field(expected_file, field, PARSERS)
 
 
 def fixture(name: str) -> str:

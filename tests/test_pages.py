@@ -6,14 +6,12 @@ is its own test, so a change of the site's markup shows exactly which field brok
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, check_expected_field, expectation_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,31 +22,9 @@ from ilo_crawler.sites.wcms.urls import join_url
 PARSERS = {"listing": parse_listing, "article": parse_article}
 
 
-def read_case(expected_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    case = json.loads(expected_file.read_text("utf-8"))
-    html = (FIXTURES / expected_file.name.replace(".expected.json", ".html")).read_bytes()
-    parsed = dataclasses.asdict(PARSERS[case["kind"]](html, case["url"]))
-    return json.loads(json.dumps(parsed)), case["expected"]
-
-
-CASES = [
-    pytest.param(path, field, id=f"{path.name.removesuffix('.expected.json')}:{field}")
-    for path in sorted(FIXTURES.glob("*.expected.json"))
-    for field in json.loads(path.read_text("utf-8"))["expected"]
-]
-
-
-@pytest.mark.parametrize(("expected_file", "field"), CASES)
+@pytest.mark.parametrize(("expected_file", "field"), expectation_cases(FIXTURES))
 def test_field(expected_file: Path, field: str) -> None:
-    """One field of a page; for the entries, every field of every entry the expectation names
-    (how a field was found, ``found_by``, only where the expectation says it)."""
-    parsed, expected = read_case(expected_file)
-    if field != "entries":
-        assert parsed[field] == expected[field]
-        return
-    assert len(parsed[field]) == len(expected[field])
-    for got, want in zip(parsed[field], expected[field], strict=True):
-        assert {name: got[name] for name in want} == want, want.get("title")
+    check_expected_field(expected_file, field, PARSERS)
 
 
 SEED_PAGES = sorted(path.name for path in FIXTURES.glob("listing-*seed-page.html"))
