@@ -335,15 +335,15 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
             yield self._sighting(known.doc_id, context)
             return
-        yield self._article_request(entry.url, context)
+        yield self._article_request(entry.url, context, known)
 
     def _article_request(
-        self, url: str, context: dict[str, Any], priority: int = 0
+        self, url: str, context: dict[str, Any], known: Known | None, priority: int = 0
     ) -> scrapy.Request:
-        """The article page, conditional (ETag / Last-Modified) when a copy is archived."""
+        """The article page, conditional (ETag / Last-Modified) when a copy is archived
+        (``known``: what the archive holds of it)."""
         self.crawler.stats.inc_value("newsroom/article_requests")
         headers = {}
-        known = self._known(url)
         if known is not None and known.has_body:
             if known.etag:
                 headers["If-None-Match"] = known.etag
@@ -380,7 +380,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         )
         self.crawler.stats.inc_value("newsroom/failures_retried")
         context = {"entry": entry, "listing_url": failure["listing_url"], "listing_offset": None}
-        return self._article_request(here, context, RETRY_FIRST_PRIORITY)
+        return self._article_request(here, context, self._known(here), RETRY_FIRST_PRIORITY)
 
     async def parse_article_page(
         self,
