@@ -17,7 +17,7 @@ from conftest import FIXTURES, MONTH, ROOT, Crawl, query, run_crawl
 
 from ilo_crawler.childprocess import start_helper
 from ilo_crawler.mirror.process import crawl_command
-from ilo_crawler.sites.reading import LENGTH, READY, read_article
+from ilo_crawler.sites.reading import LENGTH, READY, frame, read_article
 from ilo_crawler.sites.registry import site_of_url
 
 #: Every saved article page of both sites, with the URL it was saved from.
@@ -35,8 +35,7 @@ ARTICLE_COLUMNS = (
 
 def ask(reader: subprocess.Popen[bytes], number: int, task: tuple[Any, ...]) -> None:
     assert reader.stdin is not None
-    payload = pickle.dumps((number, *task))
-    reader.stdin.write(LENGTH.pack(len(payload)) + payload)
+    reader.stdin.write(frame((number, *task)))
     reader.stdin.flush()
 
 

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 
 from ilo_crawler.childprocess import start_helper
 from ilo_crawler.sites.pages import ArticlePage
-from ilo_crawler.sites.reading import LENGTH, READY, read_article
+from ilo_crawler.sites.reading import LENGTH, READY, frame, read_article
 from ilo_crawler.sites.scheme import SiteScheme
 
 logger = logging.getLogger(__name__)
@@ -123,8 +123,7 @@ class _Reader:
         self.numbered += 1
         answer: Deferred[Any] = Deferred()
         self.pending[self.numbered] = (answer, task)
-        payload = pickle.dumps((self.numbered, *task), protocol=pickle.HIGHEST_PROTOCOL)
-        self.requests.writeSequence([LENGTH.pack(len(payload)), payload])
+        self.requests.write(frame((self.numbered, *task)))
         return answer
 
     def close(self) -> Deferred[None]:

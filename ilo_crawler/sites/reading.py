@@ -43,10 +43,14 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 def answer(answers: BinaryIO, what: tuple[int, bool, Any]) -> None:
     """One answer on the pipe: a page's number, whether it was read, its page object (or the
     traceback of its failure)."""
-    payload = pickle.dumps(what, protocol=pickle.HIGHEST_PROTOCOL)
-    answers.write(LENGTH.pack(len(payload)))
-    answers.write(payload)
+    answers.write(frame(what))
     answers.flush()
+
+
+def frame(what: tuple[Any, ...]) -> bytes:
+    """What crosses a pipe for a page or an answer: its pickle's length, then the pickle."""
+    payload = pickle.dumps(what, protocol=pickle.HIGHEST_PROTOCOL)
+    return LENGTH.pack(len(payload)) + payload
 
 
 def main(argv: list[str]) -> None:
