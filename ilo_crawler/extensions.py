@@ -200,13 +200,16 @@ class RunRecorder:
         )
         if drops:
             line += "; field coverage dropped: " + ", ".join(drops)
-        joined = stats.get("archive/joined_across_sites", 0)
+        joined = stats.get("archive/groups_joined", 0)
         if joined:
-            line += f"; {joined} joined to their copy on the other site"
+            line += f"; {joined} joined to their copy on the other site (title, date and text agree)"
+        parted = stats.get("archive/groups_parted", 0)
+        if parted:
+            line += f"; {parted} parted (the evidence no longer joins their copies)"
         conflicts = stats.get("archive/identity_conflicts", 0)
         if conflicts:
             line += (
-                f"; {conflicts} matching two or more articles of the other site, left apart "
+                f"; {conflicts} joins left undecided (candidates too alike): kept apart "
                 "(ilo-archive verify lists them)"
             )
         by_content = stats.get("extraction/pages_by_content", 0)

@@ -21,7 +21,7 @@ from ilo_crawler.archive.store import Archive
 class Known:
     """An archived article, as far as deciding whether to fetch it again goes."""
 
-    doc_id: str  #: the article's row (which may hold several identities, one per site)
+    doc_id: str  #: the article the copy is of (which may hold copies of both sites)
     listing_hash: str | None
     has_body: bool
     capture_id: int | None
@@ -37,8 +37,8 @@ class ArchiveIndex:
 
     @classmethod
     def load(cls, path: str | Path, lang: str) -> ArchiveIndex:
-        """The archived articles of one language, by each of their identities (``WCMS_<n>``,
-        ``node:<nid>``) and by the path of each URL they were read at; empty when there is no
+        """The archived copies of one language, by their identities (``WCMS_<n>``,
+        ``node:<nid>``) and by the path of the URL each was read at; empty when there is no
         archive yet."""
         path = Path(path)
         if not path.exists():
@@ -46,11 +46,9 @@ class ArchiveIndex:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = connection.execute(
-                "SELECT i.identity, i.url, a.doc_id, coalesce(i.listing_hash, a.listing_hash),"
-                " a.body IS NOT NULL,"
-                " a.capture_id, c.headers FROM identities i"
-                " JOIN articles a ON a.doc_id = i.doc_id AND a.lang = i.lang"
-                " LEFT JOIN captures c ON c.id = a.capture_id WHERE i.lang = ?",
+                "SELECT k.identity, k.url, k.doc_id, k.listing_hash, k.body IS NOT NULL,"
+                " k.capture_id, c.headers FROM copies k"
+                " LEFT JOIN captures c ON c.id = k.capture_id WHERE k.lang = ?",
                 (lang,),
             ).fetchall()
         finally:

@@ -302,15 +302,175 @@ _VERSION_5 = (
     """,
 )
 
+#: The columns a copy and an article's row share (``articles`` shows one of its copies).
+_SHOWN_COLUMNS = (
+    "url, title, summary, credit, label, category, category_slug, category_kind, published,"
+    " date_text, date_problem, article_type, article_date_text, article_published, body,"
+    " translations, listing, listing_heading, month, source, fetched_at, content_hash, revision,"
+    " first_run, last_run, first_seen_at, last_seen_at, updated_at, capture_id, gone_at,"
+    " listing_hash, captured_at, archive_url, date_value"
+)
+
+_VERSION_6 = (
+    # Each site's copy of an article keeps its own record and history: one row per identity and
+    # language. ``doc_id`` is the article it belongs to, recomputed from the evidence
+    # (``ilo_crawler.archive.identity``); ``articles`` is derived from the copies.
+    """
+    CREATE TABLE copies (
+        id INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        site TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        summary TEXT,
+        credit TEXT,
+        label TEXT,
+        category TEXT,
+        category_slug TEXT,
+        category_kind TEXT,
+        published TEXT,
+        date_text TEXT,
+        date_problem TEXT,
+        article_type TEXT,
+        article_date_text TEXT,
+        article_published TEXT,
+        body TEXT,
+        translations TEXT,
+        listing TEXT,
+        listing_heading TEXT,
+        month TEXT,
+        source TEXT NOT NULL DEFAULT 'live',
+        fetched_at TEXT,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1,
+        first_run INTEGER REFERENCES runs(id),
+        last_run INTEGER REFERENCES runs(id),
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        capture_id INTEGER REFERENCES captures(id),
+        gone_at TEXT,
+        listing_hash TEXT,
+        captured_at TEXT,
+        archive_url TEXT,
+        date_value TEXT,
+        UNIQUE (identity, lang)
+    )
+    """,
+    f"""
+    INSERT INTO copies (identity, lang, doc_id, site, {_SHOWN_COLUMNS})
+    SELECT i.identity, i.lang, i.doc_id, i.site,
+           {", ".join(f"a.{c.strip()}" for c in _SHOWN_COLUMNS.split(","))}
+    FROM identities i JOIN articles a ON a.doc_id = i.doc_id AND a.lang = i.lang
+    """,
+    # The identity's own fingerprints and URL, as last read (the article's row may show another
+    # copy; the upgrade's repair rebuilds such a copy's state from the row's history).
+    """
+    UPDATE copies SET
+        url = coalesce((SELECT i.url FROM identities i
+                        WHERE i.identity = copies.identity AND i.lang = copies.lang), url),
+        content_hash = coalesce((SELECT i.content_hash FROM identities i
+                        WHERE i.identity = copies.identity AND i.lang = copies.lang), content_hash),
+        listing_hash = (SELECT i.listing_hash FROM identities i
+                        WHERE i.identity = copies.identity AND i.lang = copies.lang),
+        first_seen_at = (SELECT i.first_seen_at FROM identities i
+                        WHERE i.identity = copies.identity AND i.lang = copies.lang),
+        last_seen_at = (SELECT i.last_seen_at FROM identities i
+                        WHERE i.identity = copies.identity AND i.lang = copies.lang)
+    """,
+    "CREATE INDEX copies_article ON copies(doc_id, lang)",
+    "CREATE INDEX copies_bucket ON copies(lang, published)",
+    "CREATE INDEX copies_url ON copies(url, lang)",
+    # A revision is an earlier state of one copy (never of another copy or another article).
+    "ALTER TABLE revisions RENAME TO revisions_v5",
+    """
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        replaced_at TEXT NOT NULL,
+        changed_fields TEXT NOT NULL,
+        state TEXT NOT NULL,
+        FOREIGN KEY (identity, lang) REFERENCES copies(identity, lang)
+    )
+    """,
+    """
+    INSERT INTO revisions (id, identity, lang, revision, run_id, replaced_at, changed_fields,
+                           state)
+    SELECT id, doc_id, lang, revision, run_id, replaced_at, changed_fields, state
+    FROM revisions_v5
+    """,
+    "DROP TABLE revisions_v5",
+    "DROP INDEX IF EXISTS revisions_article",
+    "CREATE INDEX revisions_copy ON revisions(identity, lang)",
+    # The identities are the copies' (a view: ``show``, Datasette and old queries still work).
+    "DROP TABLE identities",
+    """
+    CREATE VIEW identities AS
+    SELECT identity, lang, doc_id, site, url, content_hash, listing_hash, first_seen_at,
+           last_seen_at
+    FROM copies
+    """,
+    # The evidence that joins two identities into one article (recomputed as copies change).
+    """
+    CREATE TABLE identity_links (
+        identity TEXT NOT NULL,
+        other TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (identity, other, lang)
+    )
+    """,
+    "CREATE INDEX identity_links_other ON identity_links(other)",
+    # Joins the evidence could not decide, left apart for a later crawl or a person: a copy
+    # with two or more candidates too alike to choose from (``ambiguous``), or links that would
+    # put two documents of one site in one article (``same-site``); with the candidates' scores.
+    "DROP TABLE identity_conflicts",
+    """
+    CREATE TABLE identity_conflicts (
+        identity TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (identity, lang, reason)
+    )
+    """,
+    # Which copy an article's row shows in that language, and why.
+    "ALTER TABLE articles ADD COLUMN copy TEXT",
+    "ALTER TABLE articles ADD COLUMN shown_because TEXT",
+    "UPDATE articles SET copy = doc_id, shown_because = 'only copy'",
+    # The capture-body check of ``verify`` looks captures up by hash.
+    "CREATE INDEX captures_sha256 ON captures(sha256)",
+    # An article's revisions, under the article they are of now.
+    """
+    CREATE VIEW article_revisions AS
+    SELECT c.doc_id, r.lang, r.identity, r.revision, r.run_id, r.replaced_at, r.changed_fields,
+           r.state
+    FROM revisions r JOIN copies c ON c.identity = r.identity AND c.lang = r.lang
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _VERSION_1,
     _VERSION_2,
     _VERSION_3,
     _VERSION_4,
     _VERSION_5,
+    _VERSION_6,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+#: The version from which each site's copy keeps its own record (``copies``); an archive
+#: upgraded to it is repaired (``Archive._repair_merged_copies``).
+COPIES_VERSION = MIGRATIONS.index(_VERSION_6) + 1
 
 
 def unreadable_reason(path: Path, version: int) -> str | None:

@@ -20,8 +20,17 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from ilo_crawler.archive.identity import (
+    CopyText,
+    Link,
+    group_identities,
+    match_copies,
+    shown_copy,
+    text_similarity,
+)
 from ilo_crawler.archive.schema import (
     CONTENT_FIELDS,
+    COPIES_VERSION,
     DERIVED_FIELDS,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -32,6 +41,7 @@ from ilo_crawler.archive.schema import (
 from ilo_crawler.normalize.categories import Taxonomy
 from ilo_crawler.normalize.fields import category_fields, date_fields, title_key
 from ilo_crawler.sites import LISTING_ONLY, identity_site
+from ilo_crawler.sites.registry import site_of_url
 from ilo_crawler.sites.wcms.urls import offset_in_url
 
 logger = logging.getLogger(__name__)
@@ -89,10 +99,18 @@ class Archive:
         """``read_only``: never write to the file (no migration, no journal change): for readers,
         who may lack write access; an archive of an older schema or an empty file is refused."""
         self.path = Path(path)
-        #: Articles joined to their copy on the other site by this connection, and copies left
-        #: apart because they matched two or more (the run summary says both).
-        self.joined_across_sites = 0
+        #: Articles this connection joined into one or parted by the evidence, and joins it left
+        #: undecided (the run summary says them).
+        self.groups_joined = 0
+        self.groups_parted = 0
         self.identity_conflicts = 0
+        #: What this transaction wrote, for ``_settle``: copies, (language, date)s, identities.
+        self._touched: set[tuple[str, str]] = set()
+        self._buckets: set[tuple[str, str]] = set()
+        self._regroup_needed: set[str] = set()
+        self._run_id: int | None = None
+        #: What the upgrade to separate copies changed (``_repair_merged_copies``), if it ran.
+        self.repaired: dict[str, int] = {}
         if (read_only or not create) and not self.path.exists():
             raise ArchiveError(f"archive not found: {self.path}")
         if create and not read_only:
@@ -129,14 +147,123 @@ class Archive:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self._shown_columns: tuple[str, ...] = ()
             for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-                with self.db.atomic():  # each step whole or not at all
+                with self.transaction():  # each step whole or not at all
                     for statement in statements:
                         self.db.execute(statement)
+                    if step == COPIES_VERSION and version:
+                        self._shown_columns = self._columns_shown()
+                        self.repaired = self._repair_merged_copies()
                     self.db.execute(f"PRAGMA user_version={step}")
         except sqlite3.OperationalError as error:  # read-only file or directory, disk full
             self.db.close()
             raise ArchiveError(write_error(self.path, error)) from error
+        self._shown_columns = self._columns_shown()
+
+    def _columns_shown(self) -> tuple[str, ...]:
+        """The columns an article's row takes from the copy it shows."""
+        own = {"id", "doc_id", "lang", "copy", "shown_because"}
+        copy_columns = set(self.db.table("copies").columns_dict)
+        return tuple(
+            name for name in self.db.table("articles").columns_dict
+            if name in copy_columns and name not in own
+        )
+
+    def _repair_merged_copies(self) -> dict[str, int]:
+        """Upgrading an archive of schema 5, where two sites' copies of an article shared one
+        row (and a wrong join could merge two articles): each copy gets back the state it
+        showed when last read (found among the row's states by its fingerprint), each earlier
+        state of the row goes to the copy it is a state of (by title and text) and is dropped
+        where it is that copy's own last state (it was never a revision of it), each appearance
+        goes to the copy of its listing's site; then every join is weighed again from the
+        evidence. Returns what it changed (said in the log and the docs)."""
+        counts = {"shared_rows": 0, "revisions_moved": 0, "revisions_dropped": 0}
+        shared = list(self.db.execute(
+            "SELECT doc_id, lang FROM copies GROUP BY doc_id, lang HAVING count(*) > 1"
+        ))
+        for doc_id, lang in shared:
+            counts["shared_rows"] += 1
+            self._split_shared_row(doc_id, lang, counts)
+        for doc_id, lang in shared:
+            for appearance in list(self.db.query(
+                "SELECT rowid, listing_url FROM appearances WHERE doc_id = ? AND lang = ?",
+                (doc_id, lang),
+            )):
+                site = site_of_url(appearance["listing_url"]).name
+                copy = self.db.execute(
+                    "SELECT identity FROM copies WHERE doc_id = ? AND lang = ? AND site = ?",
+                    (doc_id, lang, site),
+                ).fetchone()
+                if copy is not None:
+                    self.db.execute(
+                        "UPDATE OR IGNORE appearances SET doc_id = ? WHERE rowid = ?",
+                        (copy[0], appearance["rowid"]),
+                    )
+        self.db.execute("UPDATE copies SET doc_id = identity")
+        for identity, lang, published in self.db.execute(
+            "SELECT identity, lang, published FROM copies"
+        ).fetchall():
+            self._touch((identity, lang), None, published, None)
+            self._regroup_needed.add(identity)
+        self._settle()
+        self.db.execute("DELETE FROM articles WHERE (doc_id, lang) NOT IN"
+                        " (SELECT doc_id, lang FROM copies)")
+        counts.update(joined=self.groups_joined, parted=self.groups_parted)
+        if counts["shared_rows"]:
+            logger.warning(
+                "upgrade of %s: %d article rows held two copies; each copy has its own record "
+                "again (%d earlier states moved to the copy they were of, %d that were a "
+                "copy's own last state dropped); joins weighed again from the evidence",
+                self.path, counts["shared_rows"], counts["revisions_moved"],
+                counts["revisions_dropped"],
+            )
+        return counts
+
+    def _split_shared_row(self, doc_id: str, lang: str, counts: dict[str, int]) -> None:
+        """One schema-5 row that held several copies, parted into their own records."""
+        fields = CONTENT_FIELDS + DERIVED_FIELDS
+        article = next(self.db.query(
+            "SELECT * FROM articles WHERE doc_id = ? AND lang = ?", (doc_id, lang)
+        ))
+        states = [{name: article[name] for name in fields}]
+        revisions = list(self.db.query(
+            "SELECT * FROM revisions WHERE identity = ? AND lang = ? ORDER BY revision",
+            (doc_id, lang),
+        ))
+        states += [json.loads(revision["state"]) for revision in revisions]
+        copies = list(self.db.query(
+            "SELECT identity, content_hash FROM copies WHERE doc_id = ? AND lang = ?",
+            (doc_id, lang),
+        ))
+        final: dict[str, dict[str, Any]] = {}
+        for copy in copies:
+            own = next((s for s in states if _content_hash(s) == copy["content_hash"]), None)
+            if own is not None:
+                final[copy["identity"]] = own
+                self._update_copy((copy["identity"], lang), own)
+        texts = {
+            identity: CopyText.of({"identity": identity, **state})
+            for identity, state in final.items()
+        }
+        numbering: dict[str, int] = {}
+        for revision in revisions:
+            state = json.loads(revision["state"])
+            owner = _closest(CopyText.of({"identity": "", **state}), texts) or doc_id
+            if owner in final and _content_hash(state) == _content_hash(final[owner]):
+                self.db.execute("DELETE FROM revisions WHERE id = ?", (revision["id"],))
+                counts["revisions_dropped"] += 1
+                continue
+            numbering[owner] = numbering.get(owner, 0) + 1
+            counts["revisions_moved"] += owner != doc_id
+            self.db.execute(
+                "UPDATE revisions SET identity = ?, revision = ? WHERE id = ?",
+                (owner, numbering[owner], revision["id"]),
+            )
+        for copy in copies:
+            self._update_copy(
+                (copy["identity"], lang), {"revision": numbering.get(copy["identity"], 0) + 1}
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -227,10 +354,17 @@ class Archive:
     # Writes ----------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything written inside is committed together, or not at all. (sqlite-utils commits
-        each write made outside such a block at once: every multi-statement write needs one.)"""
-        with self.db.atomic():
-            yield
+        """Everything written inside is committed together, or not at all, the articles settled
+        from the copies written (``_settle``) before the commit. (sqlite-utils commits each write
+        made outside such a block at once: every multi-statement write needs one.)"""
+        try:
+            with self.db.atomic():
+                yield
+                self._settle()
+        finally:
+            self._touched.clear()
+            self._buckets.clear()
+            self._regroup_needed.clear()
 
     def add_capture(self, capture: Mapping[str, Any], run_id: int | None) -> int:
         """Keep a fetched page as received; identical bodies are stored once (by SHA-256)."""
@@ -288,23 +422,25 @@ class Archive:
     def store_article(
         self, record: Mapping[str, Any], run_id: int | None, *, sighting: bool = True
     ) -> StoreOutcome:
-        """Write one article with its capture and, within a run, its appearance in the listing:
-        a new row; an unchanged row touched; a changed row updated with its previous state kept
-        in ``revisions``. Call inside ``transaction()`` so the three land together.
+        """Write one copy of an article (the page of one identity in one language) with its
+        capture and, within a run, its appearance in the listing: a new copy; an unchanged copy
+        touched; a changed copy updated with its previous state kept in ``revisions``. Which
+        article the copy is of is settled at the end of the transaction (``_settle``). Call
+        inside ``transaction()`` so that all of it lands together.
 
         ``sighting=False`` (re-extraction from stored captures) changes the content and derived
         fields only: the article was not seen again, so no appearance and no last-seen update."""
         capture_id = self.add_capture(record["capture"], run_id) if record.get("capture") else None
         now = utc_now()
         row = _row(record)
-        identity = row["doc_id"]
-        row["doc_id"], copy_hash = self._article_of(row, run_id, now)
-        key = (row["doc_id"], row["lang"])
-        old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
+        identity, lang = row.pop("doc_id"), row["lang"]
+        key = (identity, lang)
+        self._take_over_placeholder(identity, lang, row["url"])
+        old = next(self.db.query(_COPY, key), None)
         seen = {name: row[name] for name in ("url", "listing", "listing_heading", "listing_hash")}
         if sighting:
             seen.update(last_run=run_id, last_seen_at=now)
-        if capture_id is not None:  # the record now shows this capture: its provenance too
+        if capture_id is not None:  # the copy now shows this capture: its provenance too
             seen.update(
                 capture_id=capture_id,
                 gone_at=None,
@@ -312,14 +448,19 @@ class Archive:
             )
         error = record.get("fetch_error")
         gone = record.get("fetch_status") == 404
-        if gone:  # the page is gone from the site: keep the article, say since when
+        if gone:  # the page is gone from the site: keep the copy, say since when
             seen["gone_at"] = old["gone_at"] if old is not None and old["gone_at"] else now
         if old is None:
-            values = {**row, "last_run": run_id, "last_seen_at": now, **seen}
             self._insert(
-                "articles",
+                "copies",
                 {
-                    **values,
+                    **row,
+                    **seen,
+                    "identity": identity,
+                    "doc_id": self._article_of_identity(identity),
+                    "site": identity_site(identity),
+                    "last_run": run_id,
+                    "last_seen_at": now,
                     "revision": 1,
                     "first_run": run_id,
                     "first_seen_at": now,
@@ -328,21 +469,15 @@ class Archive:
             )
             outcome: StoreOutcome = "new"
         elif error and old["body"] is not None:
-            # A failed fetch says nothing about the article: keep what was archived.
-            self._update_article(key, seen)
+            # A failed fetch says nothing about the copy: keep what was archived.
+            self._update_copy(key, seen)
             outcome = "unchanged"
         elif old["content_hash"] == row["content_hash"]:
-            self._update_article(key, {**{name: row[name] for name in DERIVED_FIELDS}, **seen})
-            outcome = "unchanged"
-        elif copy_hash == row["content_hash"] and self._shows_another_copy(old, identity):
-            # This site's copy is as it was when last read; the row shows the other site's newer
-            # state: kept (reading the two copies in turn must not make a revision each time).
-            if sighting:
-                self._update_article(key, {"last_run": run_id, "last_seen_at": now})
+            self._update_copy(key, {**{name: row[name] for name in DERIVED_FIELDS}, **seen})
             outcome = "unchanged"
         else:
             self._keep_revision(old, row, run_id, now)
-            self._update_article(
+            self._update_copy(
                 key, {**row, **seen, "revision": old["revision"] + 1, "updated_at": now}
             )
             outcome = "changed"
@@ -352,124 +487,286 @@ class Archive:
         elif record.get("url") and (capture_id is not None or gone):
             self.resolve_failure(record["url"], key)
         if sighting and run_id is not None:
-            self._record_appearance(record, row, run_id, capture_id, now)
-        self._keep_identity(identity, row, now)
+            self._record_appearance(record, {**row, "doc_id": identity}, run_id, capture_id, now)
+        self._touch(key, old["published"] if old is not None else None, row["published"], run_id)
         return outcome
 
     # Identities ------------------------------------------------------------------------------
-    def _article_of(
-        self, row: Mapping[str, Any], run_id: int | None, now: str
-    ) -> tuple[str, str | None]:
-        """The ``doc_id`` of the article a record is of: the one its identity was already
-        joined to; else the article of the other site it is a copy of (see ``_copy_of``);
-        else a new article under its own identity. With it, the content fingerprint of this
-        identity's copy as last read (None for a new identity)."""
+    def _article_of_identity(self, identity: str) -> str:
+        """The article a new copy is of until the evidence is weighed again: that of the
+        identity's copies in other languages (one document), else the identity itself."""
         known = self.db.execute(
-            "SELECT doc_id, content_hash FROM identities WHERE identity = ? AND lang = ?",
-            (row["doc_id"], row["lang"]),
+            "SELECT doc_id FROM copies WHERE identity = ? LIMIT 1", (identity,)
         ).fetchone()
-        if known is not None:
-            return known[0], known[1]
-        return self._copy_of(row, run_id, now) or row["doc_id"], None
+        return known[0] if known else identity
 
-    def _copy_of(self, row: Mapping[str, Any], run_id: int | None, now: str) -> str | None:
-        """The archived article a record with a new identity is another copy of: the item
-        archived from a listing alone at the same URL (its page could not be read then); or
-        the one article of the other site with the same language, date and title (after
-        ``title_key``) that has no identity on the record's site yet. Two or more such
-        articles are a conflict: recorded (``identity_conflicts``), said, and left apart."""
-        identity, lang = row["doc_id"], row["lang"]
-        site = identity_site(identity)
-        if site == LISTING_ONLY:
-            return None
-        if row["url"]:
-            placeholder = self.db.execute(
-                "SELECT doc_id FROM identities WHERE url = ? AND lang = ? AND site = ?",
-                (row["url"], lang, LISTING_ONLY),
-            ).fetchone()
-            if placeholder is not None:
-                return placeholder[0]
-        title = title_key(row["title"])
-        if title is None or row["published"] is None:
-            return None
-        candidates = [
-            doc_id
-            for doc_id, other in self.db.execute(
-                "SELECT a.doc_id, a.title FROM articles a WHERE a.lang = ? AND a.published = ?"
-                " AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.doc_id = a.doc_id"
-                " AND i.lang = a.lang AND i.site IN (?, ?))",
-                (lang, row["published"], site, LISTING_ONLY),
-            )
-            if title_key(other) == title
-        ]
-        if len(candidates) == 1:
-            self.joined_across_sites += 1
-            return candidates[0]
-        if candidates:
-            self.identity_conflicts += 1
-            logger.warning(
-                "%s/%s matches %d archived articles of another site (%s): kept apart, not "
-                "merged by guess (ilo-archive verify lists it)",
-                identity,
-                lang,
-                len(candidates),
-                ", ".join(sorted(candidates)),
-            )
-            self.db.execute(
-                "INSERT OR REPLACE INTO identity_conflicts (identity, lang, candidates, run_id,"
-                " seen_at) VALUES (?, ?, ?, ?, ?)",
-                (identity, lang, json.dumps(sorted(candidates)), run_id, now),
-            )
-        return None
-
-    def _shows_another_copy(self, old: Mapping[str, Any], identity: str) -> bool:
-        """Does the article's row show what another of its identities read last?"""
-        return (
-            self.db.execute(
-                "SELECT 1 FROM identities WHERE doc_id = ? AND lang = ? AND identity != ?"
-                " AND content_hash = ?",
-                (old["doc_id"], old["lang"], identity, old["content_hash"]),
-            ).fetchone()
-            is not None
-        )
-
-    def _keep_identity(self, identity: str, row: Mapping[str, Any], now: str) -> None:
-        """Record (or touch) the identity a record was read under, with the URL it was read at
-        and the fingerprints of what this copy showed."""
+    def _take_over_placeholder(self, identity: str, lang: str, url: str | None) -> None:
+        """A copy archived from a listing alone (its page could not be read: no identity but a
+        ``LISTING_`` one) becomes the copy of the identity its page now shows at the same URL:
+        one page, one copy, its history kept."""
+        if not url or identity_site(identity) == LISTING_ONLY:
+            return
+        placeholder = self.db.execute(
+            "SELECT identity FROM copies WHERE url = ? AND lang = ? AND site = ?"
+            " AND NOT EXISTS (SELECT 1 FROM copies WHERE identity = ? AND lang = ?)",
+            (url, lang, LISTING_ONLY, identity, lang),
+        ).fetchone()
+        if placeholder is None:
+            return
+        renamed = (identity, placeholder[0], lang)
         self.db.execute(
-            "INSERT INTO identities (identity, lang, doc_id, site, url, content_hash,"
-            " listing_hash, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (identity, lang) DO UPDATE SET last_seen_at = excluded.last_seen_at,"
-            " url = coalesce(excluded.url, url), content_hash = excluded.content_hash,"
-            " listing_hash = excluded.listing_hash",
-            (
-                identity,
-                row["lang"],
-                row["doc_id"],
-                identity_site(identity),
-                row["url"],
-                row["content_hash"],
-                row["listing_hash"],
-                now,
-                now,
-            ),
+            "UPDATE copies SET identity = ?, site = ? WHERE identity = ? AND lang = ?",
+            (identity, identity_site(identity), placeholder[0], lang),
+        )
+        for table in ("revisions",):
+            self.db.execute(
+                f"UPDATE {table} SET identity = ? WHERE identity = ? AND lang = ?", renamed
+            )
+        for table in ("appearances", "captures", "failures"):
+            self.db.execute(
+                f"UPDATE OR IGNORE {table} SET doc_id = ? WHERE doc_id = ? AND lang = ?", renamed
+            )
+        self._regroup_needed.add(identity)
+
+    def _touch(
+        self, key: tuple[str, str], was: str | None, now: str | None, run_id: int | None
+    ) -> None:
+        """Remember a copy written in this transaction: its article row is refreshed, and the
+        evidence of the dates it was and is under weighed again, when the transaction ends."""
+        self._touched.add(key)
+        self._run_id = run_id
+        for published in {was, now} - {None}:
+            self._buckets.add((key[1], published))
+
+    def _settle(self) -> None:
+        """Weigh the evidence again where this transaction's copies changed it, regroup the
+        identities it connects, and refresh the articles' rows (see ``identity``)."""
+        if not self._touched:
+            return
+        now = utc_now()
+        relinked = self._relink(now) | self._regroup_needed
+        keys = set()
+        if relinked:
+            keys |= self._regroup(relinked, now)
+        keys |= {
+            (doc_id, lang)
+            for identity, lang in self._touched
+            for (doc_id,) in self.db.execute(
+                "SELECT doc_id FROM copies WHERE identity = ? AND lang = ?", (identity, lang)
+            )
+        }
+        for doc_id, lang in keys:
+            self._refresh_article(doc_id, lang)
+        self._touched.clear()
+        self._buckets.clear()
+        self._regroup_needed.clear()
+
+    def _relink(self, now: str) -> set[str]:
+        """Recompute the copy links of every (language, date) whose copies changed; returns the
+        identities whose links changed."""
+        changed: set[str] = set()
+        for lang, published in self._buckets:
+            titles: dict[str, list[tuple[str, str]]] = {}
+            for identity, site, title in self.db.execute(
+                "SELECT identity, site, title FROM copies WHERE lang = ? AND published = ?"
+                " AND site IN ('wcms', 'current')",
+                (lang, published),
+            ):
+                titles.setdefault(title_key(title) or "", []).append((identity, site))
+            members = [
+                identity
+                for title, copies in titles.items()
+                if title and len({site for _, site in copies}) == 2
+                for identity, _ in copies
+            ]
+            texts = [
+                CopyText.of(row)
+                for row in self.db.query(
+                    "SELECT identity, title, summary, body FROM copies WHERE lang = ?"
+                    f" AND identity IN ({', '.join('?' for _ in members)})",
+                    [lang, *members],
+                )
+            ] if members else []
+            links, ambiguities = match_copies(lang, texts)
+            around = {identity for copies in titles.values() for identity, _ in copies}
+            around |= {identity for identity, copy_lang in self._touched if copy_lang == lang}
+            old = self._links_of(around, lang)
+            new = {(link.identity, link.other): link for link in links}
+            for pair in set(old) - set(new):
+                self.db.execute(
+                    "DELETE FROM identity_links WHERE identity = ? AND other = ? AND lang = ?",
+                    (*pair, lang),
+                )
+                changed.update(pair)
+            for pair, link in new.items():
+                if pair not in old:
+                    changed.update(pair)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO identity_links (identity, other, lang, kind, score,"
+                    " found_at) VALUES (?, ?, ?, ?, ?, coalesce((SELECT found_at FROM"
+                    " identity_links WHERE identity = ? AND other = ? AND lang = ?), ?))",
+                    (*pair, lang, link.kind, round(link.score, 4), *pair, lang, now),
+                )
+            self._record_conflicts(around, lang, AMBIGUOUS, [
+                (a.identity, [{"identity": i, "score": round(s, 4)} for i, s in a.candidates])
+                for a in ambiguities
+            ], now)
+        return changed
+
+    def _links_of(self, identities: set[str], lang: str) -> set[tuple[str, str]]:
+        if not identities:
+            return set()
+        marks = ", ".join("?" for _ in identities)
+        return {
+            (identity, other)
+            for identity, other in self.db.execute(
+                f"SELECT identity, other FROM identity_links WHERE lang = ? AND kind = 'copy'"
+                f" AND (identity IN ({marks}) OR other IN ({marks}))",
+                [lang, *identities, *identities],
+            )
+        }
+
+    def _record_conflicts(
+        self,
+        identities: set[str],
+        lang: str | None,
+        reason: str,
+        found: list[tuple[str, list[dict[str, Any]]]],
+        now: str,
+    ) -> None:
+        """Replace the recorded conflicts of one reason for these identities (in one language,
+        or in all) with ``found``: (identity, candidates with their scores)."""
+        marks = ", ".join("?" for _ in identities)
+        where = f"reason = ? AND identity IN ({marks})" + (" AND lang = ?" if lang else "")
+        params = [reason, *identities, *([lang] if lang else [])]
+        known = {
+            (identity, candidates)
+            for identity, candidates in self.db.execute(
+                f"SELECT identity, candidates FROM identity_conflicts WHERE {where}", params
+            )
+        }
+        self.db.execute(f"DELETE FROM identity_conflicts WHERE {where}", params)
+        for identity, candidates in found:
+            if (identity, json.dumps(candidates)) not in known:  # said once, when it arises
+                self.identity_conflicts += 1
+                logger.warning(
+                    "%s/%s: %s (%s): kept apart, not merged by guess (ilo-archive verify lists "
+                    "it)",
+                    identity,
+                    lang or "*",
+                    _CONFLICT_WORDS[reason],
+                    ", ".join(f"{c['identity']} {c.get('score', '')}".strip() for c in candidates),
+                )
+            self.db.execute(
+                "INSERT OR REPLACE INTO identity_conflicts (identity, lang, reason, candidates,"
+                " run_id, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (identity, lang or "*", reason, json.dumps(candidates), self._run_id, now),
+            )
+
+    def _regroup(self, start: set[str], now: str) -> set[tuple[str, str]]:
+        """Regroup the identities connected to ``start`` (by links, or by being of one article
+        before) from the links; returns the (doc_id, lang) of every article row to refresh."""
+        component: set[str] = set()
+        queue = list(start)
+        while queue:
+            identity = queue.pop()
+            if identity in component:
+                continue
+            component.add(identity)
+            queue.extend(
+                other
+                for (other,) in self.db.execute(
+                    "SELECT other FROM identity_links WHERE identity = :i UNION"
+                    " SELECT identity FROM identity_links WHERE other = :i UNION"
+                    " SELECT identity FROM copies WHERE doc_id IN"
+                    " (SELECT doc_id FROM copies WHERE identity = :i)",
+                    {"i": identity},
+                )
+                if other not in component
+            )
+        marks = ", ".join("?" for _ in component)
+        links = [
+            Link(identity, other, lang, kind, score)
+            for identity, other, lang, kind, score in self.db.execute(
+                "SELECT identity, other, lang, kind, score FROM identity_links"
+                f" WHERE identity IN ({marks})",
+                list(component),
+            )
+        ]
+        article, refused = group_identities(component, links)
+        before = {
+            identity: doc_id
+            for identity, doc_id in self.db.execute(
+                f"SELECT DISTINCT identity, doc_id FROM copies WHERE identity IN ({marks})",
+                list(component),
+            )
+        }
+        self._record_conflicts(component, None, SAME_SITE, [
+            (identity, [{"identity": other} for other in group if other != identity])
+            for group in refused
+            for identity in group
+        ], now)
+        old_groups: dict[str, set[str]] = {}
+        new_groups: dict[str, set[str]] = {}
+        for identity, doc_id in before.items():
+            old_groups.setdefault(doc_id, set()).add(identity)
+            new_groups.setdefault(article[identity], set()).add(identity)
+        self.groups_joined += sum(
+            len({before[i] for i in members}) > 1 for members in new_groups.values()
+        )
+        self.groups_parted += sum(
+            len({article[i] for i in members}) > 1 for members in old_groups.values()
+        )
+        keys = set()
+        for identity, doc_id in before.items():
+            langs = [lang for (lang,) in self.db.execute(
+                "SELECT lang FROM copies WHERE identity = ?", (identity,)
+            )]
+            keys |= {(doc_id, lang) for lang in langs} | {(article[identity], lang) for lang in langs}
+            if article[identity] != doc_id:
+                self.db.execute(
+                    "UPDATE copies SET doc_id = ? WHERE identity = ?", (article[identity], identity)
+                )
+        return keys
+
+    def _refresh_article(self, doc_id: str, lang: str) -> None:
+        """The article's row in one language: the copy it shows (``identity.shown_copy``), with
+        the first and last sightings of all its copies; removed when no copy is left under it."""
+        copies = list(self.db.query(_ARTICLE_COPIES, (doc_id, lang)))
+        if not copies:
+            self.db.execute("DELETE FROM articles WHERE doc_id = ? AND lang = ?", (doc_id, lang))
+            return
+        shown, because = shown_copy(copies)
+        values = {name: shown[name] for name in self._shown_columns}
+        values.update(
+            doc_id=doc_id,
+            lang=lang,
+            copy=shown["identity"],
+            shown_because=because,
+            first_seen_at=min(copy["first_seen_at"] for copy in copies),
+            last_seen_at=max(copy["last_seen_at"] for copy in copies),
+            first_run=min((c["first_run"] for c in copies if c["first_run"]), default=None),
+            last_run=max((c["last_run"] for c in copies if c["last_run"]), default=None),
+        )
+        columns = list(values)
+        self.db.execute(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES"
+            f" ({', '.join('?' for _ in columns)}) ON CONFLICT (doc_id, lang) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in columns if name != "doc_id"),
+            [values[name] for name in columns],
         )
 
     def store_sighting(self, sighting: Mapping[str, Any], run_id: int | None) -> StoreOutcome:
-        """An archived article seen again, unchanged, without fetching its page: its last-seen
+        """An archived copy seen again, unchanged, without fetching its page: its last-seen
         data and an appearance (pointing at the capture it was last read from)."""
-        joined = self.db.execute(
-            "SELECT doc_id FROM identities WHERE identity = ? AND lang = ?",
-            (sighting["doc_id"], sighting["lang"]),
-        ).fetchone()
-        key = (joined[0] if joined else sighting["doc_id"], sighting["lang"])
-        old = next(self.db.query("SELECT * FROM articles WHERE doc_id = ? AND lang = ?", key), None)
+        key = (sighting["doc_id"], sighting["lang"])
+        old = next(self.db.query(_COPY, key), None)
         if old is None:
             raise ArchiveError(f"sighting of {key[0]}/{key[1]}, which is not archived")
         now = utc_now()
-        self._update_article(key, {"last_run": run_id, "last_seen_at": now})
+        self._update_copy(key, {"last_run": run_id, "last_seen_at": now})
         if run_id is not None:
-            row = {**dict(zip(("doc_id", "lang"), key, strict=True)), "month": old["month"]}
+            row = {"doc_id": key[0], "lang": key[1], "month": old["month"]}
             self._record_appearance(
                 {**sighting},
                 {**row, "listing": sighting["listing"]},
@@ -477,6 +774,7 @@ class Archive:
                 old["capture_id"],
                 now,
             )
+        self._touched.add(key)
         return "unchanged"
 
     def record_failure(
@@ -553,7 +851,7 @@ class Archive:
         self._insert(
             "revisions",
             {
-                "doc_id": old["doc_id"],
+                "identity": old["identity"],
                 "lang": old["lang"],
                 "revision": old["revision"],
                 "run_id": run_id,
@@ -610,21 +908,21 @@ class Archive:
             [values[name] for name in columns],
         )
 
-    def _update_article(self, key: tuple[str, str], values: Mapping[str, Any]) -> None:
-        columns = [name for name in values if name not in ("doc_id", "lang")]
+    def _update_copy(self, key: tuple[str, str], values: Mapping[str, Any]) -> None:
+        columns = [name for name in values if name not in ("identity", "lang")]
         self.db.execute(
-            f"UPDATE articles SET {', '.join(f'{name} = ?' for name in columns)} "
-            "WHERE doc_id = ? AND lang = ?",
+            f"UPDATE copies SET {', '.join(f'{name} = ?' for name in columns)} "
+            "WHERE identity = ? AND lang = ?",
             [values[name] for name in columns] + list(key),
         )
 
     def renormalize(self, taxonomy: Taxonomy | None = None) -> dict[str, int]:
-        """Re-derive the normalised fields of every article from its raw fields (after the taxonomy
-        or the date rules changed), without crawling; one transaction. Returns how many rows were
-        examined and changed, and how many changes each field had."""
+        """Re-derive the normalised fields of every copy from its raw fields (after the taxonomy
+        or the date rules changed), without crawling; one transaction. Returns how many copies
+        were examined and changed, and how many changes each field had."""
         counts = {"articles": 0, "changed": 0}
-        with self.db.atomic():
-            for row in list(self.db.query("SELECT * FROM articles")):
+        with self.transaction():
+            for row in list(self.db.query("SELECT * FROM copies")):
                 counts["articles"] += 1
                 derived = _derived(row, taxonomy)
                 different = {name: value for name, value in derived.items() if row[name] != value}
@@ -633,7 +931,9 @@ class Archive:
                 counts["changed"] += 1
                 for name in different:
                     counts[name] = counts.get(name, 0) + 1
-                self._update_article((row["doc_id"], row["lang"]), different)
+                key = (row["identity"], row["lang"])
+                self._update_copy(key, different)
+                self._touch(key, row["published"], different.get("published"), None)
         return counts
 
 
@@ -664,6 +964,17 @@ ABANDONED = "ended_abnormally"
 #: Runs made without crawling (``ilo-archive reparse``, ``renormalize``): they take no lock.
 OFFLINE_RUNS = ("reparse", "renormalize")
 
+#: A copy by its identity and language.
+_COPY = "SELECT * FROM copies WHERE identity = ? AND lang = ?"
+#: An article's copies in one language.
+_ARTICLE_COPIES = "SELECT * FROM copies WHERE doc_id = ? AND lang = ?"
+#: Why a join was left undecided (``identity_conflicts.reason``), and in words.
+AMBIGUOUS, SAME_SITE = "ambiguous", "same-site"
+_CONFLICT_WORDS = {
+    AMBIGUOUS: "two or more copies on the other site as alike",
+    SAME_SITE: "the evidence would join two documents of one site",
+}
+
 #: Where and when the content of a record was captured; they follow the capture it shows.
 PROVENANCE_FIELDS = ("source", "captured_at", "archive_url", "fetched_at")
 
@@ -678,6 +989,25 @@ _ENTRY_FIELDS = (
     "date_text",
     "url",
 )
+
+
+def _content_hash(state: Mapping[str, Any]) -> str:
+    """The fingerprint of a state's content fields (a copy's ``content_hash``)."""
+    content = json.dumps([state[name] for name in CONTENT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _closest(state: CopyText, copies: Mapping[str, CopyText]) -> str | None:
+    """The copy a state is most like: the same title first, then the most alike text."""
+    ranked = sorted(
+        copies.items(),
+        key=lambda item: (
+            item[1].title != state.title,
+            -(text_similarity(item[1], state) or 0.0),
+            item[0],
+        ),
+    )
+    return ranked[0][0] if ranked else None
 
 
 def _row(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -699,6 +1029,5 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         captured_at=record.get("captured_at"),
         archive_url=record.get("archive_url"),
     )
-    content = json.dumps([row[name] for name in CONTENT_FIELDS], ensure_ascii=False)
-    row["content_hash"] = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    row["content_hash"] = _content_hash(row)
     return row

@@ -52,8 +52,9 @@ class BatchResult:
 
     size: int
     outcomes: tuple[str, ...] = ()
-    #: articles the batch joined to their copy on the other site, and copies it left apart
-    joined_across_sites: int = 0
+    #: articles the batch's evidence joined into one or parted, and joins it left undecided
+    groups_joined: int = 0
+    groups_parted: int = 0
     identity_conflicts: int = 0
     #: articles whose page was read (no fetch error), and how many of them carry each of
     #: ``COVERAGE_FIELDS``
@@ -180,7 +181,7 @@ def serve(path: str, batches: IO[bytes], results: IO[bytes]) -> None:
 
 def write_batch(archive: Archive, batch: Sequence[Write], run_id: int | None) -> BatchResult:
     """Apply a batch in one transaction; any error rolls all of it back and is returned."""
-    joined, conflicts = archive.joined_across_sites, archive.identity_conflicts
+    before = archive.groups_joined, archive.groups_parted, archive.identity_conflicts
     try:
         with archive.transaction():
             outcomes = tuple(apply_write(archive, kind, fields, run_id) for kind, fields in batch)
@@ -194,8 +195,9 @@ def write_batch(archive: Archive, batch: Sequence[Write], run_id: int | None) ->
     return BatchResult(
         len(batch),
         outcomes,
-        archive.joined_across_sites - joined,
-        archive.identity_conflicts - conflicts,
+        archive.groups_joined - before[0],
+        archive.groups_parted - before[1],
+        archive.identity_conflicts - before[2],
         fetched=len(read),
         filled=tuple(sum(bool(f.get(name)) for f in read) for name in COVERAGE_FIELDS)
         if read

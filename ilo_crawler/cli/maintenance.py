@@ -36,9 +36,11 @@ def _taxonomy(path: Path | None) -> Taxonomy | None:
 @json_option
 def verify(db: str, as_json: bool) -> None:
     """Check the archive end to end: SQLite integrity, foreign keys, the full-text index against
-    the articles, the schema version, a capture for every article, every capture's body against
-    its SHA-256. A file too damaged to open as an archive gets SQLite's integrity check. Exit
-    status 1 when any check finds a problem."""
+    the articles, the schema version, a capture for every copy, every capture's body against
+    its SHA-256, no article holding two documents of one site, every article row showing one
+    of its copies; then, apart, the joins the evidence left undecided. A file too damaged to
+    open as an archive gets SQLite's integrity check. Exit status 1 when any check finds a
+    fault (undecided joins are not one)."""
     try:
         checks = verify_archive(Archive(db, create=False, read_only=True))
     except ArchiveError as error:
@@ -50,14 +52,17 @@ def verify(db: str, as_json: bool) -> None:
     rows = [
         {
             "check": c.name,
-            "result": "ok" if c.ok else f"{c.problems} problem(s)",
-            "problems": c.problems,
+            "result": ("ok" if c.ok else f"{c.problems} problem(s)")
+            if not c.pending
+            else f"{c.problems} listed",
+            "problems": 0 if c.pending else c.problems,
+            "pending": c.problems if c.pending else 0,
             "examples": "; ".join(c.examples) if not c.ok else "",
         }
         for c in checks
     ]
     emit(rows, as_json, ["check", "result", "examples"])
-    if not all(c.ok for c in checks):
+    if not all(c.ok for c in checks if not c.pending):
         raise SystemExit(1)
 
 

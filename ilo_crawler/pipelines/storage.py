@@ -113,7 +113,7 @@ class ArchiveStoragePipeline:
             for outcome, count in Counter(result.outcomes).items():
                 if outcome:
                     self.stats.inc_value(f"archive/{outcome}", count)
-            for name in ("joined_across_sites", "identity_conflicts"):
+            for name in ("groups_joined", "groups_parted", "identity_conflicts"):
                 if getattr(result, name):
                     self.stats.inc_value(f"archive/{name}", getattr(result, name))
             if result.fetched:
