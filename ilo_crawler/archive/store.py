@@ -106,7 +106,7 @@ class Archive:
         self.identity_conflicts = 0
         #: What this transaction wrote, for ``_settle``: copies, (language, date)s, identities.
         self._touched: set[tuple[str, str]] = set()
-        self._buckets: set[tuple[str, str]] = set()
+        self._buckets: dict[tuple[str, str], set[str]] = {}
         self._regroup_needed: set[str] = set()
         self._run_id: int | None = None
         #: What the upgrade to separate copies changed (``_repair_merged_copies``), if it ran.
@@ -536,7 +536,7 @@ class Archive:
         self._touched.add(key)
         self._run_id = run_id
         for published in {was, now} - {None}:
-            self._buckets.add((key[1], published))
+            self._buckets.setdefault((key[1], published), set()).add(key[0])
 
     def _settle(self) -> None:
         """Weigh the evidence again where this transaction's copies changed it, regroup the
@@ -563,55 +563,77 @@ class Archive:
 
     def _relink(self, now: str) -> set[str]:
         """Recompute the copy links of every (language, date) whose copies changed; returns the
-        identities whose links changed."""
-        changed: set[str] = set()
-        for lang, published in self._buckets:
-            titles: dict[str, list[tuple[str, str]]] = {}
-            for identity, site, title in self.db.execute(
-                "SELECT identity, site, title FROM copies WHERE lang = ? AND published = ?"
-                " AND site IN ('wcms', 'current')",
-                (lang, published),
-            ):
-                titles.setdefault(title_key(title) or "", []).append((identity, site))
-            members = [
-                identity
-                for title, copies in titles.items()
-                if title and len({site for _, site in copies}) == 2
-                for identity, _ in copies
-            ]
-            texts = [
-                CopyText.of(row)
-                for row in self.db.query(
-                    "SELECT identity, title, summary, body FROM copies WHERE lang = ?"
-                    f" AND identity IN ({', '.join('?' for _ in members)})",
-                    [lang, *members],
-                )
-            ] if members else []
+        identities whose links changed. All dates are weighed before any link is written, so
+        a copy that moved from one date to another loses its old links and keeps its new ones
+        whichever date is weighed first."""
+        around: dict[str, set[str]] = {}
+        new: dict[tuple[str, str, str], Link] = {}
+        ambiguous: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+        for (lang, published), written in self._buckets.items():
+            members, texts = self._bucket(lang, published)
             links, ambiguities = match_copies(lang, texts)
-            around = {identity for copies in titles.values() for identity, _ in copies}
-            around |= {identity for identity, copy_lang in self._touched if copy_lang == lang}
-            old = self._links_of(around, lang)
-            new = {(link.identity, link.other): link for link in links}
-            for pair in set(old) - set(new):
-                self.db.execute(
-                    "DELETE FROM identity_links WHERE identity = ? AND other = ? AND lang = ?",
-                    (*pair, lang),
-                )
-                changed.update(pair)
-            for pair, link in new.items():
-                if pair not in old:
-                    changed.update(pair)
-                self.db.execute(
-                    "INSERT OR REPLACE INTO identity_links (identity, other, lang, kind, score,"
-                    " found_at) VALUES (?, ?, ?, ?, ?, coalesce((SELECT found_at FROM"
-                    " identity_links WHERE identity = ? AND other = ? AND lang = ?), ?))",
-                    (*pair, lang, link.kind, round(link.score, 4), *pair, lang, now),
-                )
-            self._record_conflicts(around, lang, AMBIGUOUS, [
+            # (a copy written under another date is no longer here: its links here go)
+            around.setdefault(lang, set()).update(written | members)
+            new.update({(link.identity, link.other, lang): link for link in links})
+            ambiguous.setdefault(lang, []).extend(
                 (a.identity, [{"identity": i, "score": round(s, 4)} for i, s in a.candidates])
                 for a in ambiguities
-            ], now)
+            )
+        old = {
+            (identity, other, lang)
+            for lang, identities in around.items()
+            for identity, other in self._links_of(identities, lang)
+        }
+        changed: set[str] = set()
+        for identity, other, lang in old - set(new):
+            self.db.execute(
+                "DELETE FROM identity_links WHERE identity = ? AND other = ? AND lang = ?",
+                (identity, other, lang),
+            )
+            changed.update((identity, other))
+        for (identity, other, lang), link in new.items():
+            if (identity, other, lang) not in old:
+                changed.update((identity, other))
+            self.db.execute(
+                "INSERT OR REPLACE INTO identity_links (identity, other, lang, kind, score,"
+                " found_at) VALUES (?, ?, ?, ?, ?, coalesce((SELECT found_at FROM"
+                " identity_links WHERE identity = ? AND other = ? AND lang = ?), ?))",
+                (identity, other, lang, link.kind, round(link.score, 4), identity, other, lang,
+                 now),
+            )
+        for lang, identities in around.items():
+            self._record_conflicts(identities, lang, AMBIGUOUS, ambiguous[lang], now)
         return changed
+
+    def _bucket(self, lang: str, published: str) -> tuple[set[str], list[CopyText]]:
+        """The copies of both sites under one language and date, and the texts of those whose
+        title a copy of the other site shares (the only ones that can be joined: the text of
+        the others is not read)."""
+        titles: dict[str, list[tuple[str, str]]] = {}
+        for identity, site, title in self.db.execute(
+            "SELECT identity, site, title FROM copies WHERE lang = ? AND published = ?"
+            " AND site IN ('wcms', 'current')",
+            (lang, published),
+        ):
+            titles.setdefault(title_key(title) or "", []).append((identity, site))
+        members = {identity for copies in titles.values() for identity, _ in copies}
+        comparable = [
+            identity
+            for title, copies in titles.items()
+            if title and len({site for _, site in copies}) == 2
+            for identity, _ in copies
+        ]
+        if not comparable:
+            return members, []
+        texts = [
+            CopyText.of(row)
+            for row in self.db.query(
+                "SELECT identity, title, summary, body FROM copies WHERE lang = ?"
+                f" AND identity IN ({', '.join('?' for _ in comparable)})",
+                [lang, *comparable],
+            )
+        ]
+        return members, texts
 
     def _links_of(self, identities: set[str], lang: str) -> set[tuple[str, str]]:
         if not identities:
