@@ -313,10 +313,10 @@ def backup(archive: Archive, target: Path) -> dict[str, int]:
 
 
 def reparse(archive: Archive, taxonomy: Taxonomy | None = None) -> dict[str, int]:
-    """Re-run extraction and normalisation over the stored captures of every article, and write
-    the results through the crawl's own dedup and revision path, as a run of its own (spider
-    ``reparse``). Articles with no stored listing or article capture are counted and left as
-    they are."""
+    """Re-run extraction and normalisation over the stored captures of every copy, and write
+    the results through the crawl's own dedup and revision path (the joins weighed again from
+    what the copies now say), as a run of its own (spider ``reparse``). Copies with no stored
+    listing or article capture are counted and left as they are."""
     counts: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0, "without_captures": 0}
     with recorded_run(archive, "reparse", counts) as run_id, archive.transaction():
         for record in _records_from_captures(archive, taxonomy):
@@ -359,21 +359,21 @@ def recorded_run(archive: Archive, mode: str, counts: dict[str, int]) -> Iterato
 def _records_from_captures(
     archive: Archive, taxonomy: Taxonomy | None
 ) -> Iterator[dict[str, Any] | None]:
-    """One record per archived article, rebuilt from its last appearance's listing capture and
-    its article capture exactly as the spider and pipelines would build it; None where the
-    captures are missing."""
+    """One record per archived copy (an identity in one language), rebuilt from its last
+    appearance's listing capture and its article capture exactly as the spider and pipelines
+    would build it; None where the captures are missing."""
     sources = archive.db.query(
         f"""
-        SELECT a.doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
+        SELECT a.identity AS doc_id, a.lang, a.capture_id, p.listing, p.listing_url, p.position,
                p.listing_capture_id, c.fetched_at, c.source, c.captured_at, c.url AS capture_url,
                c.original_url, c.headers AS capture_headers,
                {_PAGE_URL} AS page_url
-        FROM articles a
+        FROM copies a
         LEFT JOIN appearances p ON p.rowid = (
-            SELECT rowid FROM appearances WHERE doc_id = a.doc_id AND lang = a.lang
+            SELECT rowid FROM appearances WHERE doc_id = a.identity AND lang = a.lang
             ORDER BY run_id DESC LIMIT 1)
         LEFT JOIN captures c ON c.id = a.capture_id
-        ORDER BY a.doc_id, a.lang
+        ORDER BY a.identity, a.lang
         """
     )
     listings: dict[int, Any] = {}

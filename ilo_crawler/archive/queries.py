@@ -221,8 +221,9 @@ def coverage(
     seen = {
         (row["month"], row["lang"]): row
         for row in db.query(
-            "SELECT month, lang, count(DISTINCT doc_id) AS seen, "
+            "SELECT month, lang, count(DISTINCT coalesce(k.doc_id, ap.doc_id)) AS seen, "
             "group_concat(DISTINCT listing) AS listings FROM appearances ap"
+            " LEFT JOIN copies k ON k.identity = ap.doc_id AND k.lang = ap.lang"
             f"{seen_where} GROUP BY month, lang",
             seen_params,
         )
@@ -239,8 +240,8 @@ def coverage(
     gaps: dict[tuple[str, str], list[str]] = {}
     # (A document that is a PDF has no body to archive: it is archived as what it is.)
     for row in db.query(
-        "SELECT DISTINCT ap.month, ap.lang, ap.doc_id FROM appearances ap LEFT JOIN articles a "
-        "ON a.doc_id = ap.doc_id AND a.lang = ap.lang"
+        "SELECT DISTINCT ap.month, ap.lang, ap.doc_id FROM appearances ap LEFT JOIN copies a "
+        "ON a.identity = ap.doc_id AND a.lang = ap.lang"
         f"{seen_where} AND (a.id IS NULL OR (a.body IS NULL AND "
         "coalesce(a.article_type, '') != 'PDF document')) ORDER BY ap.doc_id",
         seen_params,
@@ -437,8 +438,8 @@ def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str,
             )
         )
         row["revisions"] = [_revision(revision) for revision in db.query(_REVISIONS, key)]
-        row["appearances"] = list(db.query(_APPEARANCES, key))
-        row["captures"] = list(db.query(_CAPTURES, key))
+        row["appearances"] = list(db.query(_APPEARANCES, [*key, key[1]]))
+        row["captures"] = list(db.query(_CAPTURES, [*key, key[1]]))
         row["identities"] = list(db.query(_IDENTITIES, key))
         articles.append(row)
     return articles
@@ -447,30 +448,31 @@ def show(source: Source, doc_id: str, lang: str | None = None) -> list[dict[str,
 def _article_known_as(db: sqlite_utils.Database, identity: str) -> str:
     """The ``doc_id`` of the article an identity belongs to (itself if none is recorded: an
     archive of an identity's first site, or no such article)."""
-    if "identities" not in db.table_names():
-        return identity
-    row = next(
-        db.query("SELECT doc_id FROM identities WHERE identity = ? LIMIT 1", [identity]), None
-    )
+    row = next(db.query("SELECT doc_id FROM copies WHERE identity = ? LIMIT 1", [identity]), None)
     return row["doc_id"] if row else identity
 
 
 _LANGS = "SELECT lang FROM articles WHERE doc_id = ? ORDER BY lang"
+#: The article's copies in one language: each identity with its URL, history and state.
 _IDENTITIES = (
-    "SELECT identity, site, url, first_seen_at, last_seen_at FROM identities "
+    "SELECT identity, site, url, revision, first_seen_at, last_seen_at, gone_at FROM copies "
     "WHERE doc_id = ? AND lang = ? ORDER BY first_seen_at, identity"
 )
+_COPIES_OF = "(SELECT identity FROM copies WHERE doc_id = ? AND lang = ?)"
+#: Each copy's earlier states (a revision is of one copy, never of another).
 _REVISIONS = (
-    "SELECT revision, run_id, replaced_at, changed_fields, state FROM revisions "
-    "WHERE doc_id = ? AND lang = ? ORDER BY revision"
+    "SELECT r.identity, r.revision, r.run_id, r.replaced_at, r.changed_fields, r.state"
+    " FROM revisions r JOIN copies c ON c.identity = r.identity AND c.lang = r.lang"
+    " WHERE c.doc_id = ? AND c.lang = ? ORDER BY r.identity, r.revision"
 )
 _APPEARANCES = (
-    "SELECT run_id, listing, month, page_offset, position, seen_at FROM appearances "
-    "WHERE doc_id = ? AND lang = ? ORDER BY run_id, listing"
+    "SELECT run_id, doc_id AS identity, listing, month, page_offset, position, seen_at"
+    f" FROM appearances WHERE doc_id IN {_COPIES_OF} AND lang = ? ORDER BY run_id, listing"
 )
 _CAPTURES = (
-    "SELECT id, run_id, kind, status, fetched_at, size, substr(sha256, 1, 12) AS sha256, "
-    "source, captured_at, original_url FROM captures WHERE doc_id = ? AND lang = ? ORDER BY id"
+    "SELECT id, run_id, doc_id AS identity, kind, status, fetched_at, size,"
+    " substr(sha256, 1, 12) AS sha256, source, captured_at, original_url FROM captures"
+    f" WHERE doc_id IN {_COPIES_OF} AND lang = ? ORDER BY id"
 )
 
 
