@@ -115,8 +115,8 @@ def test_verify_passes_on_a_crawled_archive(archive_copy: Path) -> None:
             "full-text index in step with articles",
         ),
         (
-            "UPDATE articles SET capture_id = NULL WHERE id = (SELECT min(id) FROM articles)",
-            "every article has a capture (or a known gap)",
+            "UPDATE copies SET capture_id = NULL WHERE id = (SELECT min(id) FROM copies)",
+            "every copy has a capture (or a known gap)",
         ),
     ],
 )
@@ -153,7 +153,7 @@ def test_verify_accepts_items_without_an_article_page_and_refuses_unexplained_ga
     result = ilo_archive("verify", "--db", str(archive_copy), "--json")
     assert result.returncode == 1
     failed = {c["check"]: c["examples"] for c in json.loads(result.stdout) if c["problems"]}
-    assert failed == {"every article has a capture (or a known gap)": "WCMS_1/en"}
+    assert failed == {"every copy has a capture (or a known gap)": "WCMS_1/en"}
 
 
 def test_reparse_without_a_change_changes_nothing(archive_copy: Path) -> None:
@@ -196,7 +196,7 @@ def test_reparse_after_an_extraction_change_updates_exactly_the_affected_records
     counts = reparse(archive)
     archive.close()
     assert (counts["changed"], counts["unchanged"]) == (len(affected), len(before) - len(affected))
-    revisions = query(archive_copy, "SELECT doc_id, changed_fields, state FROM revisions")
+    revisions = query(archive_copy, "SELECT doc_id, changed_fields, state FROM article_revisions")
     assert {row["doc_id"] for row in revisions} == affected
     for row in revisions:
         assert json.loads(row["changed_fields"]) == ["body"]
@@ -218,8 +218,8 @@ def test_reparse_brings_records_of_an_older_extraction_up_to_date(archive_copy: 
     with connection:
         connection.executemany(
             # as an older extraction stored them: its fields, and the hash of its content
-            "UPDATE articles SET credit = NULL, label = NULL, body = NULL,"
-            " content_hash = 'of the older extraction' WHERE doc_id = ?",
+            "UPDATE copies SET credit = NULL, label = NULL, body = NULL,"
+            " content_hash = 'of the older extraction' WHERE identity = ?",
             [(doc_id,) for doc_id in missed],
         )
     connection.close()

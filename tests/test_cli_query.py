@@ -115,10 +115,11 @@ def test_coverage_reports_gaps_and_still_exits_zero(archive: Path, tmp_path: Pat
         )
     ]
     with closing(sqlite3.connect(copy)) as connection, connection:
-        connection.executemany(
-            "UPDATE articles SET body = NULL WHERE doc_id = ? AND lang = 'en'",
-            [(doc_id,) for doc_id in doc_ids],
-        )
+        for table, key in (("copies", "identity"), ("articles", "doc_id")):
+            connection.executemany(
+                f"UPDATE {table} SET body = NULL WHERE {key} = ? AND lang = 'en'",
+                [(doc_id,) for doc_id in doc_ids],
+            )
     (row,) = ilo_archive_json("coverage", "--db", copy, "--since", MONTH, "--lang", "en")
     assert (row["gaps"], row["gap_doc_ids"], row["status"]) == (7, doc_ids[:5], "gaps")
     assert row["with_body"] == row["archived"] - 7

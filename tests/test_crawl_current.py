@@ -377,8 +377,8 @@ def test_an_article_that_failed_is_archived_from_its_card_then_completed_in_plac
     assert stats(mended)["newsroom/failures_retried"] == 1
     rows = mended.rows("SELECT doc_id, body FROM articles ORDER BY doc_id")
     assert len(rows) == 4 and all(r["body"] for r in rows)
-    assert (
-        mended.rows("SELECT doc_id FROM identities WHERE identity = 'node:702'")[0][0]
-        == (kept["doc_id"])
-    )
+    # The listing-only copy became the node's copy: one page, one copy, its history kept.
+    (copy,) = mended.rows("SELECT doc_id, revision FROM copies WHERE identity = 'node:702'")
+    assert tuple(copy) == ("node:702", 2)
+    assert mended.rows("SELECT count(*) FROM copies WHERE identity = ?", (kept["doc_id"],))[0][0] == 0
     assert mended.rows("SELECT count(*) FROM failures WHERE resolved_at IS NULL")[0][0] == 0

@@ -615,7 +615,7 @@ def test_an_item_corrected_between_captures_is_one_record_with_its_earlier_state
     records = crawl.rows("SELECT * FROM articles WHERE doc_id = 'WCMS_11'")
     assert len(records) == 1
     assert (records[0]["title"], records[0]["revision"]) == ("Title 11", 2)
-    earlier = crawl.rows("SELECT * FROM revisions WHERE doc_id = 'WCMS_11'")
+    earlier = crawl.rows("SELECT * FROM article_revisions WHERE doc_id = 'WCMS_11'")
     assert len(earlier) == 1 and json.loads(earlier[0]["changed_fields"]) == ["title"]
     assert json.loads(earlier[0]["state"])["title"] == "Title 11 (first version)"
     assert crawl.rows("SELECT count(*) FROM revisions")[0][0] == 1

@@ -137,7 +137,7 @@ def test_runs_and_the_problem_queries_agree_with_sql(datasette: Served) -> None:
     for name, sql in [
         ("untrusted_dates", "SELECT doc_id FROM articles WHERE date_problem IS NOT NULL"),
         ("articles_without_body", "SELECT doc_id FROM articles WHERE body IS NULL"),
-        ("recent_changes", "SELECT doc_id FROM revisions"),
+        ("recent_changes", "SELECT doc_id FROM article_revisions"),
     ]:
         rows = datasette.get(f"/archive/{name}.json")
         assert sorted(r["doc_id"] for r in rows) == sorted(

@@ -37,7 +37,7 @@ def test_a_changed_title_updates_its_row_and_adds_exactly_one_revision(
     assert after["WCMS_826064"]["revision"] == 2
     for doc_id in set(before) - {"WCMS_826064"}:
         assert after[doc_id]["content_hash"] == before[doc_id]["content_hash"]
-    (revision,) = second.rows("SELECT * FROM revisions")
+    (revision,) = second.rows("SELECT * FROM article_revisions")
     assert (revision["doc_id"], revision["lang"], revision["revision"]) == ("WCMS_826064", "en", 1)
     assert json.loads(revision["changed_fields"]) == ["title"]
     assert json.loads(revision["state"])["title"] == "ILO launches new tool on social dialogue"

@@ -264,7 +264,7 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Found]], ...] = (
     ("foreign keys", _foreign_keys),
     ("full-text index in step with articles", _fts_in_sync),
     ("schema is current", _schema_version),
-    ("every article has a capture (or a known gap)", _captures_explained),
+    ("every copy has a capture (or a known gap)", _captures_explained),
     ("capture bodies match their hashes", _capture_hashes),
     ("no article holds two documents of one site and language", _one_document_per_site),
     ("every article row shows one of its copies", _article_rows_from_copies),

@@ -221,10 +221,11 @@ def coverage(
     seen = {
         (row["month"], row["lang"]): row
         for row in db.query(
-            "SELECT month, lang, count(DISTINCT coalesce(k.doc_id, ap.doc_id)) AS seen, "
-            "group_concat(DISTINCT listing) AS listings FROM appearances ap"
+            "SELECT ap.month AS month, ap.lang AS lang,"
+            " count(DISTINCT coalesce(k.doc_id, ap.doc_id)) AS seen,"
+            " group_concat(DISTINCT ap.listing) AS listings FROM appearances ap"
             " LEFT JOIN copies k ON k.identity = ap.doc_id AND k.lang = ap.lang"
-            f"{seen_where} GROUP BY month, lang",
+            f"{seen_where} GROUP BY ap.month, ap.lang",
             seen_params,
         )
     }
