@@ -14,15 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, ROOT, run_crawl
+from conftest import MONTH, ROOT, nobody_reader_for, run_crawl
 from scrapy.settings import Settings
 
 from ilo_crawler import settings as project_settings
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command
 from ilo_crawler.setting_checks import ACCEPTED, check_settings
-
-NOBODY = 65534
 
 
 def one_error_line(stderr: str) -> str:
@@ -92,13 +90,12 @@ def shared_dir() -> Iterator[Path]:
 
 
 def crawl_as_another_user(base_url: str, archive: Path) -> subprocess.CompletedProcess[str]:
-    """The crawl run by a user who does not own ``archive``'s directory (nobody, through
-    ``setpriv``, when the tests run as root, whom permissions never stop)."""
+    """The crawl run by a user who does not own ``archive``'s directory: when the tests run as
+    root, whom permissions never stop, ``nobody`` allowed to read (the checkout and its Python,
+    wherever they are) but not to write."""
     command = crawl_command(base_url, archive, month=MONTH)
     if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv: permissions cannot be tested")
-        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+        command = [*nobody_reader_for(archive.parent), *command]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
