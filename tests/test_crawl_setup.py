@@ -20,7 +20,8 @@ from scrapy.settings import Settings
 from ilo_crawler import settings as project_settings
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.mirror.process import crawl_command
-from ilo_crawler.setting_checks import ACCEPTED, check_settings
+from ilo_crawler.setting_checks import ACCEPTED, SCRAPY_ACCEPTED, check_settings
+from ilo_crawler.spiders.arguments import ArgumentError
 
 
 def one_error_line(stderr: str) -> str:
@@ -45,6 +46,16 @@ def one_error_line(stderr: str) -> str:
         ("ILO_CONTACT_URL=me", "ILO_CONTACT_URL 'me': expected an http(s) URL"),
         ("ILO_ARCHIVE_PATH=", "ILO_ARCHIVE_PATH '': expected a file path"),
         ("ILO_BATCH_SIZE=10", "unknown setting ILO_BATCH_SIZE: the ilo-crawler settings are"),
+        # Scrapy's own: a traceback and an empty archive, a traceback, a crawl waiting forever
+        ("CONCURRENT_REQUESTS=abc", "CONCURRENT_REQUESTS 'abc': expected a whole number from 1"),
+        ("LOG_LEVEL=LOUD", "LOG_LEVEL 'LOUD': expected one of DEBUG, INFO, WARNING, ERROR"),
+        (
+            "CONCURRENT_REQUESTS_PER_DOMAIN=0",
+            "CONCURRENT_REQUESTS_PER_DOMAIN '0': expected a whole",
+        ),
+        ("DOWNLOAD_TIMEOUT=0", "DOWNLOAD_TIMEOUT '0': expected a number of seconds above 0"),
+        ("RETRY_HTTP_CODES=500,oops", "RETRY_HTTP_CODES '500,oops': expected HTTP status codes"),
+        ("ROBOTSTXT_OBEY=yes", "ROBOTSTXT_OBEY 'yes': expected 0 or 1"),
     ],
 )
 def test_a_bad_setting_ends_before_any_request(
@@ -62,6 +73,19 @@ def test_every_project_setting_is_checked_and_its_default_accepted() -> None:
     settings = Settings()
     settings.setmodule(project_settings)
     check_settings(settings)  # raises for a default it would refuse
+
+
+@pytest.mark.parametrize("name", SCRAPY_ACCEPTED)
+def test_each_scrapy_setting_the_crawl_depends_on_is_checked(name: str) -> None:
+    """Each is one of Scrapy's (a name Scrapy no longer has would be checked for nothing), its
+    default is accepted (the project's test above), and a value of no kind it takes is refused
+    in one line that names it and says what it accepts."""
+    assert Settings().get(name) is not None, f"{name} is not a Scrapy setting"
+    settings = Settings()
+    settings.setmodule(project_settings)
+    settings.set(name, "abc", priority="cmdline")
+    with pytest.raises(ArgumentError, match=rf"^invalid setting {name} 'abc': expected \w"):
+        check_settings(settings)
 
 
 def test_an_archive_where_nothing_can_be_created_is_one_line_exit_6(replica: str) -> None:
