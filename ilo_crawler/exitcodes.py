@@ -22,7 +22,9 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
     LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
     BLOCKED = 9  #: the web archive blocked this run, or an earlier one less than its block ago
-    UNREACHABLE = 10  #: the site's name does not resolve (no network?); nothing was fetched
+    #: the site cannot be reached: its name does not resolve (no network?), or it refused every
+    #: connection and never answered; nothing was fetched
+    UNREACHABLE = 10
 
 
 def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStatus:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,37 @@ def test_a_site_whose_name_does_not_resolve_is_one_line_exit_10(tmp_path: Path) 
     (run,) = crawl.rows("SELECT outcome, exit_status, stats FROM runs")
     assert run["outcome"] == "site_unreachable" and run["exit_status"] == ExitStatus.UNREACHABLE
     assert "retry/count" not in json.loads(run["stats"])  # a name that does not resolve: no retry
+    assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0
+
+
+@pytest.mark.parametrize("source", ["live", "current"])
+def test_a_site_that_refuses_every_connection_is_one_line_exit_10(
+    source: str, tmp_path: Path
+) -> None:
+    """As the web archive's: three connections refused in a row by a site that never answered,
+    retried without pauses (the real backoff is set: it would wait 2, then 4 seconds), and the
+    run stops, saying so in one line."""
+    with socket.socket() as bound:  # bound, never listening: every connection is refused
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        crawl = run_crawl(
+            f"http://127.0.0.1:{port}",
+            tmp_path / "archive.db",
+            settings=("ILO_RETRY_BACKOFF_BASE=2",),
+            source=source,
+            month=MONTH if source == "live" else "2025-06",
+        )
+    assert crawl.returncode == ExitStatus.UNREACHABLE, crawl.stderr[-3000:]
+    problems = [
+        line for line in crawl.stderr.splitlines() if " ERROR: " in line or " WARNING: " in line
+    ]
+    assert len(problems) == 1, problems
+    assert problems[0].endswith(
+        "ERROR: cannot reach 127.0.0.1: connection refused, 3 times in a row, never answered"
+    )
+    (run,) = crawl.rows("SELECT outcome, exit_status, stats FROM runs")
+    assert run["outcome"] == "site_unreachable" and run["exit_status"] == ExitStatus.UNREACHABLE
+    assert "retry/pause_seconds" not in json.loads(run["stats"])
     assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0
 
 
