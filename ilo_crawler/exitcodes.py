@@ -14,7 +14,9 @@ from typing import Any
 class ExitStatus(IntEnum):
     OK = 0  #: the run finished and everything it found is archived
     ERROR = 1  #: an unexpected error (see the log)
-    BAD_ARGUMENTS = 2  #: a spider argument or setting was refused; nothing was fetched
+    #: a spider argument or setting was refused (before any request, or, for a language the
+    #: current site does not serve the listing in, at its first answer); nothing was archived
+    BAD_ARGUMENTS = 2
     LOCKED = 3  #: another crawl is writing the same archive; nothing was fetched
     FETCH_FAILURES = 4  #: pages still failed after retries; recorded, retried first next run
     LAYOUT_DRIFT = 5  #: pages answered but lacked what the site's layout should give
@@ -37,6 +39,8 @@ def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStat
         return ExitStatus.BLOCKED
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
+    if stats.get("newsroom/lang_not_served"):
+        return ExitStatus.BAD_ARGUMENTS
     if stats.get("newsroom/listing_not_served"):
         return ExitStatus.LISTING_NOT_SERVED
     if stats.get("wayback/unreachable"):

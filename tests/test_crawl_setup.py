@@ -208,6 +208,23 @@ def test_a_site_that_refuses_every_connection_is_one_line_exit_10(
     assert crawl.rows("SELECT count(*) FROM failures")[0][0] == 0
 
 
+def test_a_language_the_current_site_does_not_serve_the_listing_in_is_one_line_exit_2(
+    replica: str, tmp_path: Path
+) -> None:
+    """The current site's theme knows German, but its listing is not served in it (the replica's
+    has no German item, so no German listing): the lang argument is named, not a source file."""
+    crawl = run_crawl(replica, tmp_path / "archive.db", source="current", lang="de")
+    assert crawl.returncode == ExitStatus.BAD_ARGUMENTS, crawl.stderr[-3000:]
+    problems = [line for line in crawl.stderr.splitlines() if " ERROR: " in line]
+    assert len(problems) == 1, problems
+    assert (
+        "ERROR: invalid lang 'de' for source current: the current site does not serve the "
+        "all-news listing in it" in problems[0]
+    )
+    assert "give -a lang=en" in problems[0] and ".py" not in problems[0]
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
+
+
 def test_a_replica_on_a_port_in_use_is_one_line_exit_2(replica: str) -> None:
     port = replica.rsplit(":", 1)[1]
     second = subprocess.run(
