@@ -14,7 +14,9 @@ from typing import Any
 class ExitStatus(IntEnum):
     OK = 0  #: the run finished and everything it found is archived
     ERROR = 1  #: an unexpected error (see the log)
-    BAD_ARGUMENTS = 2  #: a spider argument or setting was refused; nothing was fetched
+    #: a spider argument or setting was refused (before any request, or, for a language the
+    #: current site does not serve the listing in, at its first answer); nothing was archived
+    BAD_ARGUMENTS = 2
     LOCKED = 3  #: another crawl is writing the same archive; nothing was fetched
     FETCH_FAILURES = 4  #: pages still failed after retries; recorded, retried first next run
     LAYOUT_DRIFT = 5  #: pages answered but lacked what the site's layout should give
@@ -22,7 +24,9 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 7  #: the run was stopped (signal) before it finished
     LISTING_NOT_SERVED = 8  #: the live site no longer serves the listing: use -a source=wayback
     BLOCKED = 9  #: the web archive blocked this run, or an earlier one less than its block ago
-    UNREACHABLE = 10  #: the site's name does not resolve (no network?); nothing was fetched
+    #: the site cannot be reached: its name does not resolve (no network?), or it refused every
+    #: connection and never answered; nothing was fetched
+    UNREACHABLE = 10
 
 
 def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStatus:
@@ -35,6 +39,8 @@ def exit_status(stats: Mapping[str, Any], finish_reason: str | None) -> ExitStat
         return ExitStatus.BLOCKED
     if finish_reason == "shutdown":
         return ExitStatus.INTERRUPTED
+    if stats.get("newsroom/lang_not_served"):
+        return ExitStatus.BAD_ARGUMENTS
     if stats.get("newsroom/listing_not_served"):
         return ExitStatus.LISTING_NOT_SERVED
     if stats.get("wayback/unreachable"):

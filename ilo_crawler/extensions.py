@@ -193,7 +193,7 @@ class RunRecorder:
             f"{counts['unchanged']} unchanged, {failed} failed pages, "
             f"{stats.get('drift/problems', 0)} layout problems, "
             f"{stats.get('dates/problems', 0)} date problems, "
-            f"{stats.get('categories/new_labels', 0)} new labels, "
+            f"{stats.get('categories/labels_not_in_taxonomy', 0)} labels not in the taxonomy, "
             f"{downloads} article downloads, {not_modified} not modified (304), "
             f"{stats.get('downloader/request_count', 0)} requests, "
             f"{time.monotonic() - self.started:.1f} s ({reason}, exit {status}) -> {self.path}"

@@ -1,6 +1,7 @@
 """Downloader middleware: retries that wait, as a polite client of a busy server should; a site
-whose name does not resolve stops the crawl at once, in one line; and the web archive's endpoints
-paced as it asks, its 429s and blocks heeded."""
+whose name does not resolve, or that refuses every connection before it ever answered, stops the
+crawl within seconds, in one line; and the web archive's endpoints paced as it asks, its 429s and
+blocks heeded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import email.utils
 import logging
 import random
 import time
+from collections import Counter
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -25,6 +27,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as ConnectionTimeout
@@ -36,8 +39,64 @@ logger = logging.getLogger(__name__)
 
 
 class SiteUnreachable(IgnoreRequest):
-    """A request to a host whose name does not resolve: not retried, not recorded as a failure
-    of the page (the run's exit status, 10, says why nothing was fetched)."""
+    """A request to a site that cannot be reached (its name does not resolve, or it refused
+    ``UNREACHABLE_AFTER`` connections in a row and never answered): not retried, not recorded as
+    a failure of the page (the run's exit status, 10, says why nothing was fetched)."""
+
+
+#: Connection errors: refused, timed out or dropped without an answer (a firewall's block looks
+#: like these too).
+CONNECTION_ERRORS = (
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DownloadFailedError,
+    ConnectError,
+    ConnectionTimeout,
+    ConnectionLost,
+    ResponseNeverReceived,
+    ResponseFailed,
+)
+#: Connection errors in a row, before a server ever answered, that make it unreachable.
+UNREACHABLE_AFTER = 3
+
+
+class Reachability:
+    """Whether each server (a site's host, the web archive) ever answered, and the connection
+    errors it met before: a server that never answered and met ``UNREACHABLE_AFTER`` of them
+    cannot be reached, and the run says so within seconds instead of after every request's
+    retries. Until it answers, its connection errors are retried at once: there is nothing
+    there to be polite to."""
+
+    def __init__(self) -> None:
+        self.answered: set[str] = set()
+        self.unanswered: Counter[str] = Counter()
+
+    def answer(self, server: str) -> None:
+        self.answered.add(server)
+
+    def never_answered(self, server: str) -> bool:
+        return server not in self.answered
+
+    def unreachable(self, server: str, exception: Exception) -> bool:
+        """Count a connection error of a server that never answered; True from the
+        ``UNREACHABLE_AFTER``-th on."""
+        if server in self.answered or not isinstance(exception, CONNECTION_ERRORS):
+            return False
+        self.unanswered[server] += 1
+        return self.unanswered[server] >= UNREACHABLE_AFTER
+
+    def described(self, server: str, exception: Exception) -> str:
+        """What the errors were, for the one line that says the server cannot be reached."""
+        return f"{_described(exception)}, {self.unanswered[server]} times in a row, never answered"
+
+
+def _described(exception: Exception) -> str:
+    """A connection error as a person would say it."""
+    if isinstance(exception, DownloadConnectionRefusedError | ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exception, DownloadTimeoutError | ConnectionTimeout):
+        return "timed out"
+    return type(exception).__name__
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -54,8 +113,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_max = settings.getfloat("ILO_RETRY_BACKOFF_MAX")
         self.retry_after_max = settings.getfloat("ILO_RETRY_AFTER_MAX")
         self.jitter = settings.getfloat("ILO_RETRY_JITTER")
+        self.reachability = Reachability()
+        #: The web archive's server, whose reachability is the WaybackPacer's to judge.
+        self.web_archive = urlsplit(settings.get("ILO_WAYBACK_URL")).netloc
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
+        self.reachability.answer(_server(request))
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry = self._retry(request, response_status_message(response.status))
@@ -67,19 +130,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         if isinstance(exception, CannotResolveHostError | DNSLookupError):
             self._unreachable(request, "name not resolved")
+        server = _server(request)
+        if server != self.web_archive and self.reachability.unreachable(server, exception):
+            self._unreachable(request, self.reachability.described(server, exception))
         if request.meta.get("dont_retry", False) or not isinstance(
             exception, self.exceptions_to_retry
         ):
             return None
         retry = self._retry(request, exception)
-        if retry is not None:
+        if retry is not None and not self.reachability.never_answered(server):
             await self._pause(request, None)
         return retry
 
     def _unreachable(self, request: Request, why: str) -> None:
-        """Say once that the host cannot be reached, stop the crawl, drop the request. (A name
-        that does not resolve will not resolve a few seconds later: no retries, which took the
-        crawl half a minute to say nothing.)"""
+        """Say once that the site cannot be reached, stop the crawl, drop the request. (A name
+        that does not resolve will not resolve a few seconds later, and a site that refused every
+        connection is not there: every request's retries took the crawl half a minute to say
+        nothing.)"""
         host = urlsplit(request.url).hostname
         if not self.crawler.stats.get_value("network/unreachable"):
             self.crawler.stats.set_value("network/unreachable", host)
@@ -114,18 +181,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 #: The web archive's two endpoints: the download slot of each (``Request.meta["download_slot"]``).
 WAYBACK_CDX_SLOT = "web-archive-cdx"
 WAYBACK_CAPTURE_SLOT = "web-archive-captures"
-#: What a firewall's block looks like from here: connections refused, timed out or dropped
-#: without an answer.
-BLOCK_ERRORS = (
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    DownloadFailedError,
-    ConnectError,
-    ConnectionTimeout,
-    ConnectionLost,
-    ResponseNeverReceived,
-    ResponseFailed,
-)
+#: The web archive as one server (``Reachability``): both endpoints answer or neither does.
+WEB_ARCHIVE = "web archive"
 
 
 def wayback_slots(settings: BaseSettings) -> dict[str, dict[str, float]]:
@@ -144,10 +201,6 @@ def wayback_slots(settings: BaseSettings) -> dict[str, dict[str, float]]:
             "jitter": 0,
         },
     }
-
-
-#: Connection errors in a row, before the archive ever answered, that make it unreachable.
-UNREACHABLE_AFTER = 3
 
 
 class WaybackStopped(IgnoreRequest):
@@ -175,8 +228,7 @@ class WaybackPacer:
         self.max_429s = settings.getint("ILO_WAYBACK_RETRY_TIMES")
         self.paused_until: dict[str, float] = {}
         self.limited = False  #: a 429 was met: a refused connection from now on is a block
-        self.answered = False  #: the archive answered at least once
-        self.unanswered = 0  #: connection errors in a row before it ever answered
+        self.reachability = Reachability()  #: of the archive, both endpoints as one server
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WaybackPacer:
@@ -186,7 +238,7 @@ class WaybackPacer:
         slot_key = request.meta.get("download_slot")
         if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
             return response
-        self.answered = True
+        self.reachability.answer(WEB_ARCHIVE)
         if response.status != 429:
             return response
         self.limited = True
@@ -203,10 +255,7 @@ class WaybackPacer:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """A block (after 429s) or an unreachable archive stops the run (WaybackStopped)."""
-        slot_key = request.meta.get("download_slot")
-        if slot_key not in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT):
-            return None
-        if not isinstance(exception, BLOCK_ERRORS):
+        if not _to_web_archive(request) or not isinstance(exception, CONNECTION_ERRORS):
             return None
         if not self.limited:
             return self._unreachable(exception)
@@ -226,21 +275,17 @@ class WaybackPacer:
         raise WaybackStopped(f"blocked by the web archive ({type(exception).__name__})")
 
     def _unreachable(self, exception: Exception) -> None:
-        """None (the retries go on) until the archive, never answered yet, refused
-        ``UNREACHABLE_AFTER`` connections in a row; then the run stops."""
-        if self.answered:
-            return None
-        self.unanswered += 1
-        if self.unanswered < UNREACHABLE_AFTER:
+        """None (the retries go on) until the archive cannot be reached (``Reachability``);
+        then the run stops."""
+        if not self.reachability.unreachable(WEB_ARCHIVE, exception):
             return None
         stats = self.crawler.stats
         if not stats.get_value("wayback/unreachable"):
             stats.set_value("wayback/unreachable", 1)
             logger.error(
-                "web archive: cannot be reached (%s, %d times in a row, never answered): the run "
-                "stops; check ILO_WAYBACK_URL %s and the network",
-                type(exception).__name__,
-                self.unanswered,
+                "web archive: cannot be reached (%s): the run stops; check ILO_WAYBACK_URL %s and "
+                "the network",
+                self.reachability.described(WEB_ARCHIVE, exception),
                 self.crawler.settings.get("ILO_WAYBACK_URL"),
             )
             self._stop("wayback_unreachable")
@@ -271,3 +316,12 @@ class WaybackPacer:
         self.paused_until[slot_key] = max(self.paused_until.get(slot_key, 0.0), until)
         # The slot starts its next request once ``delay`` has passed since ``lastseen``.
         slot.lastseen = max(slot.lastseen, self.paused_until[slot_key] - slot.delay)
+
+
+def _to_web_archive(request: Request) -> bool:
+    return request.meta.get("download_slot") in (WAYBACK_CDX_SLOT, WAYBACK_CAPTURE_SLOT)
+
+
+def _server(request: Request) -> str:
+    """The server a request goes to, as Reachability counts it: its host and port."""
+    return urlparse_cached(request).netloc

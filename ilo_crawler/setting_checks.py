@@ -1,9 +1,12 @@
-"""Every ``ILO_*`` setting checked before a crawl makes its first request, against one table of
-what each accepts (``ACCEPTED``): a bad value is one line naming the setting, the value and what
-is accepted (exit status 2), never a traceback from deep inside the crawl."""
+"""Every ``ILO_*`` setting, and every setting of Scrapy's own that the crawl depends on, checked
+before a crawl makes its first request, against tables of what each accepts (``ACCEPTED``,
+``SCRAPY_ACCEPTED``): a bad value is one line naming the setting, the value and what is accepted
+(exit status 2), never a traceback from deep inside the crawl, a crawl that never starts, or an
+empty archive left behind."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +22,16 @@ class _Unusable(ValueError):
     """A value of the right form that still cannot be used; the message says why."""
 
 
-def _whole(minimum: int) -> tuple[str, Callable[[Any], None]]:
+def _whole(
+    minimum: int, what: str = "a whole number", zero: str = ""
+) -> tuple[str, Callable[[Any], None]]:
+    """``zero``: what 0 means, where it means something other than none."""
+
     def check(value: Any) -> None:
         if isinstance(value, bool) or int(str(value)) < minimum:
             raise ValueError
 
-    return f"a whole number from {minimum}", check
+    return f"{what} from {minimum}" + (f" (0: {zero})" if zero else ""), check
 
 
 def _not_negative(value: Any) -> None:
@@ -82,6 +89,23 @@ def _share(value: Any) -> None:
         raise ValueError
 
 
+def _boolean(value: Any) -> None:
+    """What Scrapy's ``getbool`` takes, and nothing it would refuse later."""
+    BaseSettings({"value": value}).getbool("value")
+
+
+def _log_level(value: Any) -> None:
+    if value not in logging.getLevelNamesMapping() and not isinstance(value, int):
+        raise ValueError
+
+
+def _status_codes(value: Any) -> None:
+    """What Scrapy's retry middleware takes: a list, or a comma-separated string, of codes."""
+    for code in BaseSettings({"value": value}).getlist("value"):
+        if isinstance(code, bool) or not 100 <= int(str(code).strip()) <= 599:
+            raise ValueError
+
+
 def _month(value: Any) -> None:
     match = re.fullmatch(r"(\d{4})-(\d{2})", str(value or ""))
     if not match or not 1 <= int(match[2]) <= 12:
@@ -126,9 +150,60 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
 }
 
 
+_BOOLEAN = ("0 or 1 (or True/False, true/false)", _boolean)
+_TIMEOUT = ("a number of seconds above 0, e.g. 60", _positive)
+
+#: Scrapy's own settings that the crawl depends on (how many requests at once, how fast, how long
+#: and how often it waits, what it logs), each as ``ACCEPTED``. Scrapy reads them only once the
+#: crawl has started: a value it cannot use is a traceback there, and a concurrency of 0 a crawl
+#: that never makes a request and waits forever.
+SCRAPY_ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
+    "CONCURRENT_REQUESTS": _whole(1),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": _whole(1),
+    "CONCURRENT_ITEMS": _whole(1),
+    "DOWNLOAD_DELAY": _SECONDS,
+    "RANDOMIZE_DOWNLOAD_DELAY": _BOOLEAN,
+    "DOWNLOAD_TIMEOUT": _TIMEOUT,
+    "DNS_TIMEOUT": _TIMEOUT,
+    "DOWNLOAD_MAXSIZE": _whole(0, "a number of bytes", zero="no limit"),
+    "DOWNLOAD_WARNSIZE": _whole(0, "a number of bytes", zero="no warning"),
+    "DOWNLOAD_FAIL_ON_DATALOSS": _BOOLEAN,
+    "RETRY_ENABLED": _BOOLEAN,
+    "RETRY_TIMES": _whole(0),
+    "RETRY_HTTP_CODES": ("HTTP status codes separated by commas, e.g. 500,503", _status_codes),
+    "AUTOTHROTTLE_ENABLED": _BOOLEAN,
+    "AUTOTHROTTLE_START_DELAY": _SECONDS,
+    "AUTOTHROTTLE_MAX_DELAY": _SECONDS,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": ("a number above 0, e.g. 1.0", _positive),
+    "AUTOTHROTTLE_DEBUG": _BOOLEAN,
+    "ROBOTSTXT_OBEY": _BOOLEAN,
+    "METAREFRESH_ENABLED": _BOOLEAN,
+    "CLOSESPIDER_TIMEOUT": ("a number of seconds from 0 (0: no limit)", _not_negative),
+    "CLOSESPIDER_ITEMCOUNT": _whole(0, zero="no limit"),
+    "CLOSESPIDER_PAGECOUNT": _whole(0, zero="no limit"),
+    "CLOSESPIDER_ERRORCOUNT": _whole(0, zero="no limit"),
+    "DEPTH_LIMIT": _whole(0, zero="no limit"),
+    "LOG_ENABLED": _BOOLEAN,
+    "LOG_LEVEL": ("one of DEBUG, INFO, WARNING, ERROR, CRITICAL", _log_level),
+    "LOG_STDOUT": _BOOLEAN,
+}
+
+
+def _refused(name: str, value: Any, accepted: str, check: Callable[[Any], None]) -> None:
+    """Raise ArgumentError naming the setting, its value and what is accepted if it is refused."""
+    try:
+        check(value)
+    except (ValueError, TypeError) as error:
+        cause = f" ({error})" if isinstance(error, _Unusable) else ""
+        raise ArgumentError(
+            f"invalid setting {name} {value!r}{cause}: expected {accepted}"
+        ) from None
+
+
 def check_settings(settings: BaseSettings) -> None:
-    """Raise ArgumentError for the first ``ILO_*`` setting whose value is refused, or that is given
-    on the command line but does not exist (a typo would otherwise be ignored silently)."""
+    """Raise ArgumentError for the first setting whose value is refused (an ``ILO_*`` one, or one
+    of Scrapy's in ``SCRAPY_ACCEPTED``), or an ``ILO_*`` setting given on the command line that
+    does not exist (a typo would otherwise be ignored silently)."""
     for name, value in settings.items():
         if not name.startswith("ILO_"):
             continue
@@ -138,11 +213,6 @@ def check_settings(settings: BaseSettings) -> None:
             raise ArgumentError(
                 f"unknown setting {name}: the ilo-crawler settings are " + ", ".join(ACCEPTED)
             )
-        accepted, check = ACCEPTED[name]
-        try:
-            check(value)
-        except (ValueError, TypeError) as error:
-            cause = f" ({error})" if isinstance(error, _Unusable) else ""
-            raise ArgumentError(
-                f"invalid setting {name} {value!r}{cause}: expected {accepted}"
-            ) from None
+        _refused(name, value, *ACCEPTED[name])
+    for name, (accepted, check) in SCRAPY_ACCEPTED.items():
+        _refused(name, settings.get(name), accepted, check)

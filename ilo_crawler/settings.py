@@ -155,3 +155,32 @@ ILO_CONSOLE = "auto"
 #: Seconds between redraws of the progress line (0: none).
 ILO_PROGRESS_INTERVAL = 1.0
 FEED_EXPORT_ENCODING = "utf-8"
+#: What ``-o items.jsonl`` (or FEEDS) writes of each article: what the pages say and the pipelines
+#: made of it, under the archive's column names; not the page as received (``ilo-archive warc``
+#: exports those). Only articles reach a feed: the captures, failures and sightings the spider
+#: yields for the archive are left out unless a feed names them in its ``item_classes``
+#: (``ilo_crawler/commands/crawl.py``).
+FEED_EXPORT_FIELDS = [
+    "doc_id",
+    "lang",
+    "url",
+    "title",
+    "summary",
+    "credit",
+    "label",
+    "category",
+    "category_slug",
+    "published",
+    "month",
+    "date_text",
+    "article_type",
+    "article_published",
+    "body",
+    "translations",
+    "listing",
+    "source",
+    "captured_at",
+    "archive_url",
+    "fetched_at",
+    "fetch_error",
+]

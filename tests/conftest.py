@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +25,33 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: The month the seed page shows, archived once per session by the ``november`` fixture.
 MONTH = "2021-11"
+
+#: A user without write permission who can still read every file: ``nobody``, keeping only the
+#: capability to read and search any file. Without it ``nobody`` could not run this checkout where
+#: a user clones it (a home directory of mode 0700, a Python under /root).
+NOBODY_READER = (
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--inh-caps=+dac_read_search",
+    "--ambient-caps=+dac_read_search",
+)
+
+
+def nobody_reader_for(directory: Path) -> tuple[str, ...]:
+    """The command prefix running as ``NOBODY_READER``, who may read ``directory`` but not write
+    in it; the test is skipped, saying why, where no such user can be made (not root, no
+    ``setpriv``, no ambient capabilities)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run a command as a user without write permission")
+    probe = subprocess.run(
+        [*NOBODY_READER, "sh", "-c", f"test -r '{directory}' && ! touch '{directory}/probe'"],
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"setpriv cannot drop to a reader here: {probe.stderr.decode()[-200:]}")
+    return NOBODY_READER
 
 
 @dataclass

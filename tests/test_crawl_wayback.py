@@ -878,3 +878,33 @@ def test_an_archive_that_cannot_be_reached_ends_the_run_within_seconds(tmp_path:
     assert completeness(crawl)["missing"][0]["reason"] == (
         "not finished: the web archive could not be reached before the month was read to its end"
     )
+
+
+def test_coverage_counts_the_months_a_backfill_read_to_their_end_before_a_sigint(
+    wayback: str, tmp_path: Path
+) -> None:
+    """The months an interrupted ``all=1`` run read to their end are crawled (their completeness
+    was written as each was read), not "never crawled"; the others are "not finished"."""
+    archive = tmp_path / "archive.db"
+    command = crawl_command(wayback, archive, source="wayback", all="1", lang="fr")
+    command += ["-s", "ILO_WAYBACK_FIRST_MONTH=2023-11", "-s", "ILO_WAYBACK_TIME_SCALE=0.05"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if " read: " in line and "months," in line:  # a first month is read to its end
+            break
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert process.returncode == ExitStatus.INTERRUPTED
+    shown = ilo_archive("coverage", "--db", archive, "--lang", "fr", "--json")
+    assert shown.returncode == 0, shown.stderr
+    status = {row["month"]: row["status"] for row in json.loads(shown.stdout)}
+    read = {
+        r["month"]
+        for r in query(archive, "SELECT month, missing FROM completeness")
+        if not json.loads(r["missing"])[:1] or json.loads(r["missing"])[0]["kind"] != "month"
+    }
+    assert read, status
+    for month, state in status.items():
+        assert state != "never crawled", status
+        assert (state == "not finished") == (month not in read), status

@@ -16,36 +16,19 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import MONTH, Crawl, copy_archive, ilo_archive, run_crawl
+from conftest import (
+    MONTH,
+    NOBODY_READER,
+    Crawl,
+    copy_archive,
+    ilo_archive,
+    nobody_reader_for,
+    run_crawl,
+)
 
 from ilo_crawler.archive import Archive
 from ilo_crawler.archive.schema import MIGRATIONS, SCHEMA_VERSION
 from ilo_crawler.mirror.process import crawl_command
-
-#: A user without write permission who can still read every file: ``nobody``, keeping only the
-#: capability to read and search any file (the machine's Python lives under /root, mode 0700).
-READER = (
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "--inh-caps=+dac_read_search",
-    "--ambient-caps=+dac_read_search",
-)
-
-
-def _reader_cannot_write(directory: Path) -> str | None:
-    """Why the reader test cannot run here, or None: it needs root (to drop to another user)
-    and ``setpriv`` with ambient capabilities, and the reader must really be refused writes."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        return "needs root and setpriv to run a command as a user without write permission"
-    probe = subprocess.run(
-        [*READER, "sh", "-c", f"test -r '{directory}' && ! touch '{directory}/probe'"],
-        capture_output=True,
-    )
-    if probe.returncode != 0:
-        return f"setpriv cannot drop to a reader here: {probe.stderr.decode()[-200:]}"
-    return None
 
 
 def _state(directory: Path) -> dict[str, str]:
@@ -89,9 +72,7 @@ def read_only_archive(november: Crawl) -> Iterator[tuple[Path, Path]]:
         out = root / "out"
         out.mkdir()
         out.chmod(0o777)
-        reason = _reader_cannot_write(directory)
-        if reason:
-            pytest.skip(reason)
+        nobody_reader_for(directory)  # or skip, saying why
         yield archive, out
 
 
@@ -99,7 +80,7 @@ def _run_every_reading_command(archive: Path, out: Path) -> dict[str, str]:
     """Run them all as the reader; each must succeed. Their outputs, by command."""
     outputs = {}
     for command in _reading_commands(archive, out):
-        result = ilo_archive(*command, runner=READER)
+        result = ilo_archive(*command, runner=NOBODY_READER)
         assert result.returncode == 0, (command, result.stderr)
         outputs[" ".join(map(str, command[:1]))] = result.stdout
     return outputs
@@ -116,7 +97,7 @@ def test_every_reading_command_works_for_a_reader_who_cannot_write(
     with closing(sqlite3.connect(out / "copy.db")) as copied:
         assert copied.execute("SELECT count(*) FROM articles").fetchone()[0] == 78
     plain = subprocess.run(  # what the README tells a reader to give sqlite3
-        [*READER, "sqlite3", f"file:{archive}?immutable=1", "SELECT count(*) FROM articles"],
+        [*NOBODY_READER, "sqlite3", f"file:{archive}?immutable=1", "SELECT count(*) FROM articles"],
         capture_output=True,
         text=True,
     )

@@ -288,10 +288,12 @@ def coverage(
 def _status(runs: int, missing: int, gaps: int, reports: list[dict[str, Any]]) -> str:
     """``not finished`` first (the latest reading of the month from a web archive stopped before
     its end: run it again); ``incomplete`` before ``gaps``: the month's gaps are then (at least
-    partly) what the web archive lacks, which crawling it again will not fill."""
+    partly) what the web archive lacks, which crawling it again will not fill. A month whose
+    latest web-archive reading got to its end is crawled even if its run did not finish (an
+    interrupted backfill wrote each month's completeness as it read it)."""
     if any(entry["kind"] == "month" for report in reports for entry in report["missing"]):
         return "not finished"
-    if not runs:
+    if not runs and not reports:
         return "never crawled"
     return "incomplete" if missing else "gaps" if gaps else "ok"
 

@@ -5,7 +5,8 @@ Scrapy's own ``crawl`` reports a bad spider argument as a traceback after start-
 whatever happened to the requests. This one asks the spider class (its ``check_arguments``) while
 the command line is read, answering a bad value with one line naming it and what is accepted;
 refuses to start while another crawl writes the same archive; and exits with the status the
-run's recorder computed.
+run's recorder computed. Feeds (``-o``, ``FEEDS``) get the articles only, as any Scrapy
+project's would get its items.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spiderloader import get_spider_loader
 
 from ilo_crawler.archive import Archive, ArchiveError
@@ -24,6 +25,7 @@ from ilo_crawler.archive.lock import ArchiveLock, ArchiveLocked
 from ilo_crawler.archive.store import check_writable
 from ilo_crawler.exitcodes import ExitStatus
 from ilo_crawler.extensions import SUMMARY_STAT
+from ilo_crawler.items import ArticleItem
 from ilo_crawler.setting_checks import check_settings
 from ilo_crawler.spiders.arguments import ArgumentError
 
@@ -47,10 +49,22 @@ def _refuse_repeated(spider_arguments: list[str]) -> None:
         given[name] = argument
 
 
+def _articles_only(settings: Settings) -> None:
+    """Each feed without ``item_classes`` of its own gets the articles only: the spider also
+    yields what the archive keeps beside them (page captures, failures, sightings), which are no
+    one's idea of the crawl's items (and carry the pages' bytes, which no feed format takes)."""
+    feeds = settings.getdict("FEEDS")
+    if not feeds:
+        return
+    articles = {uri: {"item_classes": [ArticleItem], **options} for uri, options in feeds.items()}
+    settings.set("FEEDS", articles, priority=settings.getpriority("FEEDS") or "project")
+
+
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         _refuse_repeated(opts.spargs)  # still as given: Scrapy folds them into a dict
         super().process_options(args, opts)
+        _articles_only(self.settings)
         if len(args) != 1:
             return  # Scrapy's own usage error follows in run()
         try:

@@ -22,21 +22,24 @@ class CategoryNormalizationPipeline:
     """Fills ``category``, ``category_slug``, ``category_kind`` from the raw ``label`` (kept as is).
 
     Labels the taxonomy does not know are still categorised (folded generically, kind ``topic``),
-    counted (``categories/new_labels``) and listed at the end of the run so the taxonomy can be
+    counted (``categories/labels_not_in_taxonomy``: the distinct ones this run met, whether or not
+    an earlier run met them too) and listed at the end of the run so the taxonomy can be
     extended.
     """
 
     def __init__(self, stats: StatsCollector, taxonomy: Taxonomy) -> None:
         self.stats = stats
         self.taxonomy = taxonomy
-        self.new_labels: dict[str, int] = {}
+        self.not_in_taxonomy: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CategoryNormalizationPipeline:
         path = crawler.settings.get("ILO_TAXONOMY_PATH")
         taxonomy = load_taxonomy(Path(path)) if path else default_taxonomy()
         pipeline = cls(crawler.stats, taxonomy)
-        crawler.signals.connect(pipeline.report_new_labels, signal=signals.spider_closed)
+        crawler.signals.connect(
+            pipeline.report_labels_not_in_taxonomy, signal=signals.spider_closed
+        )
         return pipeline
 
     def process_item(self, item: Any) -> Any:
@@ -48,11 +51,11 @@ class CategoryNormalizationPipeline:
             fields[name] = derived[name]
         if not derived["known"]:
             name = derived["category"]
-            self.new_labels[name] = self.new_labels.get(name, 0) + 1
-            self.stats.set_value("categories/new_labels", len(self.new_labels))
+            self.not_in_taxonomy[name] = self.not_in_taxonomy.get(name, 0) + 1
+            self.stats.set_value("categories/labels_not_in_taxonomy", len(self.not_in_taxonomy))
         return item
 
-    def report_new_labels(self) -> None:
-        if self.new_labels:
-            listed = "; ".join(f"{name} ({n})" for name, n in sorted(self.new_labels.items()))
+    def report_labels_not_in_taxonomy(self) -> None:
+        if self.not_in_taxonomy:
+            listed = "; ".join(f"{name} ({n})" for name, n in sorted(self.not_in_taxonomy.items()))
             logger.info("labels not in the taxonomy (kept as topics): %s", listed)

@@ -269,6 +269,26 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         )
         raise CloseSpider("listing_not_served")
 
+    def _lang_not_served(self, url: str, status: int) -> bool:
+        """The current site's listing in a language other than its own (English, unprefixed,
+        always served) that answers 404: the site publishes it in fewer languages than its theme
+        knows. That is the ``lang`` argument's fault, not the URL scheme's: said in one line with
+        what is accepted, exit status 2. False for anything else."""
+        lang = self.arguments.lang
+        if self.site.name != "current" or lang == "en":
+            return False
+        self.crawler.stats.set_value("newsroom/lang_not_served", lang)
+        self.logger.error(
+            "invalid lang %r for source current: the current site does not serve the %s listing "
+            "in it (%s answers %d): give -a lang=en, or another language it publishes the "
+            "listing in",
+            lang,
+            self.arguments.listing,
+            url,
+            status,
+        )
+        raise CloseSpider("lang_not_served")
+
     def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request
         if failure.check(SiteUnreachable):
@@ -276,6 +296,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         if request.cb_kwargs.get("index") == 0:
             status = failure.value.response.status if failure.check(HttpError) else None
             redirects = request.meta.get("redirect_urls")
+            if status in (404, 410) and self._lang_not_served(request.url, status):
+                return
             if status in (404, 410):
                 self._listing_not_served(request.url, f"it answers {status}")
             elif redirects and failure.check(IgnoreRequest):
