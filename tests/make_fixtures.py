@@ -25,13 +25,20 @@ from ilo_crawler.sites.wcms.urls import article_path, listing_path  # noqa: E402
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = "http://127.0.0.1:8000"
 GENERATIONS = ("wcms2010", "wcms2014", "wcms2019")
-#: (name, listing, lang, offset): the seed page, a French first page, the listing's last page.
+#: Replica generations the crawler has no selectors for (read by content, as unknown markups).
+UNREAD_GENERATIONS = ("wcms2012",)
+#: (name, listing, lang, offset): the seed page, a first page in each other language.
 LISTINGS = (
     ("seed-page", "all-newsroom", "en", 2520),
     ("fr-first-page", "all-newsroom", "fr", 0),
+    ("es-first-page", "all-newsroom", "es", 0),
 )
-#: (name, doc_id, lang): a news article with a credit, a Spanish press release.
-ARTICLES = (("en-WCMS_826064", "WCMS_826064", "en"), ("es-press-release", None, "es"))
+#: (name, doc_id, lang): a news article with a credit, a press release in each other language.
+ARTICLES = (
+    ("en-WCMS_826064", "WCMS_826064", "en"),
+    ("es-press-release", None, "es"),
+    ("fr-press-release", None, "fr"),
+)
 
 
 def entry(record: Record, position: int, how: str) -> dict:
@@ -60,7 +67,10 @@ def write(name: str, kind: str, url: str, html: bytes, expected: dict) -> None:
 
 def main() -> None:
     records = default_dataset()
-    markups = {**{name: name for name in GENERATIONS}, **UNKNOWN_MARKUPS}
+    markups = {
+        **{name: name for name in (*GENERATIONS, *UNREAD_GENERATIONS)},
+        **UNKNOWN_MARKUPS,
+    }
     for markup, layout in markups.items():
         site = Site(records, layout=layout)
         known = markup in GENERATIONS

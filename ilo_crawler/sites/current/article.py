@@ -17,7 +17,7 @@ from lxml import etree
 
 from ilo_crawler.extract.document import credit_in, declared_description, read_document
 from ilo_crawler.extract.entries import words
-from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.extract.text import base_url, element_text, first_text, parse_html
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.current.layouts import ARTICLE_LAYOUTS, ArticleLayout
 from ilo_crawler.sites.current.listing import page_language
@@ -67,7 +67,7 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
         return ArticlePage(has_article=False, **identity)
     return ArticlePage(
         has_article=True,
-        translations=translations(root, url, lang),
+        translations=translations(root, base_url(root, url), lang),
         layout=layout.name if layout else None,
         found_by=found_by,
         **identity,
