@@ -137,6 +137,24 @@ class MonthSeek:
             probe = self.last
         return Step(fetch=probe)
 
+    def unreached(self, index: int, page: ListingPage) -> list[Month]:
+        """After the seek stopped at page ``index``: the span's months the pages read may not
+        have reached, where nothing shows the listing ends there (an empty page, the page its
+        pager names the last) and its items have not passed the span's oldest month (the page
+        is newer than the span, or the pager could not be read to go on). Empty: the span was
+        read to its end."""
+        months = self._known_months(page)
+        if any(month < self.oldest for month in months):
+            return []
+        if not page.entries or (self.last is not None and index >= self.last):
+            return []
+        reached = min(months) if months else self.newest  # that month may go on past the page
+        found, month = [], self.oldest
+        while month <= self.newest and month <= reached:
+            found.append(month)
+            month = month_after(month)
+        return found
+
     def _walk(self, index: int) -> Step:
         page = self.pages[index]
         months = self._known_months(page)
