@@ -44,9 +44,20 @@ class DocumentFields:
 
     @property
     def is_article(self) -> bool:
-        """A page is an article when it has a title and a date: an error page served with 200
-        has a heading and a sentence, never a date line."""
-        return self.title is not None and self.date_text is not None
+        """A page is an article when it has a title and a date (an error page served with 200
+        has a heading and a sentence, never a date line), or a body whose title or date the
+        reader missed (the listing gave them)."""
+        return (self.title is not None and self.date_text is not None) or is_body(self.body)
+
+
+#: A body holds paragraphs, not a sentence (an error page's): at least this many, this long.
+BODY_MIN_PARAGRAPHS = 2
+BODY_MIN_CHARS = 200
+
+
+def is_body(paragraphs: tuple[str, ...]) -> bool:
+    """Whether paragraphs found by content are an article's body, not an error page's words."""
+    return len(paragraphs) >= BODY_MIN_PARAGRAPHS and sum(map(len, paragraphs)) >= BODY_MIN_CHARS
 
 
 def read_document(root: etree._Element, lang: str, eyebrow: bool = False) -> DocumentFields:

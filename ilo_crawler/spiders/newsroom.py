@@ -296,6 +296,14 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 }
             )
 
+    def _check_article_fields(self, url: str, article: ArticlePage) -> None:
+        """An article archived with its body whose title or date neither the selectors nor the
+        content layer found (the listing's stand in): a layout problem, counted per field."""
+        for name, value in (("title", article.title), ("date_text", article.date_text)):
+            if not value:
+                self.crawler.stats.inc_value(f"drift/article_field/{name}")
+                self._drift(url, f"article page without a {name}: archived with its body")
+
     def _drift(self, url: str, what: str) -> None:
         self.crawler.stats.inc_value("drift/problems")
         self.logger.error("layout drift: %s: %s", url, what)
@@ -448,6 +456,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             article = await self.read_article_elsewhere(response.body, response.url)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
+            else:
+                self._check_article_fields(response.url, article)
             doc_id = self._identity(url, article, entry, known)
             capture = capture_of(
                 response, "article", doc_id, self.arguments.lang, source=self.arguments.source

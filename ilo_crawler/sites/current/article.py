@@ -15,7 +15,12 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler.extract.document import credit_in, declared_description, read_document
+from ilo_crawler.extract.document import (
+    credit_in,
+    declared_description,
+    is_body,
+    read_document,
+)
 from ilo_crawler.extract.entries import words
 from ilo_crawler.extract.text import base_url, element_text, first_text, parse_html
 from ilo_crawler.sites.current import urls
@@ -36,7 +41,8 @@ FILLED_BY_CONTENT = ("title", "teaser", "type", "date_text", "body")
 
 def parse_article(html: str | bytes, url: str) -> ArticlePage:
     """Read an article page; ``has_article`` is False (and only the page's identity is given)
-    when it shows no title and date, as an error page served with status 200."""
+    when it shows no title and date and no body, as an error page served with status 200; a
+    body whose title or date the reader missed is kept (the listing gave them)."""
     root = parse_html(html)
     lang = page_language(root, url)
     node_id = node_id_of(root)
@@ -63,7 +69,7 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     declared = declared_description(root)
     if not values["teaser"] and declared and not _opens(values["body"], declared):
         values["teaser"], found_by["teaser"] = declared, BY_CONTENT
-    if not (values["title"] and values["date_text"]):
+    if not (values["title"] and values["date_text"]) and not is_body(values["body"]):
         return ArticlePage(has_article=False, **identity)
     return ArticlePage(
         has_article=True,
