@@ -171,12 +171,13 @@ def current_articles() -> None:
                 "node_id": str(node.node_id),
                 "lang": lang,
                 "has_article": True,
-                "title": node.title.strip(),
+                "title": " ".join(node.title.split()),
                 "teaser": node.summary,
                 "type": node.label,
                 "date_text": node.date_text,
                 "credit": credit,
                 "body": list(node.body),
+                "tags": list(node.tags),
             }
             case = {"kind": "article", "url": node.url(BASE), "expected": expected}
             name = f"article-{rendering}-{lang}"

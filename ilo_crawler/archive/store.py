@@ -689,6 +689,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         lang=record["lang"],
         body="\n\n".join(body) if body else None,
         translations=json.dumps(sorted(record.get("translations") or [])),
+        tags=json.dumps(record.get("tags") or [], ensure_ascii=False),
+        topics=json.dumps(record.get("topics") or [], ensure_ascii=False),
         url=record.get("url"),
         listing=record.get("listing"),
         listing_heading=record.get("listing_heading"),

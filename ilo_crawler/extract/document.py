@@ -60,9 +60,13 @@ def is_body(paragraphs: tuple[str, ...]) -> bool:
     return len(paragraphs) >= BODY_MIN_PARAGRAPHS and sum(map(len, paragraphs)) >= BODY_MIN_CHARS
 
 
-def read_document(root: etree._Element, lang: str, eyebrow: bool = False) -> DocumentFields:
+def read_document(
+    root: etree._Element, lang: str, eyebrow: bool = False, known_body: tuple[str, ...] = ()
+) -> DocumentFields:
     """The page's fields by content; ``eyebrow``: the site puts the type in a short line just
-    above the title (where no ``<type> | <date>`` line names it)."""
+    above the title (where no ``<type> | <date>`` line names it); ``known_body``: the body a
+    site's selectors found, which is then where the body starts (what stands before it may be
+    the teaser, the credit)."""
     body = root.find("body")
     if body is None:
         return DocumentFields()
@@ -72,13 +76,9 @@ def read_document(root: etree._Element, lang: str, eyebrow: bool = False) -> Doc
     lines = entry_lines([body], heading, skip=regions)
     type_date = _type_and_date(lines, lang)
     order = {element: i for i, element in enumerate(body.iter())}
-    # The body follows the type and date line (else the title); the teaser stands before it.
-    paragraphs: tuple[str, ...] = ()
-    for start in (type_date.line.block if type_date else None, heading):
-        if start is not None or not paragraphs:
-            paragraphs = _body(body, regions, order, order.get(start, -1))
-        if paragraphs:
-            break
+    # The body follows the date line (without one: the title); the teaser stands before it.
+    start = type_date.line.block if type_date else heading
+    paragraphs = known_body or _body(body, regions, order, order.get(start, -1))
     title_at = next((i for i, line in enumerate(lines) if line.is_title), -1)
     date_at = lines.index(type_date.line) if type_date else -1
     # Where the body starts: its first paragraph after the title and the date line (a lead in
@@ -336,7 +336,8 @@ def _body(
     after: int,
 ) -> tuple[str, ...]:
     """The paragraphs (after position ``after``) of the element whose own paragraphs hold the
-    most text, and of its siblings of the same tag and class, in page order."""
+    most text (a run of them before a lone one), and of its siblings of the same tag and class,
+    in page order."""
     runs: dict[etree._Element, list[str]] = {}
     for paragraph in body.iter("p"):
         parent = paragraph.getparent()
@@ -347,7 +348,8 @@ def _body(
             runs.setdefault(parent, []).append(text)
     if not runs:
         return ()
-    main = max(runs, key=lambda parent: sum(map(len, runs[parent])))
+    # A run of paragraphs before a lone one (a long lead), then the most text.
+    main = max(runs, key=lambda parent: (len(runs[parent]) > 1, sum(map(len, runs[parent]))))
     shape = (main.tag, main.get("class"), main.getparent())
     return tuple(
         text

@@ -13,13 +13,14 @@ from scrapy.statscollectors import StatsCollector
 
 from ilo_crawler.items import ArticleItem
 from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy, load_taxonomy
-from ilo_crawler.normalize.fields import CATEGORY_FIELDS, category_fields
+from ilo_crawler.normalize.fields import CATEGORY_FIELDS, category_fields, topic_names
 
 logger = logging.getLogger(__name__)
 
 
 class CategoryNormalizationPipeline:
-    """Fills ``category``, ``category_slug``, ``category_kind`` from the raw ``label`` (kept as is).
+    """Fills ``category``, ``category_slug``, ``category_kind`` from the raw ``label`` (kept as is),
+    and ``topics`` from the raw ``tags`` (else from the label's category, where a topic).
 
     Labels the taxonomy does not know are still categorised (folded generically, kind ``topic``),
     counted (``categories/new_labels``) and listed at the end of the run so the taxonomy can be
@@ -46,6 +47,7 @@ class CategoryNormalizationPipeline:
         derived = category_fields(fields.get("label"), self.taxonomy)
         for name in CATEGORY_FIELDS:
             fields[name] = derived[name]
+        fields["topics"] = topic_names(fields.get("tags"), derived, self.taxonomy)
         if not derived["known"]:
             name = derived["category"]
             self.new_labels[name] = self.new_labels.get(name, 0) + 1

@@ -272,8 +272,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         self.crawler.stats.set_value("newsroom/months_not_reached", months)
         self._drift(
             page.url,
-            f"the listing was not read as far as {', '.join(months)}: its pages stop at "
-            f"page {index + 1} without a pager to go on, the month is not complete",
+            f"the listing was not read as far as {', '.join(months)}: page {index + 1}, newer, "
+            "has no pager to go on; the month is not complete",
         )
         storage = self.crawler.get_item_pipeline(ArchiveStoragePipeline)
         if storage is None:

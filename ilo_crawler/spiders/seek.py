@@ -138,19 +138,17 @@ class MonthSeek:
         return Step(fetch=probe)
 
     def unreached(self, index: int, page: ListingPage) -> list[Month]:
-        """After the seek stopped at page ``index``: the span's months the pages read may not
-        have reached, where nothing shows the listing ends there (an empty page, the page its
-        pager names the last) and its items have not passed the span's oldest month (the page
-        is newer than the span, or the pager could not be read to go on). Empty: the span was
-        read to its end."""
+        """After the seek stopped at page ``index``: the span's months, when the pages read did
+        not reach them (the last page read is newer than the span: its pager could not be
+        read to go on) and nothing shows the listing ends there (an empty page, the page its
+        pager names the last). Empty: the span was reached."""
         months = self._known_months(page)
-        if any(month < self.oldest for month in months):
-            return []
+        if not months or min(months) <= self.newest:
+            return []  # the pages reached the span (a page without a pager is then the last)
         if not page.entries or (self.last is not None and index >= self.last):
             return []
-        reached = min(months) if months else self.newest  # that month may go on past the page
         found, month = [], self.oldest
-        while month <= self.newest and month <= reached:
+        while month <= self.newest:
             found.append(month)
             month = month_after(month)
         return found

@@ -61,7 +61,7 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
         layout, values, fillable = None, dict.fromkeys(ARTICLE_FIELDS), ARTICLE_FIELDS
     found_by = {name: layout.name for name, value in values.items() if value}
     if any(not values[name] for name in fillable):
-        document = read_document(root, lang, eyebrow=True)
+        document = read_document(root, lang, eyebrow=True, known_body=values["body"] or ())
         for name in fillable:
             if not values[name] and getattr(document, name):
                 values[name] = getattr(document, name)
@@ -69,11 +69,12 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     declared = declared_description(root)
     if not values["teaser"] and declared and not _opens(values["body"], declared):
         values["teaser"], found_by["teaser"] = declared, BY_CONTENT
-    if not (values["title"] and values["date_text"]) and not is_body(values["body"]):
+    if not (values["title"] and values["date_text"]) and not is_body(values["body"] or ()):
         return ArticlePage(has_article=False, **identity)
     return ArticlePage(
         has_article=True,
         translations=translations(root, base_url(root, url), lang),
+        tags=tags(root),
         layout=layout.name if layout else None,
         found_by=found_by,
         **identity,
@@ -139,6 +140,14 @@ def _body(root: etree._Element, layout: ArticleLayout) -> list[str]:
             if text:
                 texts.append(text)
     return texts
+
+
+def tags(root: etree._Element) -> tuple[str, ...]:
+    """The topics the article lists as tags, as written, once each, in page order."""
+    found = (
+        element_text(link) for layout in ARTICLE_LAYOUTS for link in layout.queries["tags"](root)
+    )
+    return tuple(dict.fromkeys(tag for tag in found if tag))
 
 
 def translations(root: etree._Element, base_url: str, lang: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
             found_by = {name: layout.name for name, value in values.items() if value}
             missing = [name for name in ARTICLE_FIELDS if not values[name]]
             if missing and (missing != ["credit"] or may_show_credit(root)):
-                by_content = read_document(root, page_lang)
+                by_content = read_document(root, page_lang, known_body=values["body"])
                 for name in ARTICLE_FIELDS:
                     if not values[name] and getattr(by_content, name):
                         values[name] = getattr(by_content, name)
