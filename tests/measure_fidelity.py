@@ -4,8 +4,9 @@ both sites' replicas, for ``docs/fidelity.md``.
 Every article page (and every listing page) of a sample of the default datasets is rendered by the
 replica in each markup and read by the crawler's page objects; each field is compared with what the
 dataset says the page shows, exactly. The figures are the share of pages (items, for listings)
-whose field comes back exact, and how the fields were found (the generation's selectors, or the
-content layer).
+whose field comes back exact (a field the page does not show counts when it comes back absent; a
+page read as no article counts for nothing), and how the fields were found (the generation's
+selectors, or the content layer).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def measure_wcms() -> Iterator[tuple[str, Tally, Tally]]:
             }
             articles.pages += 1
             for key in ARTICLE_FIELDS:
-                articles.exact[key] += getattr(page, key) == want[key]
+                articles.exact[key] += page.has_article and getattr(page, key) == want[key]
                 articles.by_content[key] += page.found_by.get(key) == "content"
         for lang in ("en", "fr", "es"):
             listed = site.listings["all-newsroom", lang]
@@ -124,7 +125,8 @@ def measure_current() -> Iterator[tuple[str, Tally]]:
             }
             tally.pages += 1
             for key in (*ARTICLE_FIELDS, "tags"):
-                tally.exact[key] += (getattr(page, key) or None) == (want[key] or None)
+                got = getattr(page, key) or None
+                tally.exact[key] += page.has_article and got == (want[key] or None)
                 tally.by_content[key] += page.found_by.get(key) == "content"
         yield name, tally
 
