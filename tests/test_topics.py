@@ -82,3 +82,25 @@ def test_a_wcms_articles_topic_is_its_labels_category_where_that_is_a_topic(
     for row in rows:
         wanted = [row["category"]] if row["category_kind"] == "topic" else []
         assert json.loads(row["topics"]) == wanted
+
+
+def test_every_current_rendering_gives_back_each_articles_fields(both_sites: Path) -> None:
+    """The month was crawled in ``current-varied``: each node's article page in one of the four
+    readable renderings (the hero's, and three without it); every field comes back exact."""
+    nodes = [
+        node
+        for node in default_nodes()
+        if f"{node.date:%Y-%m}" == CURRENT_MONTH and node.lang == "en" and node.listings
+    ]
+    rows = {
+        (row["doc_id"], row["lang"]): row
+        for row in query(both_sites, "SELECT * FROM articles WHERE doc_id LIKE 'node:%'")
+    }
+    assert len(rows) == len(nodes) > 20
+    for node in nodes:
+        row = rows[node.id, node.lang]
+        credit = node.credit[node.credit.index("©") :] if node.credit and node.image else None
+        assert row["body"] == "\n\n".join(node.body), node.id
+        assert (row["article_type"], row["article_date_text"]) == (node.label, node.date_text)
+        assert row["credit"] == credit, node.id
+        assert row["summary"] == node.summary, node.id
