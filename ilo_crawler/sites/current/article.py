@@ -19,6 +19,7 @@ from ilo_crawler.extract.document import (
     credit_in,
     declared_description,
     is_body,
+    may_show_credit,
     read_document,
 )
 from ilo_crawler.extract.entries import words
@@ -32,11 +33,6 @@ _NODE_ID = etree.XPath("//meta[@name='node_id']/@content")
 _NODE_ID_FORM = re.compile(r"\d+")
 #: Words of a class or id that mark a language switcher (translations found by content).
 LANGUAGE_WORDS = frozenset(["lang", "language", "languages", "translation", "translations"])
-#: Fields the content layer may fill where the selectors miss them on a page whose hero the
-#: layout reads. Not the credit: the hero caption is where the main image's credit is; the
-#: first ``©`` line of a page whose hero has none is an inline image's. (Where the hero is not
-#: read, every field may come from content.)
-FILLED_BY_CONTENT = ("title", "teaser", "type", "date_text", "body")
 
 
 def parse_article(html: str | bytes, url: str) -> ArticlePage:
@@ -55,14 +51,16 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     for layout in ARTICLE_LAYOUTS:
         values = _fields_by_selectors(root, layout)
         if any(values.values()):
-            fillable = FILLED_BY_CONTENT if values["title"] else ARTICLE_FIELDS
             break
     else:
-        layout, values, fillable = None, dict.fromkeys(ARTICLE_FIELDS), ARTICLE_FIELDS
+        layout, values = None, dict.fromkeys(ARTICLE_FIELDS)
     found_by = {name: layout.name for name, value in values.items() if value}
-    if any(not values[name] for name in fillable):
+    missing = [name for name in ARTICLE_FIELDS if not values[name]]
+    # Any field the selectors miss may be found by content; a credit by content is the first
+    # picture's before the body (where the hero's tooltip has none), never an inline image's.
+    if missing and (missing != ["credit"] or may_show_credit(root)):
         document = read_document(root, lang, eyebrow=True, known_body=values["body"] or ())
-        for name in fillable:
+        for name in missing:
             if not values[name] and getattr(document, name):
                 values[name] = getattr(document, name)
                 found_by[name] = BY_CONTENT
