@@ -30,7 +30,7 @@ from ilo_crawler.archive.schema import (
     unreadable_reason,
 )
 from ilo_crawler.normalize.categories import Taxonomy
-from ilo_crawler.normalize.fields import category_fields, date_fields, title_key
+from ilo_crawler.normalize.fields import category_fields, date_fields, title_key, topic_names
 from ilo_crawler.sites import LISTING_ONLY, identity_site
 from ilo_crawler.sites.wcms.urls import offset_in_url
 
@@ -649,6 +649,8 @@ def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any
         date_value=row["date_value"],
     )
     categories = category_fields(row["label"], taxonomy)
+    topics = topic_names(json.loads(row["tags"] or "[]"), categories, taxonomy)
+    categories["topics"] = json.dumps(topics, ensure_ascii=False)
     return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
 
 
