@@ -172,10 +172,11 @@ def entry_lines(
             buffer.append(element.text)
         glued = False  #: the last child had text and nothing stands after it yet
         for child in element:
-            if glued and _shows_text(child):
+            shows = _shows_text(child)
+            if glued and shows:
                 flush()  # two elements' texts side by side: separate texts, never one word
             walk(child)
-            glued = _shows_text(child) and not child.tail
+            glued = shows and not child.tail
             if child.tail:
                 buffer.append(child.tail)
         if block:
