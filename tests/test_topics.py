@@ -3,14 +3,17 @@ one label taxonomy into ``articles.topics``, counted by the query ``docs/fidelit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import MONTH, ROOT, Crawl, copy_archive, query, run_crawl
 
+from ilo_crawler.archive.schema import CONTENT_FIELDS, SCHEMA_VERSION
 from ilo_crawler.mirror.dataset import default_nodes
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.normalize.categories import default_taxonomy
@@ -104,3 +107,38 @@ def test_every_current_rendering_gives_back_each_articles_fields(both_sites: Pat
         assert (row["article_type"], row["article_date_text"]) == (node.label, node.date_text)
         assert row["credit"] == credit, node.id
         assert row["summary"] == node.summary, node.id
+
+
+def test_an_archive_of_before_topics_is_upgraded_without_a_false_revision(
+    november: Crawl, replica: str, tmp_path: Path
+) -> None:
+    """An archive written before tags and topics existed: upgraded in place (topics from the
+    labels' categories), and its articles read again are unchanged (no tags: their content
+    fingerprints are as before)."""
+    archive = copy_archive(november.archive, tmp_path / "before.db")
+    connection = sqlite3.connect(archive)
+    connection.execute("DROP VIEW article_topics")
+    connection.execute("ALTER TABLE articles DROP COLUMN tags")
+    connection.execute("ALTER TABLE articles DROP COLUMN topics")
+    connection.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    connection.execute("UPDATE captures SET headers = '{}'")  # no 304: every page read again
+    before = [name for name in CONTENT_FIELDS if name != "tags"]  # the fingerprint of before
+    connection.row_factory = sqlite3.Row
+    for row in connection.execute("SELECT * FROM articles").fetchall():
+        shown = json.dumps([row[name] for name in before], ensure_ascii=False)
+        connection.execute(
+            "UPDATE articles SET content_hash = ? WHERE id = ?",
+            (hashlib.sha256(shown.encode("utf-8")).hexdigest(), row["id"]),
+        )
+    connection.commit()
+    connection.close()
+    crawl = run_crawl(replica, archive, month=MONTH, refresh="1")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert " 0 new, 0 changed, " in crawl.stderr and " 0 not modified (304)" in crawl.stderr
+    topics = query(archive, "SELECT category, category_kind, topics FROM articles")
+    assert any(row["category_kind"] == "topic" for row in topics)
+    for row in topics:
+        assert json.loads(row["topics"]) == (
+            [row["category"]] if row["category_kind"] == "topic" else []
+        )
+    assert query(archive, "SELECT count(*) FROM revisions")[0][0] == 0

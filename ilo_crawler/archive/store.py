@@ -703,6 +703,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         captured_at=record.get("captured_at"),
         archive_url=record.get("archive_url"),
     )
-    content = json.dumps([row[name] for name in CONTENT_FIELDS], ensure_ascii=False)
+    # No tags hash as before the field came: archives of before it keep their content hashes.
+    shown = [row[name] for name in CONTENT_FIELDS if name != "tags" or row[name] != "[]"]
+    content = json.dumps(shown, ensure_ascii=False)
     row["content_hash"] = hashlib.sha256(content.encode("utf-8")).hexdigest()
     return row
