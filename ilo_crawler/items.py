@@ -131,6 +131,10 @@ class ArticleItem:
     category: str | None = None
     category_slug: str | None = None
     category_kind: str | None = None
+    #: the topics the article page lists as tags, as written (the current site's)
+    tags: list[str] = field(default_factory=list)
+    #: the article's normalised topics: its tags', else its label's where that is a topic
+    topics: list[str] = field(default_factory=list)
 
 
 def article_item(
@@ -171,6 +175,7 @@ def article_item(
         article_date_text=page.date_text,
         body=list(page.body),
         translations=sorted(page.translations),
+        tags=list(page.tags),
         fetched_at=capture.fetched_at if capture else None,
         fetch_error=fetch_error,
         fetch_status=fetch_status,

@@ -17,21 +17,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from unknown_markups import UNKNOWN_MARKUPS  # noqa: E402
 
 from ilo_crawler.langs import format_month_heading  # noqa: E402
-from ilo_crawler.mirror.dataset import Record, default_dataset  # noqa: E402
+from ilo_crawler.mirror.current import CurrentSite  # noqa: E402
+from ilo_crawler.mirror.dataset import Node, Record, default_dataset, default_nodes  # noqa: E402
 from ilo_crawler.mirror.layouts import Pager, page_title  # noqa: E402
 from ilo_crawler.mirror.site import Site  # noqa: E402
 from ilo_crawler.sites.wcms.urls import article_path, listing_path  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CURRENT_FIXTURES = FIXTURES / "current"
+#: The current site's article renderings of the replica (the hero's, and three without it).
+CURRENT_RENDERINGS = ("current", "current-no-richtext", "current-plain-heading", "current-details")
+CURRENT_LANGUAGES = ("en", "fr", "es")
 BASE = "http://127.0.0.1:8000"
 GENERATIONS = ("wcms2010", "wcms2014", "wcms2019")
-#: (name, listing, lang, offset): the seed page, a French first page, the listing's last page.
+#: Replica generations the crawler has no selectors for (read by content, as unknown markups).
+UNREAD_GENERATIONS = ("wcms2012",)
+#: (name, listing, lang, offset): the seed page, a first page in each other language.
 LISTINGS = (
     ("seed-page", "all-newsroom", "en", 2520),
     ("fr-first-page", "all-newsroom", "fr", 0),
+    ("es-first-page", "all-newsroom", "es", 0),
 )
-#: (name, doc_id, lang): a news article with a credit, a Spanish press release.
-ARTICLES = (("en-WCMS_826064", "WCMS_826064", "en"), ("es-press-release", None, "es"))
+#: (name, doc_id, lang): a news article with a credit, a press release in each other language.
+ARTICLES = (
+    ("en-WCMS_826064", "WCMS_826064", "en"),
+    ("es-press-release", None, "es"),
+    ("fr-press-release", None, "fr"),
+)
 
 
 def entry(record: Record, position: int, how: str) -> dict:
@@ -60,7 +72,10 @@ def write(name: str, kind: str, url: str, html: bytes, expected: dict) -> None:
 
 def main() -> None:
     records = default_dataset()
-    markups = {**{name: name for name in GENERATIONS}, **UNKNOWN_MARKUPS}
+    markups = {
+        **{name: name for name in (*GENERATIONS, *UNREAD_GENERATIONS)},
+        **UNKNOWN_MARKUPS,
+    }
     for markup, layout in markups.items():
         site = Site(records, layout=layout)
         known = markup in GENERATIONS
@@ -125,5 +140,52 @@ def main() -> None:
             )
 
 
+def current_node(nodes: list[Node], lang: str) -> Node:
+    """A node that shows every field: a type, a lead, a credited picture, a long body, tags."""
+    return next(
+        node
+        for node in nodes
+        if node.lang == lang
+        and node.image
+        and node.credit
+        and node.summary
+        and node.label
+        and len(node.body) >= 3
+        and node.tags
+    )
+
+
+def current_articles() -> None:
+    """An article of each language in each of the replica's current-site renderings, expected
+    as the node shows it (the credit as the caption gives it, its ``©`` part)."""
+    nodes = default_nodes()
+    for rendering in CURRENT_RENDERINGS:
+        site = CurrentSite(nodes, layout=rendering)
+        for lang in CURRENT_LANGUAGES:
+            node = current_node(nodes, lang)
+            _status, _headers, html = site.render(node.path, "", BASE)
+            credit = node.credit[node.credit.index("©") :] if "©" in node.credit else node.credit
+            expected = {
+                "url": node.url(BASE),
+                "doc_id": node.id,
+                "node_id": str(node.node_id),
+                "lang": lang,
+                "has_article": True,
+                "title": " ".join(node.title.split()),
+                "teaser": node.summary,
+                "type": node.label,
+                "date_text": node.date_text,
+                "credit": credit,
+                "body": list(node.body),
+                "tags": list(node.tags),
+            }
+            case = {"kind": "article", "url": node.url(BASE), "expected": expected}
+            name = f"article-{rendering}-{lang}"
+            (CURRENT_FIXTURES / f"{name}.html").write_bytes(html)
+            text = json.dumps(case, ensure_ascii=False, indent=1) + "\n"
+            (CURRENT_FIXTURES / f"{name}.expected.json").write_text(text, "utf-8")
+
+
 if __name__ == "__main__":
     main()
+    current_articles()

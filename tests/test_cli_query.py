@@ -196,6 +196,8 @@ def test_show_lists_a_revision_with_the_old_values(archive: Path, tmp_path: Path
         "title": "Ending child labour in cobalt mines",
         "body": row["body"].split("\n\n"),
         "translations": json.loads(row["translations"]),
+        "tags": json.loads(row["tags"]),
+        "topics": json.loads(row["topics"]),
     }
     assert store.store_articles([changed], None) == ["changed"]
     store.close()

@@ -341,3 +341,23 @@ def test_a_hero_title_without_a_date_anywhere_is_no_article() -> None:
     """The site's "page not found" has a hero and a node id, but no date: no article."""
     page = article(fixture("article-en-not-found"))
     assert (page.has_article, page.node_id, page.title, page.body) == (False, "1361", None, ())
+
+
+def test_a_pictures_credit_before_the_body_is_the_credit_where_the_heros_tooltip_has_none() -> None:
+    """The hero read by its selectors, its caption without a tooltip; the picture's credit stands
+    in a figure before the body: it is the credit (an inline image's in the body never is)."""
+    case = json.loads((CURRENT / "article-current-en.expected.json").read_text("utf-8"))
+    html = fixture("article-current-en")
+    credit = case["expected"]["credit"]
+    assert html.count(credit) == 2  # the hero's tooltip, the inline image's label
+    html = html.replace(credit, "", 1).replace(
+        '<div class="ilo--richtext',
+        '<figure><img src="/p.jpg" alt=""><figcaption>A farm. © ILO/A. Lead</figcaption></figure>'
+        '<div class="ilo--richtext',
+        1,
+    )
+    page = parse_article(html, case["url"])
+    assert (page.layout, page.title) == ("current2024", case["expected"]["title"])
+    assert (page.credit, page.found_by["credit"]) == ("© ILO/A. Lead", "content")
+    without = parse_article(html.replace("A farm. © ILO/A. Lead", "A farm."), case["url"])
+    assert without.credit is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ilo_crawler.extract.document import may_show_credit, read_document
+from ilo_crawler.extract.document import credit_in, may_show_credit, read_document
 from ilo_crawler.extract.text import parse_html
 from ilo_crawler.sites.wcms.article import parse_article
 from ilo_crawler.sites.wcms.listing import parse_listing
@@ -160,3 +160,109 @@ def test_a_credit_the_layout_misses_is_looked_for_only_where_a_copyright_stands(
     root = parse_html(_wcms2019_article(credit_markup))
     assert may_show_credit(root) == (credit is not None)
     assert read_document(root, "en").credit == credit  # what the skipped pass would have said
+
+
+#: A page of the old table design: the site's copyright in a plain cell after the article.
+TABLE_PAGE = (
+    '<html lang="en"><head><title>Title one | ILO</title></head><body><table>'
+    '<tr><td><a href="/global/lang--en/index.htm">Home</a></td></tr><tr><td>'
+    "<h1>Title one</h1><p>News | 15 November 2021</p>"
+    "<p>GENEVA (ILO News) – First paragraph of the body.</p><p>Second paragraph.</p></td></tr>"
+    "<tr><td>{footer}</td></tr></table></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "© 1996-2011 International Labour Organization (ILO) | Copyright and permissions",
+        "© International Labour Organization",
+        "Copyright © 1996–2011 ILO",
+    ],
+)
+def test_the_sites_copyright_in_its_footer_is_never_an_articles_credit(footer: str) -> None:
+    page = parse_article(TABLE_PAGE.format(footer=footer), ARTICLE_URL)
+    assert (page.has_article, page.title, page.date_text) == (True, "Title one", "15 November 2021")
+    assert page.credit is None
+    assert page.body == ("GENEVA (ILO News) – First paragraph of the body.", "Second paragraph.")
+
+
+def test_the_sites_copyright_in_a_listings_table_is_never_an_items_credit() -> None:
+    rows = "".join(
+        f'<tr><td><a href="{DOC.format(n)}">Title {n}</a><br>{15 - n} November 2021</td></tr>'
+        for n in (1, 2, 3)
+    )
+    html = (
+        f"<html><body><table><tr><td><b>November 2021</b></td></tr>{rows}"
+        "<tr><td>© 1996-2011 International Labour Organization (ILO)</td></tr></table>"
+        "<table><tr><td>© 1996-2011 International Labour Organization (ILO)</td></tr></table>"
+        "</body></html>"
+    )
+    page = parse_listing(html, URL)
+    assert [entry.title for entry in page.entries] == ["Title 1", "Title 2", "Title 3"]
+    assert [entry.credit for entry in page.entries] == [None, None, None]
+
+
+def test_a_copyright_notice_is_no_credit_but_a_photo_credit_with_a_year_is() -> None:
+    assert credit_in("© 1996-2011 International Labour Organization (ILO)") is None
+    assert credit_in("© ILO 2021") == "© ILO 2021"
+    assert credit_in("A farm in Lampung. © ILO/A. Santoso") == "© ILO/A. Santoso"
+
+
+def test_an_article_whose_title_and_date_are_missed_keeps_its_body() -> None:
+    """A page showing its body but no heading and no date line (the listing gave them): kept
+    with its body, the title and date missing (the crawl counts the miss as drift)."""
+    page = parse_article(
+        "<html><body><div class=x><p>GENEVA (ILO News) – A first paragraph that says what "
+        "happened, long enough to be one.</p><p>A second paragraph of the same article, with "
+        "more of what was said, and by whom, and when it was said.</p><p>A third paragraph, as "
+        "long as the others are, with what comes next.</p></div>"
+        "</body></html>",
+        ARTICLE_URL,
+    )
+    assert (page.has_article, page.title, page.date_text) == (True, None, None)
+    assert len(page.body) == 3
+
+
+def test_an_error_page_is_no_article() -> None:
+    page = parse_article(
+        "<html><body><h1>Page not found</h1><p>The page you requested does not exist.</p>"
+        "</body></html>",
+        ARTICLE_URL,
+    )
+    assert not page.has_article
+
+
+def test_separate_elements_texts_stay_separate() -> None:
+    """A label element followed by a date element, nothing between them: two texts, and the
+    date is found."""
+    page = parse_article(
+        "<html><body><main><h1>Title one</h1><div><span>ILO in action</span>"
+        "<time>22 June 2021</time></div><p>First paragraph of the body, long enough.</p>"
+        "<p>Second.</p></main></body></html>",
+        ARTICLE_URL,
+    )
+    assert (page.type, page.date_text) == ("ILO in action", "22 June 2021")
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ("<table><tr><th>Type:</th><td>Feature</td></tr><tr><th>Date:</th>"
+         "<td>22 June 2021</td></tr></table>", ("Feature", "22 June 2021")),
+        ("<dl><dt>Tipo</dt><dd>Comunicado de prensa</dd><dt>Fecha</dt><dd>22 June 2021</dd>"
+         "</dl>", ("Comunicado de prensa", "22 June 2021")),
+        ("<p>Date issued: 22 June 2021</p><p class=k>Press release</p>",
+         ("Press release", "22 June 2021")),
+    ],
+)  # fmt: skip
+def test_the_type_and_date_of_a_metadata_table_list_or_label(
+    meta: str, expected: tuple[str, str]
+) -> None:
+    page = parse_article(
+        "<html><head><title>ILO - Title one</title></head><body><div><div><h2>Title one</h2>"
+        f"</div>{meta}<div class=t><p>First paragraph of the body, long enough to be one.</p>"
+        "<p>Second.</p></div></div></body></html>",
+        ARTICLE_URL,
+    )
+    assert (page.title, page.type, page.date_text) == ("Title one", *expected)

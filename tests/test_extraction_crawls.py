@@ -11,15 +11,17 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, MONTH, Crawl, run_crawl, write_dataset
 from test_other_datasets import real_records
-from unknown_markups import UNKNOWN_MARKUPS
+from unknown_markups import UNKNOWN_MARKUPS, ScriptedPager
 
-from ilo_crawler.mirror.dataset import load_dataset
+from ilo_crawler.exitcodes import ExitStatus
+from ilo_crawler.mirror.dataset import Record, load_dataset
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.mirror.server import make_server
 from ilo_crawler.mirror.site import Site
@@ -36,7 +38,8 @@ def serving(markup: str, dataset: Path, page_size: int = 10) -> Iterator[str]:
         with running_mirror(dataset, page_size, "--layout", markup) as base_url:
             yield base_url
         return
-    site = Site(load_dataset(dataset), page_size=page_size, layout=UNKNOWN_MARKUPS[markup])
+    layout = ScriptedPager() if markup == "scripted-pager" else UNKNOWN_MARKUPS[markup]
+    site = Site(load_dataset(dataset), page_size=page_size, layout=layout)
     server = make_server(site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -155,3 +158,56 @@ def test_a_web_archive_span_across_redesigns_reads_every_generation(
     assert len(crawls[0].rows("SELECT doc_id FROM articles WHERE body IS NOT NULL")) == len(
         expected
     )
+
+
+def month_records(dataset: Path, month: str) -> list[Record]:
+    """The items a month's crawl of the English "all newsroom" listing must archive."""
+    return [
+        r
+        for r in load_dataset(dataset)
+        if f"{r.date:%Y-%m}" == month and r.lang == "en" and "all-newsroom" in r.listings
+    ]
+
+
+@pytest.mark.parametrize("markup", ["wcms2012", "wcms-varied"])
+def test_a_month_whose_pager_links_are_relative_comes_back_whole(
+    markup: str, autumn_2021: Path, tmp_path: Path
+) -> None:
+    """``nextRow--7/index.htm`` from a first page, ``../nextRow--14/index.htm`` from the next:
+    the seek resolves them as a browser does and reads every item of the month, with its
+    body (``wcms-varied``: each page in one of the generations, relative links among them)."""
+    with running_mirror(autumn_2021, 7, "--layout", markup) as base_url:
+        first = urllib.request.urlopen(
+            base_url + "/global/about-the-ilo/newsroom/all-newsroom/lang--en/index.htm"
+        ).read()
+        crawl = run_crawl(base_url, tmp_path / "archive.db", month=MONTH)
+    if markup == "wcms2012":
+        assert b'href="nextRow--7/index.htm"' in first
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    expected = month_records(autumn_2021, MONTH)
+    rows = {row["doc_id"]: row for row in crawl.rows("SELECT * FROM articles")}
+    assert len(expected) > 14  # more than two pages of the month
+    assert set(rows) == {r.id for r in expected}
+    for record in expected:
+        row = rows[record.id]
+        assert row["body"] == "\n\n".join(record.body), record.title
+        for field in FIELDS:
+            assert row[field] == getattr(record, field), (record.title, field)
+    assert "not complete" not in crawl.stderr
+
+
+def test_a_month_beyond_a_pager_the_reader_cannot_find_is_reported_not_complete(
+    autumn_2021: Path, tmp_path: Path
+) -> None:
+    """A pager of buttons: the first page (November) is all the run can read, and October lies
+    beyond it. The run says so in one line, records the month as not complete and exits with
+    drift's status, never "finished, exit 0" with nothing."""
+    with serving("scripted-pager", autumn_2021) as base_url:
+        crawl = run_crawl(base_url, tmp_path / "archive.db", month="2021-10")
+    assert crawl.returncode == ExitStatus.LAYOUT_DRIFT, crawl.stderr[-3000:]
+    said = [line for line in crawl.stderr.splitlines() if "not read as far as 2021-10" in line]
+    assert len(said) == 1 and "the month is not complete" in said[0]
+    assert crawl.rows("SELECT count(*) FROM articles")[0][0] == 0
+    (row,) = crawl.rows("SELECT source, month, missing FROM completeness")
+    assert (row["source"], row["month"]) == ("live", "2021-10")
+    assert [entry["kind"] for entry in json.loads(row["missing"])] == ["month"]

@@ -266,12 +266,15 @@ def test_the_live_replica_serves_the_newest_generation(
 
 
 def test_layout_generations_by_date_and_unknown_names_refused(records: list[Record]) -> None:
-    assert list(LAYOUTS) == ["wcms2010", "wcms2014", "wcms2019", "changed"]
+    assert list(LAYOUTS) == [
+        "wcms2010", "wcms2012", "wcms2014", "wcms2019", "changed", "wcms-varied",
+    ]  # fmt: skip
     assert layout_for(dt.date(2010, 1, 1)) == layout_for(dt.date(2013, 12, 31)) == "wcms2010"
     assert layout_for(dt.date(2014, 1, 1)) == layout_for(dt.date(2018, 12, 31)) == "wcms2014"
     assert layout_for(dt.date(2019, 1, 1)) == layout_for(dt.date(2024, 4, 30)) == "wcms2019"
     with pytest.raises(
-        ValueError, match="one of wcms2010, wcms2014, wcms2019, changed, got 'normal'"
+        ValueError,
+        match="one of wcms2010, wcms2012, wcms2014, wcms2019, changed, wcms-varied, got 'normal'",
     ):
         Site(records[:1], layout="normal")
 

@@ -920,7 +920,8 @@ def test_layout_option_reaches_the_current_site(tmp_path: Path) -> None:
 
 BAD_OPTIONS = [
     (["--layout", "current-x"], "invalid --layout 'current-x': accepted layouts are wcms2010, "
-     "wcms2014, wcms2019, changed, current, current-changed, current-no-richtext"),
+     "wcms2012, wcms2014, wcms2019, changed, wcms-varied, current, current-changed, "
+     "current-no-richtext, current-plain-heading, current-details, current-varied"),
     (["--wayback", "--layout", "current-changed"], "--layout current-changed does not apply to "
      "--wayback (the archive holds the WCMS site)"),
     (["--retired", "--wayback"], "--retired does not apply to --wayback (the archive keeps"),

@@ -322,7 +322,8 @@ BAD_OPTIONS = [
     (["--slow-seconds", "-2"], "invalid --slow-seconds '-2': expected a number of seconds"),
     (
         ["--layout", "normal"],
-        "invalid --layout 'normal': accepted layouts are wcms2010, wcms2014, wcms2019, changed",
+        "invalid --layout 'normal': accepted layouts are wcms2010, wcms2012, wcms2014, wcms2019, "
+        "changed, wcms-varied",
     ),
     (["--publish-every", "0"], "invalid --publish-every '0': expected a whole number from 1"),
     (["--publish-max", "3"], "--publish-max needs --publish-every N"),

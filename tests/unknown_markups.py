@@ -10,9 +10,17 @@ find every item by content alone.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from ilo_crawler.mirror.layouts import ArticlePage, Layout, ListingPage, Pager, interface_text
+from ilo_crawler.mirror.layouts import (
+    ArticlePage,
+    Layout,
+    ListingPage,
+    Pager,
+    Wcms2019,
+    interface_text,
+)
 from ilo_crawler.sites.wcms.urls import article_path
 
 
@@ -157,3 +165,17 @@ class Cards(Layout):
 
 
 UNKNOWN_MARKUPS: dict[str, Layout] = {"digest": Digest(), "cards": Cards()}
+
+
+class ScriptedPager(Wcms2019):
+    """The 2019 generation whose pager a script drives: its entries are buttons naming their
+    page in a data attribute, no link a reader can follow."""
+
+    def listing(self, page: ListingPage) -> str:
+        html = super().listing(page)
+        return re.sub(
+            r'<ul class="pagination">.*?</ul>',
+            lambda match: match[0].replace("<a href=", "<button data-href="),
+            html,
+            flags=re.S,
+        )

@@ -24,10 +24,11 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "article_date_text",
     "body",
     "translations",
+    "tags",
 )
 
 #: Fields the pipelines derive from the content; re-derived on every write, never a revision.
-DERIVED_FIELDS: tuple[str, ...] = DATE_FIELDS + CATEGORY_FIELDS
+DERIVED_FIELDS: tuple[str, ...] = DATE_FIELDS + CATEGORY_FIELDS + ("topics",)
 
 _VERSION_1 = (
     """
@@ -458,6 +459,27 @@ _VERSION_6 = (
     """,
 )
 
+_VERSION_7 = (
+    # The topics an article page lists as tags, as written (JSON list; the current site's), and
+    # the article's normalised topics (JSON list): its tags' through the taxonomy, else its
+    # label's category where that is a topic, so that both sites' articles count alike.
+    "ALTER TABLE articles ADD COLUMN tags TEXT",
+    "ALTER TABLE articles ADD COLUMN topics TEXT",
+    "UPDATE articles SET tags = '[]'",
+    "UPDATE articles SET topics = CASE WHEN category_kind = 'topic' THEN json_array(category)"
+    " ELSE '[]' END",
+    "ALTER TABLE copies ADD COLUMN tags TEXT",
+    "ALTER TABLE copies ADD COLUMN topics TEXT",
+    "UPDATE copies SET tags = '[]'",
+    "UPDATE copies SET topics = CASE WHEN category_kind = 'topic' THEN json_array(category)"
+    " ELSE '[]' END",
+    """
+    CREATE VIEW article_topics AS
+    SELECT a.doc_id, a.lang, a.published, a.month, t.value AS topic
+    FROM articles a, json_each(a.topics) t
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _VERSION_1,
     _VERSION_2,
@@ -465,6 +487,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _VERSION_4,
     _VERSION_5,
     _VERSION_6,
+    _VERSION_7,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -39,7 +39,7 @@ from ilo_crawler.archive.schema import (
     unreadable_reason,
 )
 from ilo_crawler.normalize.categories import Taxonomy
-from ilo_crawler.normalize.fields import category_fields, date_fields, title_key
+from ilo_crawler.normalize.fields import category_fields, date_fields, title_key, topic_names
 from ilo_crawler.sites import LISTING_ONLY, identity_site
 from ilo_crawler.sites.registry import site_of_url
 from ilo_crawler.sites.wcms.urls import offset_in_url
@@ -222,7 +222,8 @@ class Archive:
 
     def _split_shared_row(self, doc_id: str, lang: str, counts: dict[str, int]) -> None:
         """One schema-5 row that held several copies, parted into their own records."""
-        fields = CONTENT_FIELDS + DERIVED_FIELDS
+        # (the fields of the schema it is upgraded to, not of later ones)
+        fields = [f for f in CONTENT_FIELDS + DERIVED_FIELDS if f in self.db["copies"].columns_dict]
         article = next(self.db.query(
             "SELECT * FROM articles WHERE doc_id = ? AND lang = ?", (doc_id, lang)
         ))
@@ -231,7 +232,10 @@ class Archive:
             "SELECT * FROM revisions WHERE identity = ? AND lang = ? ORDER BY revision",
             (doc_id, lang),
         ))
-        states += [json.loads(revision["state"]) for revision in revisions]
+        states += [
+            {name: state.get(name) for name in fields}
+            for state in (json.loads(revision["state"]) for revision in revisions)
+        ]
         copies = list(self.db.query(
             "SELECT identity, content_hash FROM copies WHERE doc_id = ? AND lang = ?",
             (doc_id, lang),
@@ -971,6 +975,8 @@ def _derived(row: Mapping[str, Any], taxonomy: Taxonomy | None) -> dict[str, Any
         date_value=row["date_value"],
     )
     categories = category_fields(row["label"], taxonomy)
+    topics = topic_names(json.loads(row["tags"] or "[]"), categories, taxonomy)
+    categories["topics"] = json.dumps(topics, ensure_ascii=False)
     return {name: {**dates, **categories}[name] for name in DERIVED_FIELDS}
 
 
@@ -1014,8 +1020,14 @@ _ENTRY_FIELDS = (
 
 
 def _content_hash(state: Mapping[str, Any]) -> str:
-    """The fingerprint of a state's content fields (a copy's ``content_hash``)."""
-    content = json.dumps([state[name] for name in CONTENT_FIELDS], ensure_ascii=False)
+    """The fingerprint of a state's content fields (a copy's ``content_hash``). No tags hash as
+    before the field came: archives of before it keep their content hashes."""
+    shown = [
+        state.get(name)
+        for name in CONTENT_FIELDS
+        if name != "tags" or state.get(name) not in (None, "[]")
+    ]
+    content = json.dumps(shown, ensure_ascii=False)
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
@@ -1041,6 +1053,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         lang=record["lang"],
         body="\n\n".join(body) if body else None,
         translations=json.dumps(sorted(record.get("translations") or [])),
+        tags=json.dumps(record.get("tags") or [], ensure_ascii=False),
+        topics=json.dumps(record.get("topics") or [], ensure_ascii=False),
         url=record.get("url"),
         listing=record.get("listing"),
         listing_heading=record.get("listing_heading"),

@@ -133,8 +133,10 @@ def entry_lines(
     title: etree._Element | None,
     skip: Iterable[etree._Element] = (),
 ) -> list[Line]:
-    """The text lines of ``elements`` in order: each block and ``<br>`` ends a line, the title
-    link is a line of its own, and ``skip`` (other links to the document, such as the image's)
+    """The text lines of ``elements`` in order: each block and ``<br>`` ends a line, as does the
+    meeting of two elements with nothing between them (``<span>Label</span><time>22 June
+    2026</time>`` are two texts, which a page's style sets apart), the title link is a line of
+    its own, and ``skip`` (other links to the document, such as the image's)
     says nothing. A link that wraps a whole card (blocks inside it) is read as the card: its
     heading (else its first line that is no credit) is the title."""
     title = title_within(title)
@@ -168,8 +170,13 @@ def entry_lines(
             blocks.append(element)
         if element.text:
             buffer.append(element.text)
+        glued = False  #: the last child had text and nothing stands after it yet
         for child in element:
+            shows = _shows_text(child)
+            if glued and shows:
+                flush()  # two elements' texts side by side: separate texts, never one word
             walk(child)
+            glued = shows and not child.tail
             if child.tail:
                 buffer.append(child.tail)
         if block:
@@ -182,6 +189,17 @@ def entry_lines(
         flush()
         blocks.clear()
     return lines
+
+
+def _shows_text(element: etree._Element) -> bool:
+    """Whether an element shows text of its own (not a line break, a comment, a script)."""
+    tag = element.tag
+    return (
+        isinstance(tag, str)
+        and tag not in HIDDEN_TAGS
+        and tag != "br"
+        and any(text.strip() for text in element.itertext())
+    )
 
 
 def title_within(link: etree._Element | None) -> etree._Element | None:

@@ -6,6 +6,8 @@ scripts, styles and templates are not text.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from lxml import etree
 
 #: Elements that start a new line of text, as a browser lays them out.
@@ -71,6 +73,17 @@ def parse_html(body: str | bytes) -> etree._Element:
     except ValueError:  # a str with an XML encoding declaration: let lxml read the bytes
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
     return root if root is not None else etree.fromstring("<html><body></body></html>", _PARSER)
+
+
+_BASE_HREF = etree.XPath("(//base[@href])[1]/@href")
+
+
+def base_url(root: etree._Element, url: str) -> str:
+    """What a page's relative links are resolved against, as a browser resolves them: its
+    ``<base href>`` (itself resolved against the page's URL), else the page's URL."""
+    found = _BASE_HREF(root)
+    href = found[0].strip() if found else ""
+    return urljoin(url, href) if href else url
 
 
 def clean_text(text: str | None) -> str | None:

@@ -745,6 +745,95 @@ class PlainBody(DesignSystem):
         )
 
 
+# current-plain-heading, current-details: article pages without the hero ---------------------
+
+
+def _heroless_article(view: ArticleView, layout: DesignSystem, header: str) -> str:
+    """An article page whose ``header`` (title, type, date, lead, picture) replaces the hero,
+    then ``layout``'s body and the tags."""
+    node = view.node
+    main = (
+        f'<article class="node node--type-{node.section} node--view-mode-full">\n'
+        f"{header}{layout.body(node)}{layout.tags(node)}</article>\n"
+    )
+    return _document(
+        node.lang, node.title, node.node_id, _article_head(view), _article_switcher(view),
+        main, _bundle_class(node),
+    )  # fmt: skip
+
+
+class PlainHeading(DesignSystem):
+    """Articles without the hero: the page's own heading, the type and the date as two small
+    elements side by side (no space between them), the lead, the picture as a ``figure``
+    before the body with its credit in the caption. Listings as the live site."""
+
+    def article(self, view: ArticleView) -> str:
+        node = view.node
+        parts = [
+            '<div class="page-heading">\n'
+            f'<h1 class="page-title"><span class="field field--name-title">{_e(node.title)}'
+            "</span></h1>\n"
+        ]
+        meta = [f'<span class="meta-type">{_e(node.label)}</span>'] if node.label else []
+        meta.append(f'<time datetime="{node.date.isoformat()}">{_e(node.date_text)}</time>')
+        parts.append(f'<div class="meta">{"".join(meta)}</div>\n</div>\n')
+        if node.summary:
+            parts.append(f'<p class="standfirst">{_e(node.summary)}</p>\n')
+        if node.image:
+            caption = f"<figcaption>{_e(node.credit)}</figcaption>" if node.credit else ""
+            parts.append(
+                f'<figure class="media media--lead"><img src="{_image_src(node, "hero_large")}" '
+                f'alt="">{caption}</figure>\n'
+            )
+        return _heroless_article(view, self, "".join(parts))
+
+
+#: The labels of the details list (``current-details``).
+_DETAIL_LABELS = {
+    "en": ("Type", "Date"),
+    "fr": ("Type", "Date"),
+    "es": ("Tipo", "Fecha"),
+}
+
+
+class Details(PlainBody):
+    """Articles without the hero: the title in a block of its own (a nested heading), the lead,
+    then the type and date as a definition list of details, the picture in a plain block with
+    its credit in a paragraph under it; Drupal's plain body field."""
+
+    def article(self, view: ArticleView) -> str:
+        node = view.node
+        type_label, date_label = _DETAIL_LABELS.get(node.lang, _DETAIL_LABELS["en"])
+        parts = [f'<div class="block-title"><h1><span>{_e(node.title)}</span></h1></div>\n']
+        if node.summary:
+            parts.append(f'<div class="lede"><p>{_e(node.summary)}</p></div>\n')
+        details = [f"<dt>{type_label}</dt><dd>{_e(node.label)}</dd>"] if node.label else []
+        details.append(f"<dt>{date_label}</dt><dd>{_e(node.date_text)}</dd>")
+        parts.append(f'<dl class="details">{"".join(details)}</dl>\n')
+        if node.image:
+            credit = f'<p class="picture-credit">{_e(node.credit)}</p>' if node.credit else ""
+            parts.append(
+                f'<div class="picture"><picture><img src="{_image_src(node, "hero_large")}" '
+                f'alt=""></picture>{credit}</div>\n'
+            )
+        return _heroless_article(view, self, "".join(parts))
+
+
+class Varied(CurrentLayout):
+    """Article pages in several renderings at once, each node's in one of ``names`` (chosen by
+    its node id, so its translations share it); listings as the live site."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+
+    def listing(self, view: ListingView) -> str:
+        return CURRENT_LAYOUTS[self.names[0]].listing(view)
+
+    def article(self, view: ArticleView) -> str:
+        chosen = self.names[view.node.node_id % len(self.names)]
+        return CURRENT_LAYOUTS[chosen].article(view)
+
+
 # current-changed: content rendered by JavaScript ----------------------------------------------
 
 
@@ -805,5 +894,11 @@ CURRENT_LAYOUTS: dict[str, CurrentLayout] = {
     "current": DesignSystem(),
     "current-changed": Scripted(),
     "current-no-richtext": PlainBody(),
+    "current-plain-heading": PlainHeading(),
+    "current-details": Details(),
 }
+#: Every readable article rendering at once, node by node.
+CURRENT_LAYOUTS["current-varied"] = Varied(
+    ("current", "current-plain-heading", "current-details", "current-no-richtext")
+)
 DEFAULT_CURRENT_LAYOUT = "current"

@@ -13,7 +13,9 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
+import posixpath
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -66,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Results {first}–{last} of {total}",
         "tags": "Tags:",
         "date_issued": "Date issued",
+        "doc_type": "Type",
         "translations": "This article is also available in",
         "contact": "For more information please contact the ILO Department of Communication "
         "and Public Information at",
@@ -97,6 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Résultats {first}–{last} sur {total}",
         "tags": "Thèmes :",
         "date_issued": "Date de publication",
+        "doc_type": "Type de document",
         "translations": "Cet article est également disponible en",
         "contact": "Pour plus d’informations, veuillez contacter le Département de la "
         "communication et de l’information du public de l’OIT à l’adresse",
@@ -127,6 +131,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Resultados {first}–{last} de {total}",
         "tags": "Temas:",
         "date_issued": "Fecha de publicación",
+        "doc_type": "Tipo de documento",
         "translations": "Este artículo también está disponible en",
         "contact": "Para más información, póngase en contacto con el Departamento de "
         "Comunicación e Información Pública de la OIT en",
@@ -813,10 +818,137 @@ class Changed(Layout):
         )
 
 
+# wcms2012: relative links and a metadata table (a choice) ---------------------------------------
+
+
+def _relative(target: str, here: str) -> str:
+    """``target`` (a path of the site) as a link relative to the page at path ``here``, as a CMS
+    that writes relative links writes it (``nextRow--10/index.htm``, ``../lang--fr/index.htm``)."""
+    return posixpath.relpath(target, posixpath.dirname(here))
+
+
+class Wcms2012(Layout):
+    """A plausible generation between the table design and the 2014 one, for what other
+    generations never show: every link relative to the page (pager, items, language versions),
+    the title a nested second-level heading, the article's type and date in a small table, the
+    picture's credit in a plain paragraph, the site's copyright in an unnamed bottom table."""
+
+    def listing(self, page: ListingPage) -> str:
+        lang, pager = page.lang, page.pager
+        here = pager.href(pager.current)
+        parts = []
+        for heading, records in page.groups:
+            parts.append(f'<h2 class="sub">{escape(heading)}</h2>\n')
+            parts.extend(self._entry(record, here) for record in records)
+        links = []
+        for role, number in pager.links():
+            if role == "current":
+                links.append(f"<strong>{number + 1}</strong>")
+            elif role in ("page", "next", "prev"):
+                text = escape(interface_text(lang, role)) if role != "page" else str(number + 1)
+                links.append(f'<a href="{_relative(pager.href(number), here)}">{text}</a>')
+        pages = f'<div class="pages">{" ".join(links)}</div>\n' if links else ""
+        main = (
+            f'<div class="hd"><div class="t"><h2><span>{escape(page.title)}</span></h2></div></div>'
+            f'\n<div class="results">\n{"".join(parts)}</div>\n{pages}'
+        )
+        return self._page(lang, page.title, here, page.languages, main)
+
+    @staticmethod
+    def _entry(record: Record, here: str) -> str:
+        href = _relative(_item_path(record), here)
+        parts = ['<div class="entry">']
+        if record.credit:
+            parts.append(
+                f'<div class="pic"><a href="{href}"><img src="{_image_src(record)}" alt=""></a>'
+                f"<small>{_text_html(record.credit)}</small></div>"
+            )
+        parts.append('<div class="txt">')
+        if record.label:
+            parts.append(f'<span class="k">{_text_html(record.label)}</span>')
+        parts.append(f'<h3><a href="{href}">{_text_html(record.title)}</a></h3>')
+        if record.date_text is not None:
+            parts.append(f'<span class="d">{_text_html(record.date_text)}</span>')
+        if record.summary:
+            parts.append(f"<p>{_text_html(record.summary)}</p>")
+        parts.append("</div></div>\n")
+        return "".join(parts)
+
+    def article(self, page: ArticlePage) -> str:
+        record, lang = page.record, page.record.lang
+        here = _item_path(record)
+        parts = [
+            f'<div class="hd"><div class="t"><h2><span>{_text_html(record.title)}</span></h2>'
+            "</div></div>"
+        ]
+        if record.summary:
+            parts.append(f'<p class="intro"><em>{_text_html(record.summary)}</em></p>')
+        parts.append(
+            f'<table class="docmeta"><tr><th>{escape(interface_text(lang, "doc_type"))}:</th>'
+            f"<td>{_text_html(record.type)}</td></tr>"
+            f"<tr><th>{escape(interface_text(lang, 'date_issued'))}:</th>"
+            f"<td>{_text_html(record.article_date)}</td></tr></table>"
+        )
+        if record.credit:
+            parts.append(
+                f'<div class="pic"><img src="{_image_src(record)}" alt="">'
+                f"<p>{_text_html(record.credit)}</p></div>"
+            )
+        parts.append(f'<div class="text">{_paragraphs(record)}</div>')
+        if _is_press_release(record):
+            parts.append(f'<div class="box">{_contact_html(lang)}</div>')
+        languages = [(other, _relative(href, here)) for other, href in page.languages]
+        if languages:
+            parts.append(
+                f'<p class="also">{escape(interface_text(lang, "translations"))}: '
+                f"{_separated_links(languages)}</p>"
+            )
+        return self._page(lang, record.title, here, languages, "\n".join(parts))
+
+    @staticmethod
+    def _page(lang: str, title: str, here: str, languages: LanguageLinks, main: str) -> str:
+        site = escape(interface_text(lang, "site"))
+        nav = " ".join(
+            f'<a href="{_relative(listing_path(listing, lang), here)}">'
+            f"{escape(page_title(listing, lang))}</a>"
+            for listing in LISTING_PATHS
+        )
+        versions = f'<div class="lng">{_separated_links(languages)}</div>' if languages else ""
+        links = " | ".join(_footer_links(lang))
+        return (
+            f"{_head(lang, f'{site} - {title}')}<body>\n"
+            f'<div id="top"><a href="{_relative(_home_path(lang), here)}">'
+            f'<img src="/static/img/ilo-logo-2012.png" alt="{site}"></a>{versions}</div>\n'
+            f'<div id="left">{nav}</div>\n<div id="middle">\n{main}</div>\n'
+            f'<table id="bottom"><tr><td>© 1996-2012 {site} (ILO)</td></tr>'
+            f"<tr><td>{links}</td></tr></table>\n</body>\n</html>\n"
+        )
+
+
+class Varied(Layout):
+    """Pages in several generations at once, each page in one of ``names`` chosen by what it
+    shows (a listing page by its place, an article by its document): a crawl meets them all."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+
+    def _chosen(self, key: str) -> Layout:
+        return LAYOUTS[self.names[zlib.crc32(key.encode()) % len(self.names)]]
+
+    def listing(self, page: ListingPage) -> str:
+        return self._chosen(f"{page.pager.current}").listing(page)
+
+    def article(self, page: ArticlePage) -> str:
+        return self._chosen(page.record.id).article(page)
+
+
 #: The markups the replica can serve, by name.
 LAYOUTS: dict[str, Layout] = {
     "wcms2010": Wcms2010(),
+    "wcms2012": Wcms2012(),
     "wcms2014": Wcms2014(),
     "wcms2019": Wcms2019(),
     "changed": Changed(),
 }
+#: Every readable generation at once, page by page.
+LAYOUTS["wcms-varied"] = Varied(("wcms2010", "wcms2012", "wcms2014", "wcms2019"))

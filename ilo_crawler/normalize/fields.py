@@ -96,6 +96,19 @@ def _disagrees(listed: dt.date, date_value: str | None) -> bool:
     return abs(day - listed) > DATE_VALUE_SLACK
 
 
+def topic_names(
+    tags: list[str] | None, category: dict[str, Any], taxonomy: Taxonomy | None = None
+) -> list[str]:
+    """An article's normalised topics, the same for both sites: its tags through the taxonomy
+    (the current site's articles list their topics as tags), else its label's category where
+    that is a topic (the WCMS's labels often were one); in order, once each."""
+    if tags:
+        chosen = taxonomy or default_taxonomy()
+        found = (chosen.normalize(tag) for tag in tags)
+        return list(dict.fromkeys(c.name for c in found if c is not None and c.kind == "topic"))
+    return [category["category"]] if category["category_kind"] == "topic" else []
+
+
 def category_fields(label: str | None, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     """The label's canonical category, slug and kind (all None without a label); ``known`` says
     whether the taxonomy has it (an unknown label is still categorised, as a topic)."""

@@ -13,13 +13,14 @@ from scrapy.statscollectors import StatsCollector
 
 from ilo_crawler.items import ArticleItem
 from ilo_crawler.normalize.categories import Taxonomy, default_taxonomy, load_taxonomy
-from ilo_crawler.normalize.fields import CATEGORY_FIELDS, category_fields
+from ilo_crawler.normalize.fields import CATEGORY_FIELDS, category_fields, topic_names
 
 logger = logging.getLogger(__name__)
 
 
 class CategoryNormalizationPipeline:
-    """Fills ``category``, ``category_slug``, ``category_kind`` from the raw ``label`` (kept as is).
+    """Fills ``category``, ``category_slug``, ``category_kind`` from the raw ``label`` (kept as is),
+    and ``topics`` from the raw ``tags`` (else from the label's category, where a topic).
 
     Labels the taxonomy does not know are still categorised (folded generically, kind ``topic``),
     counted (``categories/labels_not_in_taxonomy``: the distinct ones this run met, whether or not
@@ -49,6 +50,7 @@ class CategoryNormalizationPipeline:
         derived = category_fields(fields.get("label"), self.taxonomy)
         for name in CATEGORY_FIELDS:
             fields[name] = derived[name]
+        fields["topics"] = topic_names(fields.get("tags"), derived, self.taxonomy)
         if not derived["known"]:
             name = derived["category"]
             self.not_in_taxonomy[name] = self.not_in_taxonomy.get(name, 0) + 1

@@ -91,6 +91,8 @@ class ArticlePage:
     layout: str | None = None  #: the layout generation whose selectors read the page
     #: field -> how it was found: the layout whose selector gave it, or ``content``
     found_by: dict[str, str] = field(default_factory=dict, compare=False)
+    #: the topics the page lists as tags, as written (the current site's ``ul.ilo--tags``)
+    tags: tuple[str, ...] = ()
 
     @property
     def content_fields(self) -> tuple[str, ...]:

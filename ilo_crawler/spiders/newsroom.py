@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,7 @@ from ilo_crawler.items import (
 from ilo_crawler.middlewares import SiteUnreachable, wayback_slots
 from ilo_crawler.normalize.dates import parse_date_text
 from ilo_crawler.normalize.fields import date_fields
+from ilo_crawler.pipelines.storage import ArchiveStoragePipeline
 from ilo_crawler.sites.pages import BY_CONTENT, ArticlePage, ListingEntry, ListingPage
 from ilo_crawler.sites.readers import PageReaders
 from ilo_crawler.spiders.arguments import (
@@ -126,6 +128,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         # Responses of an earlier process (a crawl resumed from JOBDIR) belong to navigation this
         # process never made: listing pages among them are archived, not navigated.
         self.seek_token = uuid.uuid4().hex
+        self.month_entries: Counter[Month | None] = Counter()  #: entries followed, by month
         if self.arguments.source == "wayback":
             for request in self.wayback_start():
                 yield request
@@ -172,9 +175,13 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self._listing_not_served(redirects[0], f"redirected to {response.url}")
         self._check_listing(page, index)
         step = self.seek.observe(index, page)
+        if step.fetch is None and not self.arguments.incremental:
+            stop = step.harvest[-1] if step.harvest else index
+            self._month_reached(self.seek.pages.get(stop, page), stop)
         for harvested in step.harvest:
             harvested_page = self.seek.pages.pop(harvested)  # never needed again: let it go
             for entry in self.seek.entries_to_follow(harvested_page):
+                self.month_entries[self.month_of(entry)] += 1
                 yield from self._follow(entry, harvested_page)
         if step.fetch is not None:
             yield self._listing_request(step.fetch)
@@ -253,6 +260,49 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self._drift(page.url, "no listing item has a date")
         elif all(entry.url is None for entry in page.entries):
             self._drift(page.url, "no listing item links to an article page")
+
+    def _month_reached(self, page: ListingPage, index: int) -> None:
+        """A run whose listing stopped before its months (a pager not read, a last page read
+        newer than the span) says so in one line, records each such month as not complete,
+        and ends with drift's status: never green with nothing."""
+        unreached = self.seek.unreached(index, page)
+        if not unreached:
+            return
+        months = [f"{year:04d}-{number:02d}" for year, number in unreached]
+        self.crawler.stats.set_value("newsroom/months_not_reached", months)
+        self._drift(
+            page.url,
+            f"the listing was not read as far as {', '.join(months)}: page {index + 1}, newer, "
+            "has no pager to go on; the month is not complete",
+        )
+        storage = self.crawler.get_item_pipeline(ArchiveStoragePipeline)
+        if storage is None:
+            return
+        for month in months:
+            reason = f"listing not read as far as the month (stopped at {page.url})"
+            storage.record_completeness(
+                {
+                    "source": self.arguments.source,
+                    "listing": self.arguments.listing,
+                    "lang": self.arguments.lang,
+                    "month": month,
+                    "listing_captures": len(self.seek.seen_at),
+                    "items_seen": self.month_entries[(int(month[:4]), int(month[5:]))],
+                    "items_with_capture": 0,
+                    "items_with_body": 0,
+                    "missing": [
+                        {"kind": "month", "url": page.url, "doc_id": None, "reason": reason}
+                    ],
+                }
+            )
+
+    def _check_article_fields(self, url: str, article: ArticlePage) -> None:
+        """An article archived with its body whose title or date neither the selectors nor the
+        content layer found (the listing's stand in): a layout problem, counted per field."""
+        for name, value in (("title", article.title), ("date_text", article.date_text)):
+            if not value:
+                self.crawler.stats.inc_value(f"drift/article_field/{name}")
+                self._drift(url, f"article page without a {name}: archived with its body")
 
     def _drift(self, url: str, what: str) -> None:
         self.crawler.stats.inc_value("drift/problems")
@@ -428,6 +478,8 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             article = await self.read_article_elsewhere(response.body, response.url)
             if not article.has_article or not article.body:
                 self._drift(response.url, "article page without a body")
+            else:
+                self._check_article_fields(response.url, article)
             doc_id = self._identity(url, article, entry, known)
             capture = capture_of(
                 response, "article", doc_id, self.arguments.lang, source=self.arguments.source

@@ -137,6 +137,22 @@ class MonthSeek:
             probe = self.last
         return Step(fetch=probe)
 
+    def unreached(self, index: int, page: ListingPage) -> list[Month]:
+        """After the seek stopped at page ``index``: the span's months, when the pages read did
+        not reach them (the last page read is newer than the span: its pager could not be
+        read to go on) and nothing shows the listing ends there (an empty page, the page its
+        pager names the last). Empty: the span was reached."""
+        months = self._known_months(page)
+        if not months or min(months) <= self.newest:
+            return []  # the pages reached the span (a page without a pager is then the last)
+        if not page.entries or (self.last is not None and index >= self.last):
+            return []
+        found, month = [], self.oldest
+        while month <= self.newest:
+            found.append(month)
+            month = month_after(month)
+        return found
+
     def _walk(self, index: int) -> Step:
         page = self.pages[index]
         months = self._known_months(page)

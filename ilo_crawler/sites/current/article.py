@@ -15,9 +15,15 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ilo_crawler.extract.document import credit_in, declared_description, read_document
+from ilo_crawler.extract.document import (
+    credit_in,
+    declared_description,
+    is_body,
+    may_show_credit,
+    read_document,
+)
 from ilo_crawler.extract.entries import words
-from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.extract.text import base_url, element_text, first_text, parse_html
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.current.layouts import ARTICLE_LAYOUTS, ArticleLayout
 from ilo_crawler.sites.current.listing import page_language
@@ -27,16 +33,12 @@ _NODE_ID = etree.XPath("//meta[@name='node_id']/@content")
 _NODE_ID_FORM = re.compile(r"\d+")
 #: Words of a class or id that mark a language switcher (translations found by content).
 LANGUAGE_WORDS = frozenset(["lang", "language", "languages", "translation", "translations"])
-#: Fields the content layer may fill where the selectors miss them on a page whose hero the
-#: layout reads. Not the credit: the hero caption is where the main image's credit is; the
-#: first ``©`` line of a page whose hero has none is an inline image's. (Where the hero is not
-#: read, every field may come from content.)
-FILLED_BY_CONTENT = ("title", "teaser", "type", "date_text", "body")
 
 
 def parse_article(html: str | bytes, url: str) -> ArticlePage:
     """Read an article page; ``has_article`` is False (and only the page's identity is given)
-    when it shows no title and date, as an error page served with status 200."""
+    when it shows no title and date and no body, as an error page served with status 200; a
+    body whose title or date the reader missed is kept (the listing gave them)."""
     root = parse_html(html)
     lang = page_language(root, url)
     node_id = node_id_of(root)
@@ -49,25 +51,28 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     for layout in ARTICLE_LAYOUTS:
         values = _fields_by_selectors(root, layout)
         if any(values.values()):
-            fillable = FILLED_BY_CONTENT if values["title"] else ARTICLE_FIELDS
             break
     else:
-        layout, values, fillable = None, dict.fromkeys(ARTICLE_FIELDS), ARTICLE_FIELDS
+        layout, values = None, dict.fromkeys(ARTICLE_FIELDS)
     found_by = {name: layout.name for name, value in values.items() if value}
-    if any(not values[name] for name in fillable):
-        document = read_document(root, lang, eyebrow=True)
-        for name in fillable:
+    missing = [name for name in ARTICLE_FIELDS if not values[name]]
+    # Any field the selectors miss may be found by content; a credit by content is the first
+    # picture's before the body (where the hero's tooltip has none), never an inline image's.
+    if missing and (missing != ["credit"] or may_show_credit(root)):
+        document = read_document(root, lang, eyebrow=True, known_body=values["body"] or ())
+        for name in missing:
             if not values[name] and getattr(document, name):
                 values[name] = getattr(document, name)
                 found_by[name] = BY_CONTENT
     declared = declared_description(root)
     if not values["teaser"] and declared and not _opens(values["body"], declared):
         values["teaser"], found_by["teaser"] = declared, BY_CONTENT
-    if not (values["title"] and values["date_text"]):
+    if not (values["title"] and values["date_text"]) and not is_body(values["body"] or ()):
         return ArticlePage(has_article=False, **identity)
     return ArticlePage(
         has_article=True,
-        translations=translations(root, url, lang),
+        translations=translations(root, base_url(root, url), lang),
+        tags=tags(root),
         layout=layout.name if layout else None,
         found_by=found_by,
         **identity,
@@ -133,6 +138,14 @@ def _body(root: etree._Element, layout: ArticleLayout) -> list[str]:
             if text:
                 texts.append(text)
     return texts
+
+
+def tags(root: etree._Element) -> tuple[str, ...]:
+    """The topics the article lists as tags, as written, once each, in page order."""
+    found = (
+        element_text(link) for layout in ARTICLE_LAYOUTS for link in layout.queries["tags"](root)
+    )
+    return tuple(dict.fromkeys(tag for tag in found if tag))
 
 
 def translations(root: etree._Element, base_url: str, lang: str) -> dict[str, str]:

@@ -68,6 +68,7 @@ class ArticleLayout:
     body_skip: str  #: inside a block: what is no part of the body (inline images, their credits)
     switcher: str  #: the language switcher's links (inside a ``<template>``: lxml sees them)
     alternates: str  #: the ``hreflang`` alternates the head declares
+    tags: str  #: the article's topic tags (each one's text is its label)
     queries: dict[str, etree.XPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,5 +108,6 @@ ARTICLE_LAYOUTS: tuple[ArticleLayout, ...] = (
         body_skip="figure, .ilo--image--credit",
         switcher=".ilo--language-toggle a.ilo--context-menu--link[href]",
         alternates="link[rel=alternate][hreflang][href]",
+        tags="ul.ilo--tags a.ilo--tag",
     ),
 )

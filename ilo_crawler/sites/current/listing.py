@@ -20,7 +20,7 @@ from lxml import etree
 
 from ilo_crawler.extract.document import page_title
 from ilo_crawler.extract.entries import entry_lines, find_entries, read_fields
-from ilo_crawler.extract.text import first_text, parse_html
+from ilo_crawler.extract.text import base_url, first_text, parse_html
 from ilo_crawler.normalize.dates import is_date_line
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.current.layouts import (
@@ -46,18 +46,20 @@ def parse_listing(html: str | bytes, url: str) -> ListingPage:
     decides whether an empty page is the end of the listing or a layout change)."""
     root = parse_html(html)
     lang = page_language(root, url)
+    links_base = base_url(root, url)
     for layout in LISTING_LAYOUTS:
-        entries = tuple(_entries_by_selectors(root, layout, url, lang))
+        entries = tuple(_entries_by_selectors(root, layout, links_base, lang))
         if entries:
             title = first_text(layout.queries["title"](root)) or page_title(root)
             break
     else:
         layout = None
-        entries = tuple(_entries_by_content(root, url, lang))
+        entries = tuple(_entries_by_content(root, links_base, lang))
         title = page_title(root)
     index = urls.page_in_url(url)
-    page_size = len(entries) if entries and _has_next_page(root, url, index) else None
-    last_page = _last_page(root, url) if page_size else None
+    pager = (url, links_base)
+    page_size = len(entries) if entries and _has_next_page(root, pager, index) else None
+    last_page = _last_page(root, pager) if page_size else None
     return ListingPage(
         url=url,
         offset=index * page_size if page_size else (0 if index == 0 else None),
@@ -217,36 +219,38 @@ def _entries_by_content(root: etree._Element, base_url: str, lang: str) -> Itera
 # The pager -----------------------------------------------------------------------------------
 
 
-def _pages_linked(links: list, base_url: str) -> list[int]:
-    """The pages of the listing at ``base_url`` that ``links`` point to (a disabled pager link,
-    ``href=""``, points nowhere; a link to another listing or filter is not one of its pages)."""
+def _pages_linked(links: list, pager: tuple[str, str]) -> list[int]:
+    """The pages of the listing that ``links`` point to (``pager``: the page's URL and what its
+    links resolve against; a disabled pager link, ``href=""``, points nowhere; a link to another
+    listing or filter is not one of its pages)."""
+    page_url, links_base = pager
     pages = []
     for link in links:
         href = (link.get("href") or "").strip()
         if not href:
             continue
-        target = urljoin(base_url, href)
-        if urls.same_listing(target, base_url):
+        target = urljoin(links_base, href)
+        if urls.same_listing(target, page_url):
             pages.append(urls.page_in_url(target))
     return pages
 
 
-def _has_next_page(root: etree._Element, base_url: str, index: int) -> bool:
+def _has_next_page(root: etree._Element, pager: tuple[str, str], index: int) -> bool:
     """Whether the pager links a page after this one: its next-page link when the page has the
     known pager (whose disabled links keep their element, with ``href=""``), else any link to
     page ``index + 1`` of the listing, whatever markup holds it."""
     for layout in LISTING_LAYOUTS:
         links = layout.queries["next_page"](root)
         if links:
-            return any(page > index for page in _pages_linked(links, base_url))
-    return index + 1 in _pages_linked(root.iter("a"), base_url)
+            return any(page > index for page in _pages_linked(links, pager))
+    return index + 1 in _pages_linked(root.iter("a"), pager)
 
 
-def _last_page(root: etree._Element, base_url: str) -> int | None:
+def _last_page(root: etree._Element, pager: tuple[str, str]) -> int | None:
     """The listing's last page from the pager's last-page link; None without one (a pager's
     other links name no last page: a mini pager links only the next)."""
     for layout in LISTING_LAYOUTS:
-        pages = _pages_linked(layout.queries["last_page"](root), base_url)
+        pages = _pages_linked(layout.queries["last_page"](root), pager)
         if pages:
             return max(pages)
     return None

@@ -16,7 +16,7 @@ from ilo_crawler.extract.document import (
     may_show_credit,
     read_document,
 )
-from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.extract.text import base_url, element_text, first_text, parse_html
 from ilo_crawler.sites.pages import ARTICLE_FIELDS, BY_CONTENT, ArticlePage
 from ilo_crawler.sites.wcms import urls
 from ilo_crawler.sites.wcms.layouts import ARTICLE_LAYOUTS, ArticleLayout
@@ -27,14 +27,14 @@ def parse_article(html: str | bytes, url: str) -> ArticlePage:
     key = urls.parse_article_path(url)
     doc_id, lang = (key.doc_id, key.lang) if key else (None, None)
     page_lang = lang or root.get("lang") or "en"
-    translations = _translations(root, url, doc_id, lang)
+    translations = _translations(root, base_url(root, url), doc_id, lang)
     for layout in ARTICLE_LAYOUTS:
         values = _fields_by_selectors(root, layout)
         if values is not None:
             found_by = {name: layout.name for name, value in values.items() if value}
             missing = [name for name in ARTICLE_FIELDS if not values[name]]
             if missing and (missing != ["credit"] or may_show_credit(root)):
-                by_content = read_document(root, page_lang)
+                by_content = read_document(root, page_lang, known_body=values["body"])
                 for name in ARTICLE_FIELDS:
                     if not values[name] and getattr(by_content, name):
                         values[name] = getattr(by_content, name)
@@ -90,19 +90,21 @@ def _fields_by_selectors(root: etree._Element, layout: ArticleLayout) -> dict | 
     }
 
 
-#: Every link of a page that names a document (``$doc``).
-_LINKS_TO = etree.XPath("//a/@href[contains(., $doc)]")
+_LINKS = etree.XPath("//a/@href")
 
 
 def _translations(
     root: etree._Element, base_url: str, doc_id: str | None, lang: str | None
 ) -> dict[str, str]:
     """The page's other language versions: every link to the same document in another
-    language, wherever the page puts it (a language box, the header's switcher)."""
+    language, wherever the page puts it (a language box, the header's switcher), however the
+    link is written (``../lang--fr/index.htm`` names the document only once resolved)."""
     found: dict[str, str] = {}
     if doc_id is None:
         return found
-    for href in _LINKS_TO(root, doc=doc_id):
+    for href in _LINKS(root):
+        if "lang--" not in href:
+            continue
         absolute = urls.join_url(base_url, href.strip())
         key = urls.parse_article_path(absolute)
         if key and key.doc_id == doc_id and key.lang != lang:

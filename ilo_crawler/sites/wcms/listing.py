@@ -14,7 +14,7 @@ from lxml import etree
 
 from ilo_crawler.extract.document import page_title
 from ilo_crawler.extract.entries import EntryFields, entry_lines, find_entries, read_fields
-from ilo_crawler.extract.text import element_text, first_text, parse_html
+from ilo_crawler.extract.text import base_url, element_text, first_text, parse_html
 from ilo_crawler.sites.pages import (
     BY_CONTENT,
     ENTRY_FIELDS,
@@ -32,14 +32,15 @@ def parse_listing(html: str | bytes, url: str) -> ListingPage:
     root = parse_html(html)
     lang = _page_lang(root, url)
     offset = urls.offset_in_url(url) or 0
+    links_base = base_url(root, url)
     for layout in LISTING_LAYOUTS:
-        entries = tuple(_entries_by_selectors(root, layout, url, lang))
+        entries = tuple(_entries_by_selectors(root, layout, links_base, lang))
         if entries:
             title = first_text(layout.queries["title"](root))
             break
     else:
         layout = None
-        entries = tuple(_entries_by_content(root, url, lang))
+        entries = tuple(_entries_by_content(root, links_base, lang))
         title = page_title(root)
     return ListingPage(
         url=url,
@@ -47,7 +48,7 @@ def parse_listing(html: str | bytes, url: str) -> ListingPage:
         title=title,
         entries=entries,
         layout=layout.name if layout else None,
-        **_pager(root, url, offset),
+        **_pager(root, url, links_base, offset),
     )
 
 
@@ -97,9 +98,7 @@ def documents_linked(base_url: str) -> Callable[[str], str | None]:
     def document_of(href: str) -> str | None:
         if "WCMS_" not in href:
             return None
-        key = urls.parse_article_path(
-            href if href.startswith("/") else urls.join_url(base_url, href)
-        )
+        key = urls.parse_article_path(urls.join_url(base_url, href))
         return key.doc_id if key else None
 
     return document_of
@@ -130,17 +129,23 @@ def _href(link: etree._Element | None, base_url: str) -> str | None:
     return urls.join_url(base_url, href.strip()) if href and href.strip() else None
 
 
-#: Links to pages of a listing (any language's), not to documents.
-_LISTING_LINKS = etree.XPath("//a/@href[contains(., 'lang--') and not(contains(., 'WCMS_'))]")
+#: Links that may be to pages of a listing: not to documents, nor to other schemes.
+_LISTING_LINKS = etree.XPath(
+    "//a/@href[not(contains(., 'WCMS_')) and not(starts-with(normalize-space(.), 'mailto:'))]"
+)
 
 
-def _pager(root: etree._Element, base_url: str, offset: int) -> dict[str, int | None]:
+def _pager(
+    root: etree._Element, page_url: str, links_base: str, offset: int
+) -> dict[str, int | None]:
     """Page size and last page from the offsets of every link to another page of the same
-    listing (``nextRow--N``), whatever markup holds them; never assumed."""
-    series = urls.listing_series(base_url)
+    listing (``nextRow--N``), whatever markup holds them and however it writes them (absolute,
+    from the root, or relative to the page: resolved as a browser resolves them); never
+    assumed."""
+    series = urls.listing_series(page_url)
     offsets = {offset}
     for href in _LISTING_LINKS(root):
-        linked = href if href.startswith("/") else urls.join_url(base_url, href.strip())
+        linked = urls.join_url(links_base, href.strip())
         if series is None or urls.listing_series(linked) == series:
             found = urls.offset_in_url(linked)
             if found is not None:
