@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import Crawl, run_crawl, write_dataset
+from conftest import ROOT, Crawl, run_crawl, write_dataset
 from test_cron import free_port
 
 from ilo_crawler.archive.index import Known
@@ -112,6 +116,27 @@ def test_each_days_corrections_unlisted_pages_and_takedowns_reach_the_archive(
         stats["newsroom/listing_requests"] + stats["sitemap/requests"] + CONSTANT
     )
     assert quiet.rows("SELECT count(*) FROM revisions")[0][0] == DAYS * 2
+    # The docs' queries, on this archive: the corrections, the gone, the unlisted.
+    answers = [quiet.rows(sql) for sql in doc_blocks("sql")]
+    assert [len(rows) for rows in answers] == [DAYS * 2, DAYS, DAYS]
+
+
+DOCS = ROOT / "docs" / "daily-runs.md"
+
+
+def doc_blocks(kind: str) -> list[str]:
+    """The fenced blocks of ``kind`` in docs/daily-runs.md."""
+    return re.findall(rf"^```{kind}\n(.*?)^```", DOCS.read_text("utf-8"), re.S | re.M)
+
+
+def test_the_docs_commands_answer_as_shown(tmp_path: Path) -> None:
+    (block,) = doc_blocks("console")
+    command, shown = block.splitlines()[0].removeprefix("$ "), block.splitlines()[1:]
+    result = subprocess.run(
+        [sys.executable, "-m", *shlex.split(command), "-s", f"ILO_ARCHIVE_PATH={tmp_path / 'a.db'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == shown
 
 
 def test_without_the_sitemap_a_correction_is_not_seen(autumn_nodes: Path, tmp_path: Path) -> None:
