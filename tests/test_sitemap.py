@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, Crawl, run_crawl, write_dataset
+from conftest import query as query_rows
 from test_cron import free_port
 
 from ilo_crawler.archive.index import Known
@@ -145,6 +146,25 @@ def test_without_the_sitemap_a_correction_is_not_seen(autumn_nodes: Path, tmp_pa
     crawl = day_run(autumn_nodes, archive, port, 1, sitemap="0")
     assert "sitemap/requests" not in stats_of(crawl)
     assert crawl.rows("SELECT count(*) FROM revisions")[0][0] == 0
+
+
+def test_an_article_back_after_it_was_gone_is_no_longer_marked_gone(
+    autumn_nodes: Path, tmp_path: Path
+) -> None:
+    archive, port = tmp_path / "archive.db", free_port()
+    day_run(autumn_nodes, archive, port, 0)
+    (work,) = editors_days(autumn_nodes)[:1]
+    taken = [node.id for node, _ in work.taken_down if node.lang == "en"]
+    day_run(autumn_nodes, archive, port, 1)
+    query = "SELECT doc_id FROM articles WHERE gone_at IS NOT NULL ORDER BY doc_id"
+    assert [row[0] for row in query_rows(archive, query)] == sorted(taken)
+    back = day_run(autumn_nodes, archive, port, 0)  # the site as it was: the page is back
+    gone_now = [row[0] for row in back.rows(query)]
+    assert not set(taken) & set(gone_now)
+    assert f"{len(taken)} back after gone" in back.stderr
+    assert "article back on the site, no longer marked gone" in back.stderr
+    # The day's new pages are gone in turn: out of the sitemap, and answering 404.
+    assert set(gone_now) == {node.id for node in work.published + work.unlisted}
 
 
 # A sitemap that cannot serve costs the run one warning --------------------------------------

@@ -464,7 +464,8 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
             # A page read because it left the sitemap keeps the listing it was archived from.
             "listing": (listed or {}).get("listing") if visit.reason == LEFT else SITEMAP_LISTING,
         }
-        return self._article_request(visit.url, context, known)
+        # A page back after it was gone is asked for whole: a 304 would not say it is back.
+        return self._article_request(visit.url, context, None if known and known.gone else known)
 
     async def _sitemap_page(
         self, response: Response, context: dict[str, Any]

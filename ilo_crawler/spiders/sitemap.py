@@ -193,7 +193,7 @@ class SitemapNavigation:
     arguments: NewsroomArguments
     index: ArchiveIndex
     base_url: str
-    sitemap: SitemapReading | None
+    sitemap: SitemapReading | None = None  #: None until the run starts reading it, if it does
     walked: set[str]
     sitemap_visit: Callable[[Visit], scrapy.Request]
 
