@@ -23,6 +23,7 @@ from ilo_crawler.mirror.current import CurrentSite, EditorsWork
 from ilo_crawler.mirror.dataset import load_site_dataset
 from ilo_crawler.mirror.drupal import correction_note
 from ilo_crawler.mirror.process import running_mirror
+from ilo_crawler.spiders.arguments import ArgumentError, NewsroomArguments
 from ilo_crawler.spiders.sitemap import SITEMAP_LISTING, changed_since, lastmod, read_sitemap
 
 DAYS = 3
@@ -233,3 +234,14 @@ def test_a_page_changed_when_its_lastmod_is_later_than_the_archived_copy() -> No
     assert not changed_since(lastmod("2026-12-01"), known(None, "2026-12-01T08:00:00+00:00"))
     # Archived from its card alone: no copy to compare with (failures are retried otherwise).
     assert not changed_since(lastmod("2026-12-02"), Known("node:1", None, False, None, None, None))
+
+
+def test_the_sitemap_argument_is_0_or_1_and_for_incremental_current_runs_only() -> None:
+    assert NewsroomArguments.parse({"sitemap": "0"}).sitemap is False
+    assert NewsroomArguments.parse({"sitemap": "1"}).sitemap is True
+    assert NewsroomArguments.parse({}).sitemap is None  # ILO_SITEMAP decides
+    assert NewsroomArguments.parse({"month": "2026-11", "sitemap": "0"}).sitemap is False
+    with pytest.raises(ArgumentError, match="invalid sitemap '2': accepted values are 0 and 1"):
+        NewsroomArguments.parse({"sitemap": "2"})
+    with pytest.raises(ArgumentError, match="incremental runs of the current site only"):
+        NewsroomArguments.parse({"sitemap": "1", "source": "live"})
