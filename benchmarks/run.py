@@ -19,6 +19,7 @@ from typing import Any
 
 from crawl_scenarios import full_crawl, month_seek, re_crawl
 from current_scenarios import current_month
+from daily_scenarios import daily_runs
 from extraction_scenarios import extraction
 from harness import (
     Context,
@@ -37,6 +38,7 @@ from ilo_crawler.mirror.process import running_mirror
 SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "month-seek": month_seek,
     "current-month": current_month,
+    "daily-runs": daily_runs,
     "wayback-month": wayback_month,
     "wayback-backfill": wayback_backfill,
     "full-crawl": full_crawl,

@@ -212,6 +212,15 @@ class RunRecorder:
                 f"; {conflicts} joins left undecided (candidates too alike): kept apart "
                 "(ilo-archive verify lists them)"
             )
+        if stats.get("sitemap/requests"):
+            line += "; sitemap: " + ", ".join(
+                f"{stats.get(f'sitemap/{name}', 0)} {name}"
+                for name in ("changed", "unlisted", "gone")
+            )
+            if stats.get("sitemap/reappeared"):
+                line += f", {stats['sitemap/reappeared']} back after gone"
+            if stats.get("sitemap/failed"):
+                line += f" (failed: {stats['sitemap/failed']}; the listing was read)"
         by_content = stats.get("extraction/pages_by_content", 0)
         if by_content:
             line += f"; {by_content} pages read partly or wholly by content (see the warnings)"

@@ -112,6 +112,12 @@ def _month(value: Any) -> None:
         raise ValueError
 
 
+def _boolean(value: Any) -> None:
+    """What Scrapy's ``getbool`` reads: True, False, 1, 0 (or their text)."""
+    if str(value).lower() not in ("true", "false", "1", "0"):
+        raise ValueError
+
+
 _SECONDS = ("a number of seconds from 0, e.g. 2.5", _not_negative)
 _RATE = ("a number of requests a minute above 0, e.g. 24", _positive)
 _MONTH = ("a month YYYY-MM, e.g. 2024-04", _month)
@@ -126,6 +132,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "ILO_PAGE_READERS": _whole(0),
     "ILO_TAXONOMY_PATH": ("a readable taxonomy TOML file (unset: the shipped one)", _taxonomy),
     "ILO_INCREMENTAL_MARGIN_DAYS": _whole(0),
+    "ILO_SITEMAP": ("True or False", _boolean),
     "ILO_RETRY_BACKOFF_BASE": _SECONDS,
     "ILO_RETRY_BACKOFF_MAX": _SECONDS,
     "ILO_RETRY_AFTER_MAX": _SECONDS,

@@ -38,6 +38,10 @@ ILO_TAXONOMY_PATH = None
 #: An incremental run (no span argument) walks at least down to items this many days older than
 #: the start of the last clean run (see the README's stopping rule).
 ILO_INCREMENTAL_MARGIN_DAYS = 31
+#: An incremental run of the current site reads its sitemap too (docs/daily-runs.md): pages
+#: corrected since they were archived, pages in no listing, pages taken down. ``-a sitemap=0|1``
+#: decides for one run.
+ILO_SITEMAP = True
 
 # Politeness towards the real site ---------------------------------------------------------------
 ROBOTSTXT_OBEY = True

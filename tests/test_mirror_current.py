@@ -18,6 +18,7 @@ import subprocess
 import sys
 import zoneinfo
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -45,6 +46,8 @@ from ilo_crawler.mirror.current import (
     listing_order,
 )
 from ilo_crawler.mirror.current_layouts import PAGER_QUANTITY
+from ilo_crawler.mirror.dataset import load_site_dataset
+from ilo_crawler.mirror.drupal import EditorsDay, correction_note
 from ilo_crawler.mirror.process import running_mirror
 from ilo_crawler.sites.current.urls import article_path, listing_path, parse_article_url
 from ilo_crawler.sites.wcms import urls as wcms_urls
@@ -927,6 +930,9 @@ BAD_OPTIONS = [
     (["--retired", "--wayback"], "--retired does not apply to --wayback (the archive keeps"),
     (["--current-page-size", "0"], "invalid --current-page-size '0': expected a whole number "
      "from 1, e.g. 12"),
+    (["--days", "-1"], "invalid --days '-1': expected a whole number from 0"),
+    (["--days", "1", "--editors", "1,2"], "invalid --editors '1,2': expected four whole numbers"),
+    (["--editors", "1,1,1,1"], "--editors needs --days N"),
 ]  # fmt: skip
 
 
@@ -942,3 +948,68 @@ def test_bad_options_are_refused_in_one_line(args: list[str], message: str) -> N
     )
     assert (result.returncode, result.stdout, result.stderr.count("\n")) == (2, "", 1)
     assert result.stderr.startswith(f"error: {message}")
+
+
+# Editors' days after the dataset (--days) ---------------------------------------------------------
+
+
+def sitemap_lastmods(site: Site) -> dict[str, str]:
+    """Each URL of the (one-file) sitemap of ``site`` and its ``<lastmod>``."""
+    text = site.respond("/sitemap.xml")[2].decode()
+    return dict(re.findall(r"<url><loc>https://www.ilo.org([^<]+)</loc>.*?<lastmod>([^<]+)<", text))
+
+
+def test_editors_days_correct_pages_not_cards_publish_outside_the_listing_and_take_down(
+    english: list[Node],
+) -> None:
+    site = Site([], nodes=english[:40], retired=True)
+    (work,) = site.current.live_days(1, EditorsDay(published=2, corrected=2, unlisted=1,
+                                                   taken_down=2))  # fmt: skip
+    assert work.day == max(node.date for node in english[:40]) + dt.timedelta(days=1)
+    lastmods = sitemap_lastmods(site)
+    first_page = site.respond(ALL_NEWS)[2].decode()
+    for before, after, what in work.corrected:
+        status, headers, body = site.respond(before.path)
+        assert status == 200 and dict(headers)["Last-Modified"].startswith(
+            work.day.strftime("%a, %d %b %Y")
+        )
+        assert lastmods[before.path].startswith(work.day.isoformat())
+        shown = body.decode()
+        if what == "title":
+            assert escape(after.title) in shown and after.title.endswith("(updated)")
+        else:
+            assert correction_note(work.day, "en") in shown
+    assert [k for _, _, k in work.corrected] == ["body", "title"]
+    # The cards are as published: the listing's pages show no correction.
+    assert "(updated)" not in first_page + site.respond(ALL_NEWS + "?page=1")[2].decode()
+    for node in work.published:
+        assert node.date == work.day and f'href="https://www.ilo.org{node.path}"' in first_page
+    for node in work.unlisted:
+        assert site.respond(node.path)[0] == 200 and node.path in lastmods
+        assert node.path not in first_page and node.listings == ()
+    assert sorted(status for _, status in work.taken_down) == [404, 410]
+    for node, status in work.taken_down:
+        assert site.respond(node.path)[0] == status and node.path not in lastmods
+        assert 'name="node_id" content="9"' in site.respond(node.path)[2].decode()
+    assert len(lastmods) == 40 - 2 + 2 + 1 + 1  # + the listing's own URL
+
+
+def test_editors_days_are_the_same_on_every_run_and_served_by_the_option(
+    english: list[Node], tmp_path: Path
+) -> None:
+    nodes = english[:30]
+    plays = [Site([], nodes=nodes, retired=True).current.live_days(2) for _ in range(2)]
+    assert plays[0] == plays[1]
+    rows = [{"id": n.id, "lang": n.lang, "date": n.date.isoformat(), "title": n.title,
+             "section": n.section, "slug": n.slug, "body": list(n.body)} for n in nodes]  # fmt: skip
+    dataset = tmp_path / "nodes.jsonl"
+    dataset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    work = Site([], nodes=load_site_dataset(dataset).nodes, retired=True).current.live_days(2)
+    with running_mirror(dataset, None, "--retired", "--days", "2") as url:
+        for node, status in work[1].taken_down:
+            assert fetch(url + node.path)[0] == status
+        for _before, after, _what in work[0].corrected:
+            assert fetch(url + after.path)[0] == 200
+    with running_mirror(dataset, None, "--retired", "--broken-sitemap") as url:
+        body = fetch(url + "/sitemap.xml")[2]
+    assert body.startswith(b"<?xml") and not body.rstrip().endswith(b"</urlset>")

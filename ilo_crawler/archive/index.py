@@ -27,6 +27,26 @@ class Known:
     capture_id: int | None
     etag: str | None
     last_modified: str | None
+    #: when the page was last read (the capture's fetch, UTC ISO 8601), for a site that gives
+    #: no Last-Modified; and whether the site was last found not to serve it (``gone_at``)
+    read_at: str | None = None
+    gone: bool = False
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    """The latest capture of a page the crawl reads again only when it changed (a sitemap file):
+    its validators for a conditional request, and the capture to read on a 304."""
+
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+
+
+def _validators(headers: str | None) -> tuple[str | None, str | None]:
+    """ETag and Last-Modified of a capture's received headers (as stored, JSON)."""
+    received = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
+    return (received.get("etag") or [None])[0], (received.get("last-modified") or [None])[0]
 
 
 class ArchiveIndex:
@@ -47,7 +67,7 @@ class ArchiveIndex:
         try:
             rows = connection.execute(
                 "SELECT k.identity, k.url, k.doc_id, k.listing_hash, k.body IS NOT NULL,"
-                " k.capture_id, c.headers FROM copies k"
+                " k.capture_id, c.headers, c.fetched_at, k.gone_at IS NOT NULL FROM copies k"
                 " LEFT JOIN captures c ON c.id = k.capture_id WHERE k.lang = ?",
                 (lang,),
             ).fetchall()
@@ -55,15 +75,17 @@ class ArchiveIndex:
             connection.close()
         known: dict[str, Known] = {}
         by_path: dict[str, Known] = {}
-        for identity, url, doc_id, listing_hash, has_body, capture_id, headers in rows:
-            received = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
+        for (
+            identity, url, doc_id, listing_hash, has_body, capture_id, headers, read_at, gone
+        ) in rows:  # fmt: skip
             known[identity] = Known(
                 doc_id,
                 listing_hash,
                 bool(has_body),
                 capture_id,
-                (received.get("etag") or [None])[0],
-                (received.get("last-modified") or [None])[0],
+                *_validators(headers),
+                read_at,
+                bool(gone),
             )
             if url:
                 by_path[urlsplit(url).path] = known[identity]
@@ -76,6 +98,47 @@ class ArchiveIndex:
         """The article archived from a page at this URL's path (on any host: the host of a
         run may differ), for a site whose URLs do not name the document."""
         return self.by_path.get(urlsplit(url).path)
+
+    def archived_paths(self) -> dict[str, Known]:
+        """Every path an archived article of the index's language was read at."""
+        return self.by_path
+
+    def stored_copies(self, kind: str) -> dict[str, StoredCopy]:
+        """The latest capture answered 200 of each page of ``kind`` (``sitemap``), by path (the
+        host of a run may differ)."""
+        if not self.path.exists():
+            return {}
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT url, id, headers FROM captures WHERE id IN (SELECT max(id) FROM captures"
+                " WHERE kind = ? AND status = 200 GROUP BY url) ORDER BY id",
+                (kind,),
+            ).fetchall()
+        finally:
+            connection.close()
+        return {
+            urlsplit(url)._replace(scheme="", netloc="").geturl(): StoredCopy(
+                capture_id, *_validators(headers)
+            )
+            for url, capture_id, headers in rows
+        }
+
+    def listed_fields(self, doc_id: str, lang: str) -> dict[str, Any] | None:
+        """What the archive holds of an article's listing entry (title, summary, credit, label,
+        dates, heading, listing and its fingerprint), to archive its page again without its
+        card."""
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        try:
+            row = connection.execute(
+                "SELECT title, summary, credit, label, date_text, date_value, listing,"
+                " listing_heading, listing_hash FROM articles WHERE doc_id = ? AND lang = ?",
+                (doc_id, lang),
+            ).fetchone()
+        finally:
+            connection.close()
+        return dict(row) if row else None
 
     def stored_body(self, capture_id: int) -> bytes:
         """The body of a capture, for a page the server answered 304 Not Modified."""

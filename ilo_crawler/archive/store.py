@@ -451,7 +451,7 @@ class Archive:
                 **{name: row[name] for name in PROVENANCE_FIELDS},
             )
         error = record.get("fetch_error")
-        gone = record.get("fetch_status") == 404
+        gone = record.get("fetch_status") in GONE_STATUSES
         if gone:  # the page is gone from the site: keep the copy, say since when
             seen["gone_at"] = old["gone_at"] if old is not None and old["gone_at"] else now
         if old is None:
@@ -490,7 +490,8 @@ class Archive:
             self.record_failure(record["url"], "article", error, run_id, record)
         elif record.get("url") and (capture_id is not None or gone):
             self.resolve_failure(record["url"], key)
-        if sighting and run_id is not None:
+        if sighting and run_id is not None and record.get("listing_url"):
+            # (A copy checked because it left the sitemap was seen in no listing.)
             self._record_appearance(record, {**row, "doc_id": identity}, run_id, capture_id, now)
         self._touch(key, old["published"] if old is not None else None, row["published"], run_id)
         return outcome
@@ -1002,6 +1003,8 @@ _CONFLICT_WORDS = {
     AMBIGUOUS: "two or more copies on the other site as alike",
     SAME_SITE: "the evidence would join two documents of one site",
 }
+#: What a page answers once the site no longer serves it: the article is kept, marked gone.
+GONE_STATUSES = (404, 410)
 
 #: Where and when the content of a record was captured; they follow the capture it shows.
 PROVENANCE_FIELDS = ("source", "captured_at", "archive_url", "fetched_at")

@@ -10,13 +10,17 @@ sitemap) start with the base URL the request came to (its ``Host``), as Drupal's
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
+import random
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import parse_qsl, unquote
 
 from ilo_crawler.mirror import drupal
+from ilo_crawler.mirror.current_content import published_node_rows
 from ilo_crawler.mirror.current_layouts import (
     CURRENT_LAYOUTS,
     DEFAULT_CURRENT_LAYOUT,
@@ -26,7 +30,7 @@ from ilo_crawler.mirror.current_layouts import (
     HubView,
     ListingView,
 )
-from ilo_crawler.mirror.dataset import Node
+from ilo_crawler.mirror.dataset import Node, dataset_from_rows
 from ilo_crawler.mirror.responses import HTML_TYPE, Response, moved, page
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.wcms.urls import ListingLocation as WcmsListing
@@ -55,6 +59,20 @@ DRUPAL_GENERATOR = ("X-Generator", "Drupal 10 (https://www.drupal.org)")
 _NODE_PATH_RE = re.compile(r"^(?:/(?P<lang>[a-z]{2}(?:-[a-z]+)?))?/node/(?P<nid>[1-9]\d*)$")
 #: The day the old newsroom announced the new site: Last-Modified of pages that list nothing.
 LAUNCH_DAY = dt.date(2024, 4, 18)
+
+
+@dataclass
+class EditorsWork:
+    """What the editors did on one simulated day (``CurrentSite.live_days``), for the tests
+    that check the archive against it."""
+
+    day: dt.date
+    published: list[Node] = field(default_factory=list)
+    #: (the node as its card still shows it, the corrected page's node, "title" or "body")
+    corrected: list[tuple[Node, Node, str]] = field(default_factory=list)
+    unlisted: list[Node] = field(default_factory=list)
+    #: (a language version taken down, the status its page now answers)
+    taken_down: list[tuple[Node, int]] = field(default_factory=list)
 
 
 def newest_first(node: Node) -> tuple[int, int]:
@@ -101,6 +119,14 @@ class CurrentSite:
         self.migrated: dict[tuple[str, str], Node] = {}
         #: (listing, lang) -> its nodes, newest first.
         self.listings: dict[tuple[str, str], list[Node]] = {}
+        #: (node id, lang) -> the node as its page shows it after an editor's correction (its
+        #: card keeps the node as published), and the day of its last change.
+        self.corrected: dict[tuple[int, str], Node] = {}
+        self.changed: dict[tuple[int, str], dt.date] = {}
+        #: path -> what the page of a node taken down answers (404 or 410).
+        self.taken_down: dict[tuple[str, str, str], int] = {}
+        #: Serve the sitemap's files cut off mid-element (a fault: malformed XML).
+        self.broken_sitemap = False
         for node in nodes:
             self._add(node)
         for listed in self.listings.values():
@@ -135,8 +161,86 @@ class CurrentSite:
         self._add(node, in_order=True)
 
     def taken(self, lang: str, section: str, slug: str) -> bool:
-        """Whether the path ``/resource/<section>/<slug>`` in ``lang`` is a node's already."""
-        return _path_key(lang, section, slug) in self.paths
+        """Whether the path ``/resource/<section>/<slug>`` in ``lang`` is a node's already (or
+        was, before it was taken down: pathauto does not give an alias twice)."""
+        key = _path_key(lang, section, slug)
+        return key in self.paths or key in self.taken_down
+
+    def modified(self, node: Node) -> dt.date:
+        """The node's last change: its sitemap ``<lastmod>`` and its page's Last-Modified."""
+        return self.changed.get((node.node_id, node.lang), node.date)
+
+    def correct(self, node: Node, what: str, day: dt.date) -> Node:
+        """An editor's correction of the page of ``node`` on ``day``: its ``title`` or its
+        ``body``; the listing's card is left as published (``drupal`` says why)."""
+        key = (node.node_id, node.lang)
+        page = self.corrected.get(key, node)
+        if what == "title":
+            page = dataclasses.replace(page, title=drupal.corrected_title(page.title))
+        else:
+            page = dataclasses.replace(
+                page, body=(*page.body, drupal.correction_note(day, node.lang))
+            )
+        self.corrected[key] = page
+        self.changed[key] = day
+        return page
+
+    def take_down(self, node_id: int, status: int) -> list[Node]:
+        """Take a node down, every language version: out of its listings and the sitemap, its
+        pages answering ``status`` (404 or 410). Returns the versions taken down."""
+        versions = self.versions.pop(node_id)
+        for node in versions:
+            del self.nodes[node.node_id, node.lang]
+            key = _path_key(node.lang, node.section, node.slug)
+            del self.paths[key]
+            self.taken_down[key] = status
+            if node.migrated_from:
+                self.migrated.pop((node.migrated_from, node.lang), None)
+            for listing in node.listings:
+                self.listings[listing, node.lang].remove(node)
+        return versions
+
+    def live_days(
+        self, days: int, plan: drupal.EditorsDay | None = None, seed: int = 0
+    ) -> list[EditorsWork]:
+        """Play ``days`` days of the editors' work (``plan`` each day) after the newest node's
+        day, the same on every run for a seed: day ``k`` is the newest day plus ``k``."""
+        plan = plan or drupal.EditorsDay()
+        last = max((node.date for node in self.nodes.values()), default=LAUNCH_DAY)
+        return [
+            self._editors_day(last + dt.timedelta(days=k), k, plan, seed)
+            for k in range(1, days + 1)
+        ]
+
+    def _editors_day(
+        self, day: dt.date, number: int, plan: drupal.EditorsDay, seed: int
+    ) -> EditorsWork:
+        rng = random.Random(f"{seed}:{number}")
+        work = EditorsWork(day)
+        english = sorted(
+            (node for node in self.nodes.values() if node.lang == "en"),
+            key=lambda node: node.node_id,
+        )
+        untouched = [node for node in english if (node.node_id, "en") not in self.changed]
+        chosen = rng.sample(untouched, min(len(untouched), plan.corrected + plan.taken_down))
+        for index, node in enumerate(chosen[: plan.corrected]):
+            what = ("body", "title")[index % 2]
+            work.corrected.append((node, self.correct(node, what, day), what))
+        for index, node in enumerate(chosen[plan.corrected :]):
+            status = drupal.TAKEDOWN_STATUSES[(number + index) % len(drupal.TAKEDOWN_STATUSES)]
+            versions = self.take_down(node.node_id, status)
+            work.taken_down += [(version, status) for version in versions]
+        first_nid = max((nid for nid, _ in self.nodes), default=0) + 1
+        rows = published_node_rows(seed * 1000 + number, day, first_nid, self.taken)
+        for count, row in enumerate(rows):
+            if count == plan.published + plan.unlisted:
+                break
+            if count >= plan.published:
+                row = {**row, "listings": []}
+            node = dataset_from_rows([(count + 1, row)], f"<day {number}>").nodes[0]
+            self.publish(node)
+            (work.published if count < plan.published else work.unlisted).append(node)
+        return work
 
     def languages(self, listing: str) -> list[str]:
         """The languages a listing is served in: English always (the site's own language, an
@@ -166,11 +270,13 @@ class CurrentSite:
             return self._shortlink(int(shortlink["nid"]), shortlink["lang"] or "en", base)
         article = urls.parse_article_url(path)
         if article is not None:
-            node = self.paths.get(_path_key(article.lang, article.section, article.slug))
+            key = _path_key(article.lang, article.section, article.slug)
+            node = self.paths.get(key)
             if node is None:
-                return None
-            view = ArticleView(node, self.versions[node.node_id], base)
-            return self._page(self.layout.article(view), node.date, node.lang)
+                return self._gone(key, path)
+            shown = self.corrected.get((node.node_id, node.lang), node)
+            view = ArticleView(shown, self.versions[node.node_id], base)
+            return self._page(self.layout.article(view), self.modified(node), node.lang)
         return None
 
     def _hub(self, lang: str, base: str) -> Response:
@@ -183,6 +289,14 @@ class CurrentSite:
         """``/node/<nid>`` (the pages' shortlink): the redirect module's 301 to the alias."""
         node = self.nodes.get((nid, lang))
         return moved(node.url(base)) if node else None
+
+    def _gone(self, key: tuple[str, str, str], path: str) -> Response | None:
+        """The page of a node taken down (Drupal's 404 page, with 404 or 410); None for a path
+        that was never a node's."""
+        status = self.taken_down.get(key)
+        if status is None:
+            return None
+        return (status, *self.not_found(path)[1:])
 
     def not_found(self, path: str) -> Response:
         """Drupal's 404 page, in the language of the path's prefix when the site has texts."""
@@ -216,6 +330,14 @@ class CurrentSite:
         return page(html, modified, extra=[("Content-Language", lang), DRUPAL_GENERATOR])
 
     def _sitemap(self, query: str, base: str) -> Response | None:
+        """The sitemap file asked for (see ``_sitemap_file``), cut off when ``broken_sitemap``."""
+        answer = self._sitemap_file(query, base)
+        if answer is None or not self.broken_sitemap:
+            return answer
+        status, headers, body = answer
+        return status, headers, body[: len(body) // 2]
+
+    def _sitemap_file(self, query: str, base: str) -> Response | None:
         """simple_sitemap's: an index of ``?page=N`` children (from 1) when the links do not fit
         one page, else the one page; every translation its own ``<url>`` with alternates."""
         entries = self._sitemap_entries(base)
@@ -259,7 +381,8 @@ class CurrentSite:
             versions = self.versions[node_id]
             alternates = [(v.lang, v.path) for v in versions]
             for node in versions:
-                entries.append((_url_entry(base, node.path, alternates, node.date), node.date))
+                day = self.modified(node)
+                entries.append((_url_entry(base, node.path, alternates, day), day))
         return entries
 
     # The retired WCMS --------------------------------------------------------------------------

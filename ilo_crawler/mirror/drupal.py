@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from ilo_crawler.langs import MONTH_NAMES, format_date
@@ -149,3 +150,40 @@ def timestamp(day: dt.date) -> int:
 def iso_moment(day: dt.date) -> str:
     """Midnight of ``day`` in Geneva, ISO 8601 with its offset (sitemaps' ``<lastmod>``)."""
     return f"{day.isoformat()}T00:00:00+{geneva_offset(day):02d}:00"
+
+
+# Editors' days ----------------------------------------------------------------------------------
+# What the site's editors do after the dataset's last day, one simulated day at a time
+# (``CurrentSite.live_days``, ``--days``): the cron crawl must bring each day's work into the
+# archive. The real site's behaviour is modelled on Drupal's: a node saved again gets a new
+# ``changed`` time, which is its sitemap ``<lastmod>`` and its page's ``Last-Modified``; the "All
+# news" view's cards are the render cache's (the replica keeps the card as first published, so
+# that only the page and the sitemap show a correction); a page outside the view (a statement
+# linked from elsewhere) is in the sitemap only; an unpublished node answers 404, a deleted one
+# 410 where the redirect module records it gone.
+
+
+@dataclass(frozen=True)
+class EditorsDay:
+    """What the editors do on each simulated day: nodes published in the listing, corrections to
+    older English pages (body or title, in turn), nodes published outside the listing, and nodes
+    taken down (every language version)."""
+
+    published: int = 3
+    corrected: int = 2
+    unlisted: int = 1
+    taken_down: int = 1
+
+
+#: What a takedown answers, in turn: 410 Gone, then 404 Not Found.
+TAKEDOWN_STATUSES = (410, 404)
+
+
+def corrected_title(title: str) -> str:
+    """A title as an editor corrects it after publication: a word added, the rest kept."""
+    return f"{title.rstrip()} (updated)"
+
+
+def correction_note(day: dt.date, lang: str) -> str:
+    """The paragraph an editor adds to a corrected body, dated."""
+    return f"Correction: this article was updated on {date_text(day, lang)} to correct a figure."

@@ -21,6 +21,7 @@ from types import FrameType
 from ilo_crawler.mirror.current import CURRENT_PAGE_SIZE
 from ilo_crawler.mirror.current_layouts import CURRENT_LAYOUTS
 from ilo_crawler.mirror.dataset import DatasetError, default_site_dataset, load_site_dataset
+from ilo_crawler.mirror.drupal import EditorsDay
 from ilo_crawler.mirror.faults import (
     FaultOptionError,
     FaultySite,
@@ -128,6 +129,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--log-requests", action="store_true", help="log every request, fault and publication"
     )
+    parser.add_argument(
+        "--days",
+        metavar="N",
+        help="serve the current site N editors' days after the dataset's newest node (0)",
+    )
+    parser.add_argument(
+        "--editors",
+        metavar="P,C,U,T",
+        help="each day: nodes published, pages corrected, nodes published outside the listing, "
+        "nodes taken down (3,2,1,1)",
+    )
+    parser.add_argument(
+        "--broken-sitemap", action="store_true", help="serve the sitemap's files cut off"
+    )
     add_arguments(parser)
     add_archive_arguments(parser)
     args = parser.parse_args(argv)
@@ -148,6 +163,28 @@ def _current_page_size(text: str | None) -> int:
     return int(text)
 
 
+def _editors(days_text: str | None, plan_text: str | None) -> tuple[int, EditorsDay]:
+    """``--days`` and ``--editors``, checked in one line each."""
+    days = 0
+    if days_text is not None:
+        if not days_text.isdigit():
+            raise FaultOptionError(
+                f"invalid --days {days_text!r}: expected a whole number from 0, e.g. 2"
+            )
+        days = int(days_text)
+    if plan_text is None:
+        return days, EditorsDay()
+    parts = plan_text.split(",")
+    if len(parts) != 4 or not all(part.strip().isdigit() for part in parts):
+        raise FaultOptionError(
+            f"invalid --editors {plan_text!r}: expected four whole numbers (published, "
+            "corrected, unlisted, taken down a day), e.g. 3,2,1,1"
+        )
+    if days_text is None:
+        raise FaultOptionError("--editors needs --days N")
+    return days, EditorsDay(*(int(part) for part in parts))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load, bind, print the base URL, serve until SIGTERM/SIGINT; 2 on a bad dataset, option or
     capture schedule, or an address it cannot listen on."""
@@ -159,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         options = options_from_arguments(args)
         current_page_size = _current_page_size(args.current_page_size)
+        days, plan = _editors(args.days, args.editors)
+        if (days or args.broken_sitemap) and args.wayback:
+            raise FaultOptionError("--days and --broken-sitemap do not apply to --wayback")
         archive = archive_options(args, options)
         dataset = load_site_dataset(args.dataset) if args.dataset else default_site_dataset()
         if archive is None:
@@ -172,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                 current_layout=options.layout if current else None,
                 retired=args.retired,
             )
+            host.current.live_days(days, plan, options.seed)
+            host.current.broken_sitemap = args.broken_sitemap
             site: FaultySite | StrictArchive = FaultySite(host, options)
         else:
             site = serve_archive(archive, dataset.records, args.page_size, options)

@@ -44,13 +44,17 @@ class NewsroomArguments:
     refresh: bool = False  #: fetch article pages again even when their listing entry is unchanged
     #: ``live`` (the WCMS site), ``wayback`` (the web archive's captures of it) or ``current``
     source: str = "live"
+    #: read the current site's sitemap in an incremental run (None: ``ILO_SITEMAP`` decides)
+    sitemap: bool | None = None
 
     @property
     def site(self) -> SiteScheme:
         """The site this run navigates."""
         return site_of(self.source)
 
-    ACCEPTED = ("month", "since", "until", "all", "lang", "listing", "refresh", "source")
+    ACCEPTED = (
+        "month", "since", "until", "all", "lang", "listing", "refresh", "source", "sitemap"
+    )  # fmt: skip
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.given)
@@ -117,6 +121,12 @@ class NewsroomArguments:
                 f"after the WCMS newsroom's last month {wayback_last[0]:04d}-"
                 f"{wayback_last[1]:02d} (ILO_WAYBACK_LAST_MONTH): expected months up to it"
             )
+        sitemap = _flag("sitemap", arguments["sitemap"]) if "sitemap" in arguments else None
+        if sitemap and not (incremental and source == "current"):
+            raise ArgumentError(
+                "-a sitemap=1 applies to incremental runs of the current site only (no month, "
+                "since, until or all; source current): month and span runs read the listing"
+            )
         given = {**arguments, "lang": lang, "listing": listing, "source": source}
         return cls(
             oldest,
@@ -127,6 +137,7 @@ class NewsroomArguments:
             incremental,
             refresh,
             source,
+            sitemap,
         )
 
     def months(self) -> list[Month]:

@@ -12,6 +12,7 @@ what was read.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -31,6 +32,7 @@ from twisted.python.failure import Failure
 
 from ilo_crawler import sites
 from ilo_crawler.archive.index import ArchiveIndex, Known
+from ilo_crawler.archive.store import GONE_STATUSES
 from ilo_crawler.items import (
     ArchivedCopy,
     ArticleItem,
@@ -55,6 +57,14 @@ from ilo_crawler.spiders.arguments import (
     wayback_span,
 )
 from ilo_crawler.spiders.seek import IncrementalWalk, Month, MonthSeek
+from ilo_crawler.spiders.sitemap import (
+    LEFT,
+    SITEMAP_LISTING,
+    SitemapNavigation,
+    SitemapReading,
+    Visit,
+    sitemap_entry,
+)
 from ilo_crawler.spiders.wayback import WaybackNavigation
 
 LISTING_PRIORITY = 10  # navigation first, so the seek is never queued behind article pages
@@ -64,7 +74,7 @@ RETRY_FIRST_PRIORITY = 20  # pages that failed in earlier runs go before anythin
 DRIFT_PAGE_MIN_ITEMS = 5
 
 
-class NewsroomSpider(WaybackNavigation, scrapy.Spider):
+class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
     name = "newsroom"
 
     @classmethod
@@ -110,11 +120,21 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         if spider.arguments.source != "wayback":  # the web archive's walk reads its captures here
             crawler.signals.connect(spider.pages.start, signal=signals.spider_opened)
         crawler.signals.connect(spider.pages.close, signal=signals.spider_closed)
+        crawler.signals.connect(spider.sitemap_idle, signal=signals.spider_idle)
         return spider
 
     @property
     def base_url(self) -> str:
         return check_base_url(self.settings.get("ILO_BASE_URL"))
+
+    @property
+    def reads_sitemap(self) -> bool:
+        """An incremental run of the current site reads its sitemap, unless ``-a sitemap=0`` or
+        ``ILO_SITEMAP`` says not to."""
+        chosen = self.arguments.sitemap
+        if chosen is None:
+            chosen = self.settings.getbool("ILO_SITEMAP")
+        return chosen and self.arguments.incremental and self.arguments.source == "current"
 
     @property
     def source_url(self) -> str:
@@ -129,6 +149,10 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         # process never made: listing pages among them are archived, not navigated.
         self.seek_token = uuid.uuid4().hex
         self.month_entries: Counter[Month | None] = Counter()  #: entries followed, by month
+        #: The article pages the listing walk asked for: the sitemap leaves them to it (not
+        #: those it saw unchanged on their card: a correction leaves the card as it was).
+        self.walked: set[str] = set()
+        self.sitemap: SitemapReading | None = None
         if self.arguments.source == "wayback":
             for request in self.wayback_start():
                 yield request
@@ -145,6 +169,9 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             if request is not None:
                 yield request
         yield self._listing_request(0)
+        if self.reads_sitemap:
+            for request in self.sitemap_start():
+                yield request
 
     # Listing pages -----------------------------------------------------------------------------
     def _listing_request(self, index: int) -> scrapy.Request:
@@ -407,6 +434,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
             yield self._sighting(known.doc_id, context)
             return
+        self.walked.add(urlsplit(entry.url).path)
         yield self._article_request(entry.url, context, known)
 
     def _article_request(
@@ -451,6 +479,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             summary=entry_fields["summary"],
         )
         self.crawler.stats.inc_value("newsroom/failures_retried")
+        self.walked.add(urlsplit(here).path)
         context = {"entry": entry, "listing_url": failure["listing_url"], "listing_offset": None}
         return self._article_request(here, context, self._known(here), RETRY_FIRST_PRIORITY)
 
@@ -460,8 +489,15 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         entry: ListingEntry,
         listing_url: str,
         listing_offset: int | None = None,
+        sitemap: str | None = None,
+        listing: str | None = None,
     ) -> AsyncIterator[ArticleItem | Sighting]:
         context = {"entry": entry, "listing_url": listing_url, "listing_offset": listing_offset}
+        if sitemap is not None:
+            context.update(sitemap=sitemap, listing=listing)
+            async for item in self._sitemap_page(response, context):
+                yield item
+            return
         url = entry.url or response.url
         known = self._known(url)
         capture: Capture | None = None
@@ -486,6 +522,79 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             )
         if self._belongs(entry, article):
             yield self._item(context, doc_id=doc_id, article=article, capture=capture)
+
+    # Pages the sitemap sends the run to ---------------------------------------------------------
+    def sitemap_visit(self, visit: Visit) -> scrapy.Request:
+        """The request of a page the sitemap says to read: conditional where a copy is
+        archived, its entry what the archive holds of its card (a page never archived: its
+        URL; its page says the rest)."""
+        known = visit.known
+        listed = self.index.listed_fields(known.doc_id, self.arguments.lang) if known else None
+        context = {
+            "entry": sitemap_entry(visit, listed),
+            "listing_url": visit.listed.sitemap_url if visit.listed else None,
+            "listing_offset": 0,
+            "sitemap": visit.reason,
+            # A page read because it left the sitemap keeps the listing it was archived from.
+            "listing": (listed or {}).get("listing") if visit.reason == LEFT else SITEMAP_LISTING,
+        }
+        # A page back after it was gone is asked for whole: a 304 would not say it is back.
+        return self._article_request(visit.url, context, None if known and known.gone else known)
+
+    async def _sitemap_page(
+        self, response: Response, context: dict[str, Any]
+    ) -> AsyncIterator[ArticleItem]:
+        """A page the sitemap sent the run to: a new revision of the archived article when it
+        changed (the fields its card gave taken from the page only where the page changed
+        them: a page and its card may differ, as in a title's trailing space), or a new
+        article archived from its page alone."""
+        stats, entry, reason = self.crawler.stats, context["entry"], context["sitemap"]
+        url = entry.url or response.url
+        known = self._known(url)
+        if response.status == 304:  # the <lastmod> moved, the page did not
+            stats.inc_value("newsroom/articles_not_modified")
+            stats.inc_value(f"sitemap/{reason}_not_modified")
+            return
+        article = await self.read_article_elsewhere(response.body, response.url)
+        if not article.has_article or not article.body:
+            self._drift(response.url, "article page without a body")
+        if known is None:
+            stats.inc_value("sitemap/unlisted")
+            shown = {
+                "title": article.title,
+                "summary": article.teaser,
+                "credit": article.credit,
+                "label": article.type,
+                "date_text": article.date_text,
+            }
+        else:
+            stats.inc_value("sitemap/still_served" if reason == LEFT else "sitemap/changed")
+            if known.gone:
+                stats.inc_value("sitemap/reappeared")
+                self.logger.info("article back on the site, no longer marked gone: %s", url)
+            before = (
+                await self.read_article_elsewhere(
+                    self.index.stored_body(known.capture_id), response.url
+                )
+                if known.capture_id is not None
+                else None
+            )
+            shown = {
+                name: getattr(article, field)
+                for name, field in (("title", "title"), ("summary", "teaser"), ("credit", "credit"))
+                if before is None or getattr(before, field) != getattr(article, field)
+            }
+        entry = dataclasses.replace(entry, **shown)
+        doc_id = self._identity(url, article, entry, known)
+        capture = capture_of(
+            response, "article", doc_id, self.arguments.lang, source=self.arguments.source
+        )
+        item = self._item(
+            {**context, "entry": entry}, doc_id=doc_id, article=article, capture=capture
+        )
+        if known is not None:  # its card, if listed, is as it was: the walk need not fetch it
+            item.listing_hash = known.listing_hash
+        yield item
 
     def _identity(
         self, url: str, article: ArticlePage | None, entry: ListingEntry, known: Known | None
@@ -520,14 +629,37 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
             return False
         return True
 
-    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem | FetchFailure]:
         request = failure.request
         if failure.check(SiteUnreachable):
             return
         status = failure.value.response.status if failure.check(HttpError) else None
-        if status == 404:
+        reason = request.cb_kwargs.get("sitemap")
+        known = self._known(request.url)
+        if reason is not None and not (status in GONE_STATUSES and known is not None):
+            # A page the sitemap sent the run to: nothing is archived of it from a card; the
+            # sitemap sends the next run to it again.
+            if status in GONE_STATUSES:
+                self.crawler.stats.inc_value("sitemap/unlisted_not_served")
+                self.logger.warning(
+                    "the sitemap lists a page the site does not serve (%s): %s", status, request.url
+                )
+                return
+            self.crawler.stats.inc_value("newsroom/article_failures")
+            self.logger.error(
+                "article page failed, the next run asks again: %s (%s)",
+                request.url,
+                failure.getErrorMessage(),
+            )
+            yield FetchFailure(request.url, "article", failure.getErrorMessage())
+            return
+        if status in GONE_STATUSES:
             self.crawler.stats.inc_value("newsroom/articles_gone")
-            self.logger.warning("article page gone (404), kept in the archive: %s", request.url)
+            if reason is not None:
+                self.crawler.stats.inc_value("sitemap/gone")
+            self.logger.warning(
+                "article page gone (%s), kept in the archive: %s", status, request.url
+            )
         else:
             self.crawler.stats.inc_value("newsroom/article_failures")
             self.logger.error(
@@ -536,13 +668,16 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
                 failure.getErrorMessage(),
             )
         entry = request.cb_kwargs["entry"]
-        yield self._item(
+        item = self._item(
             request.cb_kwargs,
-            doc_id=self._identity(request.url, None, entry, self._known(request.url)),
+            doc_id=self._identity(request.url, None, entry, known),
             article=None,
             fetch_error=failure.getErrorMessage(),
             fetch_status=status,
         )
+        if reason is not None and known is not None:
+            item.listing_hash = known.listing_hash
+        yield item
 
     def _sighting(self, doc_id: str, context: dict[str, Any]) -> Sighting:
         return Sighting(
@@ -568,7 +703,7 @@ class NewsroomSpider(WaybackNavigation, scrapy.Spider):
         return article_item(
             doc_id=doc_id,
             lang=self.arguments.lang,
-            listing=self.arguments.listing,
+            listing=context.get("listing") or self.arguments.listing,
             listing_url=context["listing_url"],
             entry=context["entry"],
             article=article,

@@ -142,3 +142,18 @@ def parse_article_url(url: str) -> ArticleLocation | None:
 def language_of(url: str) -> str:
     """The language a current-site URL's path prefix names (English without one)."""
     return _split_language(urlsplit(url).path)[0]
+
+
+#: Where simple_sitemap serves the site's sitemap when robots.txt names none (an index of
+#: ``?page=N`` children, each ``<url>`` with its ``<lastmod>`` and its translations).
+SITEMAP_PATH = "/sitemap.xml"
+
+
+def sitemap_url(base_url: str) -> str:
+    return base_url.rstrip("/") + SITEMAP_PATH
+
+
+def is_sitemap_article(url: str, lang: str) -> bool:
+    """Whether a sitemap ``<loc>`` is an article page in ``lang`` (the sitemap also lists the
+    listings, the hub and every other language's pages)."""
+    return parse_article_url(url) is not None and language_of(url) == lang
