@@ -5,6 +5,7 @@ for the tests that run them: ``tests/test_docs.py`` (commands, SQL, Python) and
 from __future__ import annotations
 
 import re
+import shlex
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ class Example:
     lines the page shows it printing."""
 
     page: str
+    #: The fenced block it stands in: its language ("" unmarked) and its place on the page.
+    language: str
+    block: int
     command: str
     shown: tuple[str, ...] = field(default=())
 
@@ -39,32 +43,49 @@ def page_name(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-def blocks(language: str, files: tuple[Path, ...] = DOC_FILES) -> list[tuple[str, str]]:
-    """(page, text) of every fenced block of that language (``""``: unmarked)."""
+def _fenced(files: tuple[Path, ...]) -> list[tuple[str, int, str, str]]:
+    """(page, place on the page, language, text) of every fenced block."""
     return [
-        (page_name(path), text)
+        (page_name(path), place, kind, text)
         for path in files
-        for kind, text in _FENCE.findall(path.read_text("utf-8"))
-        if kind == language
+        for place, (kind, text) in enumerate(_FENCE.findall(path.read_text("utf-8")))
     ]
 
 
+def blocks(language: str, files: tuple[Path, ...] = DOC_FILES) -> list[tuple[str, str]]:
+    """(page, text) of every fenced block of that language (``""``: unmarked)."""
+    return [(page, text) for page, _, kind, text in _fenced(files) if kind == language]
+
+
+def _complete(command: str) -> bool:
+    """Whether a command line is whole: its quotes closed (else the next lines continue it)."""
+    try:
+        shlex.split(command)
+    except ValueError:
+        return False
+    return True
+
+
 def console_examples(files: tuple[Path, ...] = DOC_FILES) -> list[Example]:
-    """Every ``$ command`` of the console blocks and of the plain blocks, in page order."""
+    """Every ``$ command`` of the console blocks and of the plain blocks, in page order; a
+    command whose quotes the line leaves open goes on over the next lines."""
     examples: list[Example] = []
-    for language in ("console", ""):
-        for page, text in blocks(language, files):
-            command: str | None = None
-            shown: list[str] = []
-            for line in text.splitlines():
-                if line.startswith("$ "):
-                    if command is not None:
-                        examples.append(Example(page, command, tuple(shown)))
-                    command, shown = line[2:], []
-                elif command is not None:
-                    shown.append(line)
-            if command is not None:
-                examples.append(Example(page, command, tuple(shown)))
+    for page, place, language, text in _fenced(files):
+        if language not in ("console", ""):
+            continue
+        command: str | None = None
+        shown: list[str] = []
+        for line in text.splitlines():
+            if line.startswith("$ "):
+                if command is not None:
+                    examples.append(Example(page, language, place, command, tuple(shown)))
+                command, shown = line[2:], []
+            elif command is not None and not shown and not _complete(command):
+                command += "\n" + line
+            elif command is not None:
+                shown.append(line)
+        if command is not None:
+            examples.append(Example(page, language, place, command, tuple(shown)))
     return examples
 
 
