@@ -37,7 +37,14 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import MONTH, ROOT, Crawl, copy_archive, run_crawl
-from doc_examples import Example, blocks, console_examples, shown_line_matches, sql_examples
+from doc_examples import (
+    DOC_FILES,
+    Example,
+    blocks,
+    console_examples,
+    shown_line_matches,
+    sql_examples,
+)
 
 from ilo_crawler.mirror.process import REPLICA_CRAWL_SETTINGS
 from ilo_crawler.sites.registry import SITES
@@ -165,7 +172,9 @@ def test_every_example_is_run() -> None:
     assert session_blocks() and examples_for("test_a_python_command_prints_what_the_page_shows")
     assert any("articles_fts MATCH 'cobalt'" in statement for _, statement in sql_examples())
     for command in NOT_RUN_HERE:
-        assert any(c.startswith(command) for c in commands), f"{command!r} is no longer shown: drop it from NOT_RUN_HERE"
+        assert any(c.startswith(command) for c in commands), (
+            f"{command!r} is no longer shown: drop it from NOT_RUN_HERE"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -354,3 +363,31 @@ def test_the_datasette_metadata_names_every_listing_and_source() -> None:
     for table, description in [*column_descriptions("source"), *column_descriptions("arguments")]:
         if table not in ("completeness",):
             assert all(source in description for source in SOURCES), (table, description)
+
+
+#: Pages other branches write; linked before they land.
+PAGES_WRITTEN_ELSEWHERE = {"docs/fidelity.md", "docs/daily-runs.md", "docs/identities.md"}
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (lower case, punctuation dropped, spaces
+    to hyphens), outside its fenced blocks."""
+    text = re.sub(r"^```.*?^```", "", path.read_text("utf-8"), flags=re.S | re.M)
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("path", DOC_FILES, ids=lambda path: path.name)
+def test_every_link_between_pages_leads_somewhere(path: Path) -> None:
+    text = re.sub(r"^```.*?^```", "", path.read_text("utf-8"), flags=re.S | re.M)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"\w+:", target):
+            continue  # another site's
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        name = str(linked.relative_to(ROOT)) if linked.is_relative_to(ROOT) else str(linked)
+        if name in PAGES_WRITTEN_ELSEWHERE and not linked.exists():
+            continue
+        assert linked.exists(), f"{path.name}: {target} leads nowhere"
+        if anchor:
+            assert anchor in anchors(linked), f"{path.name}: {target}: no such heading"
