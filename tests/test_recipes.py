@@ -143,6 +143,14 @@ def test_the_crontab_line_does_not_alert_when_another_run_holds_the_lock(tmp_pat
     assert not (tmp_path / "sent").exists() and not (tmp_path / "logged").exists()
 
 
+def test_the_recipes_stay_quiet_on_exactly_the_statuses_that_need_nobody() -> None:
+    """0 (done) and 3 (another run holds the lock) alert nobody; every other status does."""
+    quiet = {int(status) for status in re.findall(r"\[ \$s = (\d+) \]", doc_block("cron"))}
+    assert quiet == {ExitStatus.OK, ExitStatus.LOCKED}
+    (success,) = re.findall(r"^SuccessExitStatus=(.*)$", doc_block("ini"), re.M)
+    assert {int(status) for status in success.split()} == {ExitStatus.LOCKED}
+
+
 def test_the_crontab_lines_log_folder_is_ignored_by_git() -> None:
     (log,) = re.findall(r">> (\S+) 2>&1", doc_block("cron"))
     if shutil.which("git") is None or not (ROOT / ".git").exists():
