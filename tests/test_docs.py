@@ -209,7 +209,9 @@ def test_a_crawl_example_runs_as_written(
     command, errors = example.command, example.errors
     if "/srv/readonly" in command:
         if os.geteuid() == 0:
-            pytest.skip("root writes a read-only directory: run as another user to see it refused")
+            pytest.skip(
+                "root writes a read-only directory (test_crawl_setup.py refuses one as nobody)"
+            )
         readonly = work / "readonly"
         readonly.mkdir(mode=0o555)
         command = command.replace("/srv/readonly", str(readonly))
@@ -273,9 +275,8 @@ def test_a_replica_session_runs_as_written(block: list[Example], tmp_path: Path)
 
 
 def test_the_datasette_example_serves_the_archive(docs_archive: Path, tmp_path: Path) -> None:
-    (example,) = {
-        e.command: e for e in examples_for("test_the_datasette_example_serves_the_archive")
-    }.values()
+    shown = examples_for("test_the_datasette_example_serves_the_archive")
+    (example,) = {e.command: e for e in shown}.values()  # one command, shown on two pages
     work = project_dir(tmp_path)
     copy_archive(docs_archive, work / "data" / "archive.db")
     port = free_port()
@@ -292,7 +293,9 @@ def test_the_datasette_example_serves_the_archive(docs_archive: Path, tmp_path: 
         while True:
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive.json") as answer:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/archive.json", timeout=10
+                ) as answer:
                     assert answer.status == 200
                     break
             except OSError:
