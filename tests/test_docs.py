@@ -394,3 +394,13 @@ def test_every_link_between_pages_leads_somewhere(path: Path) -> None:
         assert linked.exists(), f"{path.name}: {target} leads nowhere"
         if anchor:
             assert anchor in anchors(linked), f"{path.name}: {target}: no such heading"
+
+
+def test_the_readme_stays_short_and_the_index_lists_every_page() -> None:
+    """The README is the set-up, the everyday commands and links (300 lines at most); every
+    page of docs/ is found from docs/index.md."""
+    assert len((ROOT / "README.md").read_text("utf-8").splitlines()) <= 300
+    index = (ROOT / "docs" / "index.md").read_text("utf-8")
+    pages = {path.name for path in (ROOT / "docs").glob("*.md")} - {"index.md"}
+    pages |= {Path(name).name for name in PAGES_WRITTEN_ELSEWHERE}
+    assert not {name for name in pages if f"]({name})" not in index}
