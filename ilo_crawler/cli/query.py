@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import io
 import json
 import os
@@ -105,10 +106,13 @@ def with_category(archive: Archive, selected: ArticleFilter) -> ArticleFilter:
         slug = known.slug
     else:
         slugs = sorted(archived)
+        close = difflib.get_close_matches(given.lower(), slugs, n=1)
         more = f" and {len(slugs) - _SHOWN} more" if len(slugs) > _SHOWN else ""
         raise click.BadParameter(
-            f"unknown category {given!r}: give the slug or the name of a category of the "
-            f"archive ({', '.join(slugs[:_SHOWN])}{more}) or of the taxonomy",
+            f"unknown category {given!r}"
+            + (f" (did you mean {close[0]}?)" if close else "")
+            + ": give the slug or the name of a category of the archive "
+            f"({', '.join(slugs[:_SHOWN])}{more}) or of the taxonomy",
             param_hint="'--category'",
         )
     return dataclasses.replace(selected, category=slug)
@@ -143,7 +147,8 @@ def shorten(text: str | None, width: int) -> str:
 @lang_option
 @listing_option
 def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: str | None) -> None:
-    """Articles per month and language: with a body, a label, a date; and the last run."""
+    """Articles per month and language: with a body, a label, a date; and the last run. A
+    report: exit status 0 even when it counts no articles."""
     with reading(db) as archive:
         where, params = ArticleFilter(month=month, lang=lang, listing=listing).where()
         rows = list(
@@ -156,8 +161,8 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: 
         )
         emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
         last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
-    if not rows:
-        nothing_found(_NO_ARTICLES)
+    if not rows and not as_json:
+        click.echo("(no articles)")
     if last and not as_json:
         described = queries.run_description(last["spider"], last["arguments"])
         click.echo(
