@@ -121,10 +121,12 @@ lang_option = click.option("--lang", type=click.Choice(CRAWL_LANGUAGES), help="O
 
 
 @click.group(
-    epilog="Exit status: 0 done; 1 nothing matched (the output is empty but well-formed, and "
-    "one line on standard error says so), no such article, or verify found a problem; 2 a "
-    "usage error, an archive that cannot be used, or a file that cannot be written; 3 another "
-    "run is writing the archive (reparse, renormalize, upgrade: try again when it ends)."
+    epilog="Exit status: 0 done; 1 list, search or export matched nothing (the output is "
+    "empty but well-formed, and one line on standard error says so), show found no such "
+    "article, or verify found a problem (stats and coverage are reports: 0 even when they "
+    "count nothing); 2 a usage error, an archive that cannot be used, or a file that cannot "
+    "be written; 3 another run is writing the archive (reparse, renormalize, upgrade: try "
+    "again when it ends)."
 )
 @click.version_option(package_name="ilo-crawler", prog_name="ilo-archive")
 def cli() -> None:
