@@ -30,6 +30,7 @@ from harness import (
     write_default_dataset,
 )
 from offline_scenarios import analyst, pipelines
+from verify_scenarios import verify
 from wayback_scenarios import wayback_backfill, wayback_month
 
 from ilo_crawler.mirror.process import running_mirror
@@ -46,6 +47,7 @@ SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "pipelines": pipelines,
     "extraction": extraction,
     "analyst": analyst,
+    "verify": verify,
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -10,6 +10,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -156,7 +157,39 @@ def test_search_ranks_title_matches_first_and_filters_narrow(archive: Path) -> N
     by_name = ilo_archive_json("search", "labour", "--db", archive, "--category", "ILO in action")
     assert by_slug == by_name and {hit["category"] for hit in by_slug} == {"ILO in action"}
     none = ilo_archive("search", "cobalt", "--db", archive, "--lang", "fr")
-    assert none.returncode == 0 and "no article matches 'cobalt'" in none.stdout
+    assert (none.returncode, none.stdout, none.stderr) == (1, "", "no article matches 'cobalt'\n")
+    none = ilo_archive("search", "cobalt", "--db", archive, "--lang", "fr", "--json")
+    assert (none.returncode, json.loads(none.stdout)) == (1, [])
+
+
+def test_a_category_is_found_by_slug_name_or_label_and_an_unknown_one_named(
+    archive: Path,
+) -> None:
+    names = [
+        row[0]
+        for row in query(
+            archive,
+            "SELECT DISTINCT category_slug FROM articles WHERE category_slug IS NOT NULL ORDER BY 1",
+        )
+    ]
+    releases = ilo_archive_json_lines(archive, "--category", "press-release")
+    assert releases and {row["category"] for row in releases} == {"Press release"}
+    # Its name in any case, and labels the taxonomy knows for it, in other languages too.
+    for spelling in ("PRESS RELEASE", "Communiqué de presse", "News release"):
+        assert ilo_archive_json_lines(archive, "--category", spelling) == releases, spelling
+    unknown = ilo_archive("export", "--db", archive, "--category", "prss-release")
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    (error,) = [line for line in unknown.stderr.splitlines() if line.startswith("Error:")]
+    assert len(names) > 40  # the first 40 are listed, and how many more there are
+    assert error == (
+        "Error: Invalid value for '--category': unknown category 'prss-release' (did you mean "
+        "press-release?): give the slug or the name of a category of the archive "
+        f"({', '.join(names[:40])} and {len(names) - 40} more) or of the taxonomy"
+    )
+    # A category of the taxonomy that nothing archived has: nothing matched, not a mistake.
+    absent = ilo_archive("export", "--db", archive, "--category", "podcast", "--format", "json")
+    assert "podcast" not in names
+    assert (absent.returncode, json.loads(absent.stdout)) == (1, [])
 
 
 # show ----------------------------------------------------------------------------------------
@@ -208,6 +241,60 @@ def test_show_lists_a_revision_with_the_old_values(archive: Path, tmp_path: Path
     assert revision["old"] == {"title": COBALT_TITLE}
     table = ilo_archive("show", "WCMS_825658", "--db", copy)
     assert f'title="{COBALT_TITLE}"' in table.stdout
+
+
+def test_show_finds_an_article_by_any_spelling_of_an_identity_or_by_url(tmp_path: Path) -> None:
+    """What a user pastes: an identity in another case, a URL of either site's copy on the real
+    host (the archive read the replica's), https for http, or a web archive's replay URL."""
+    dataset = write_dataset(
+        tmp_path / "d.jsonl",
+        [
+            dataset_row(7000, "2021-06-01", title="ILO welcomes a Convention", body=["One."]),
+            {
+                "id": "node:500",
+                "lang": "en",
+                "date": "2021-06-01",
+                "title": "ILO welcomes a Convention",
+                "body": ["One."],
+                "migrated_from": "WCMS_7000",
+            },
+            {
+                "id": "node:501",
+                "lang": "en",
+                "date": "2021-06-02",
+                "title": "Another story",
+                "body": ["Two."],
+            },
+        ],
+    )
+    archive = tmp_path / "archive.db"
+    with running_mirror(dataset) as url:  # both sites served, as before the WCMS retired
+        for source in ("live", "current"):
+            crawl = run_crawl(url, archive, source=source, month="2021-06")
+            assert crawl.returncode == 0, crawl.stderr[-3000:]
+    urls = dict(query(archive, "SELECT identity, url FROM identities"))
+    on_the_site = {
+        identity: "https://www.ilo.org" + urllib.parse.urlsplit(address).path
+        for identity, address in urls.items()
+    }
+    wcms = urllib.parse.urlsplit(urls["WCMS_7000"]).path
+    spellings = {
+        "wcms_7000": "WCMS_7000",
+        " WCMS_7000 ": "WCMS_7000",
+        "Node:500": "WCMS_7000",  # the current site's copy of the same article
+        "NODE:501": "node:501",
+        on_the_site["node:500"]: "WCMS_7000",
+        on_the_site["node:501"] + "/": "node:501",
+        on_the_site["WCMS_7000"]: "WCMS_7000",
+        f"https://web.archive.org/web/20210605000000id_/http://www.ilo.org{wcms}": "WCMS_7000",
+    }
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        shown = list(
+            pool.map(lambda text: ilo_archive("show", text, "--db", archive, "--json"), spellings)
+        )
+    for (text, doc_id), result in zip(spellings.items(), shown, strict=True):
+        assert result.returncode == 0, (text, result.stderr)
+        assert [article["doc_id"] for article in json.loads(result.stdout)] == [doc_id], text
 
 
 # export --------------------------------------------------------------------------------------
@@ -266,7 +353,15 @@ def test_export_jsonl_and_json_match_the_filters(archive: Path, tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["french.json"]
 
     empty = ilo_archive("export", "--db", archive, "--format", "json", "--month", "2020-01")
-    assert (empty.returncode, json.loads(empty.stdout)) == (0, [])
+    assert (empty.returncode, json.loads(empty.stdout)) == (1, [])
+    assert empty.stderr == "no articles match the selection\n"
+    header = ilo_archive("export", "--db", archive, "--month", "2020-01", "-o", tmp_path / "e.csv")
+    assert header.returncode == 1
+    assert header.stderr.splitlines() == [
+        f"wrote 0 articles to {tmp_path / 'e.csv'} (csv)",
+        "no articles match the selection",
+    ]
+    assert (tmp_path / "e.csv").read_text("utf-8").startswith("doc_id,lang,url,")
 
 
 def test_export_to_a_file_is_all_or_nothing(
@@ -289,14 +384,19 @@ def test_export_to_a_file_is_all_or_nothing(
 
 
 # errors --------------------------------------------------------------------------------------
-def _check_errors(cases: list[tuple[tuple[str | Path, ...], str]]) -> None:
+#: Exit statuses: nothing found (no such article, an empty archive), and trouble (a usage error,
+#: an archive or a file that cannot be used).
+NOTHING, TROUBLE = 1, 2
+
+
+def _check_errors(cases: list[tuple[tuple[str | Path, ...], str, int]]) -> None:
     """Run the invocations side by side (each is a Python start-up) and check every one fails
-    with one ``Error:`` line holding the message, and no traceback."""
+    with its exit status, one ``Error:`` line holding the message, and no traceback."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda case: ilo_archive(*case[0]), cases))
-    for (args, message), result in zip(cases, results, strict=True):
+    for (args, message, status), result in zip(cases, results, strict=True):
         errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-        assert result.returncode != 0, args
+        assert result.returncode == status, (args, result.stderr)
         assert "Traceback" not in result.stderr, (args, result.stderr)
         assert len(errors) == 1 and message in errors[0], (args, result.stderr)
 
@@ -311,12 +411,12 @@ def test_every_command_refuses_a_missing_a_foreign_and_an_empty_archive(tmp_path
     commands = [("coverage",), ("search", "cobalt"), ("show", "WCMS_825658"), ("export",)]
     missing = tmp_path / "none.db"
     _check_errors(
-        [((*command, "--db", empty.path), "the archive is empty") for command in commands]
+        [((*command, "--db", empty.path), "the archive is empty", NOTHING) for command in commands]
         + [
-            (("coverage", "--db", missing), "archive not found"),
-            (("export", "--db", missing, "-o", tmp_path / "out.csv"), "archive not found"),
-            (("search", "cobalt", "--db", garbage), "not an SQLite archive"),
-            (("show", "WCMS_825658", "--db", garbage), "not an SQLite archive"),
+            (("coverage", "--db", missing), "archive not found", TROUBLE),
+            (("export", "--db", missing, "-o", tmp_path / "out.csv"), "archive not found", TROUBLE),
+            (("search", "cobalt", "--db", garbage), "not an SQLite archive", TROUBLE),
+            (("show", "WCMS_825658", "--db", garbage), "not an SQLite archive", TROUBLE),
         ]
     )
     assert not missing.exists() and not (tmp_path / "out.csv").exists()
@@ -326,23 +426,29 @@ def test_bad_options_and_unknown_things_are_one_line_errors(archive: Path, tmp_p
     missing_dir = tmp_path / "no" / "such" / "dir" / "x.csv"
     _check_errors(
         [
-            (("coverage", "--db", archive, "--since", "2021-13"), "'2021-13' is not a month"),
+            (("coverage", "--db", archive, "--since", "2021-13"), "'2021-13' is not a month", 2),
             (
                 ("coverage", "--db", archive, "--since", "2021-11", "--until", "2021-08"),
                 "--since 2021-11 is after --until 2021-08",
+                2,
             ),
-            (("coverage", "--db", archive, "--lang", "de"), "no archived articles in de"),
-            (("search", '"cobalt', "--db", archive), "invalid search query '\"cobalt'"),
-            (("search", "child-labour", "--db", archive), "invalid search query 'child-labour'"),
-            (("show", "WCMS_000000", "--db", archive), "no article 'WCMS_000000'"),
-            (("show", BILINGUAL, "--db", archive, "--lang", "es"), "has no 'es' version"),
-            (("export", "--db", archive, "--format", "xml"), "'xml' is not one of"),
-            (("export", "--db", archive, "--month", "2021-1"), "'2021-1' is not a month"),
+            (("coverage", "--db", archive, "--lang", "de"), "no archived articles in de", 1),
+            (("search", "", "--db", archive), "empty search query", 2),
+            (("search", " ", "--db", archive), "empty search query", 2),
+            (("search", '"cobalt', "--db", archive), "invalid search query '\"cobalt'", 2),
+            (("search", "child-labour", "--db", archive), "invalid search query 'child-labour'", 2),
+            (("show", "WCMS_000000", "--db", archive), "no article 'WCMS_000000'", 1),
+            (("show", "676958", "--db", archive), "'676958' names no article: give an identity", 2),
+            (("show", "https://www.ilo.org/x", "--db", archive), "no article read at https", 1),
+            (("show", BILINGUAL, "--db", archive, "--lang", "es"), "has no 'es' version", 1),
+            (("export", "--db", archive, "--format", "xml"), "'xml' is not one of", 2),
+            (("export", "--db", archive, "--month", "2021-1"), "'2021-1' is not a month", 2),
             (
                 ("export", "--db", archive, "--month", MONTH, "--since", "2021-01"),
                 "--month excludes --since",
+                2,
             ),
-            (("export", "--db", archive, "-o", missing_dir), "cannot write"),
+            (("export", "--db", archive, "-o", missing_dir), "cannot write", 2),
         ]
     )
     assert not missing_dir.parent.exists()
@@ -583,8 +689,8 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised_unless_raw(tmp_path: 
     assert {name: stored[name] for name in FORMULAS} == FORMULAS  # JSON is always as stored
 
 
-def ilo_archive_json_lines(archive: Path) -> list[dict]:
-    result = ilo_archive("export", "--db", archive, "--format", "jsonl")
+def ilo_archive_json_lines(archive: Path, *options: str) -> list[dict]:
+    result = ilo_archive("export", "--db", archive, "--format", "jsonl", *options)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 

@@ -19,8 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import MONTH, ROOT, Crawl, copy_archive, query
+from parsel import Selector
+from test_cli_query import CHROMIUM, chromium
 
 from ilo_crawler.archive import Archive
+from ilo_crawler.sites.registry import SITES
 
 METADATA = ROOT / "ilo_crawler" / "archive" / "metadata.yml"
 FTS_SHADOWS = {"articles_fts", *(f"articles_fts_{s}" for s in ("config", "data", "docsize", "idx"))}
@@ -184,3 +187,52 @@ def test_web_archive_missing_names_what_the_latest_reading_lacks(
     assert [dict(row) for row in rows] == [
         {"month": MONTH, "lang": "en", "listing": "all-newsroom", "run_id": runs[1], **article}
     ]
+
+
+def test_every_listing_is_named_where_the_metadata_lists_them() -> None:
+    listings = [name for site in SITES.values() for name in site.listings]
+    tables = described_tables()
+    for table in ("articles", "appearances", "completeness"):
+        described = tables[table]["columns"]["listing"]
+        assert [name for name in listings if name not in described] == [], table
+
+
+#: Run in the page once laid out: where the search box, the rows and the column descriptions
+#: are, and how tall the first body cell is; written into the DOM for ``--dump-dom`` to show.
+LAYOUT_SCRIPT = """<script>
+const at = (selector) => document.querySelector(selector).getBoundingClientRect().top;
+const cell = document.querySelector("td.col-body");
+document.body.dataset.layout = JSON.stringify({
+  search: at("#_search"), rows: at("table.rows-and-columns"),
+  descriptions: at("dl.column-descriptions"),
+  described: document.querySelectorAll("dl.column-descriptions dt").length,
+  bodyHeight: cell.getBoundingClientRect().height, bodyChars: cell.textContent.length,
+  titleHeight: document.querySelector("td.col-title").getBoundingClientRect().height});
+</script>"""
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium: make install-chromium (as root)"
+)
+def test_the_articles_page_shows_the_search_box_first_and_bodies_on_one_line(
+    datasette: Served, tmp_path: Path
+) -> None:
+    """The articles table as a browser lays it out on a first screen (1280 x 800): the search
+    box on it, above the rows; the column descriptions after the rows, all still there; a body
+    one line high however long it is."""
+    with urllib.request.urlopen(f"{datasette.url}/archive/articles", timeout=10) as response:
+        html = response.read().decode("utf-8")
+    page = tmp_path / "articles.html"
+    page.write_text(
+        html.replace("<head>", f'<head><base href="{datasette.url}/">', 1).replace(
+            "</body>", LAYOUT_SCRIPT + "</body>", 1
+        ),
+        "utf-8",
+    )
+    dom = Selector(
+        text=chromium(page, tmp_path / "profile", "--window-size=1280,800", "--dump-dom")
+    )
+    layout = json.loads(dom.css("body::attr(data-layout)").get())
+    assert layout["search"] < 800 and layout["search"] < layout["rows"] < layout["descriptions"]
+    assert layout["described"] == len(described_tables()["articles"]["columns"])
+    assert layout["bodyChars"] > 500 and layout["bodyHeight"] <= layout["titleHeight"] + 1

@@ -142,7 +142,7 @@ def test_reading_commands_never_write_to_an_empty_file_or_an_older_archive(
     for command in _reading_commands(path, out):
         result = ilo_archive(*command)
         errors = result.stderr.strip().splitlines()
-        assert result.returncode == 1 and len(errors) == 1 and message in errors[0], command
+        assert result.returncode == 2 and len(errors) == 1 and message in errors[0], command
     assert not any(out.iterdir())
     out.rmdir()
     assert _state(tmp_path) == before
@@ -220,9 +220,9 @@ def test_backups_taken_while_a_crawl_writes_are_sound_archives(
         verified = ilo_archive("verify", "--db", copy)
         assert verified.returncode == 0, verified.stdout
     existing = ilo_archive("backup", copies[0][0], "--db", archive)
-    assert existing.returncode == 1 and "exists: give a new file name" in existing.stderr
+    assert existing.returncode == 2 and "exists: give a new file name" in existing.stderr
     nowhere = ilo_archive("backup", tmp_path / "no" / "dir" / "b.db", "--db", archive)
-    assert nowhere.returncode == 1 and "cannot write the backup" in nowhere.stderr
+    assert nowhere.returncode == 2 and "cannot write the backup" in nowhere.stderr
     assert len(nowhere.stderr.strip().splitlines()) == 1 and not (tmp_path / "no").exists()
 
 
@@ -236,7 +236,7 @@ def test_a_user_who_may_not_read_the_archive_is_told_so(november: Crawl, tmp_pat
     archive.chmod(0o600)
     no_read = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
     result = ilo_archive("stats", "--db", archive, runner=no_read)
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == (
         f"Error: cannot read archive {archive}: permission denied (a reader needs read "
         "permission on it and search permission on its directories)"

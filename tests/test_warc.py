@@ -327,4 +327,28 @@ def test_a_web_archive_crawl_is_selected_by_capture_month(
     refused = ilo_archive(
         "warc", tmp_path / "now.warc", "--db", wayback_november.archive, "--since", today
     )
-    assert refused.returncode != 0 and f"no captures made {today}..now" in refused.stderr
+    assert refused.returncode == 2 and f"no captures made {today}..now" in refused.stderr
+    # What --help says is what it does: by when the page was captured, not fetched.
+    help_text = " ".join(ilo_archive("warc", "--help").stdout.split())
+    assert "Only pages captured in or after this month (UTC)" in help_text
+    assert "select by when a page's content was captured, as its WARC-Date says" in help_text
+    assert "fetch month" not in help_text
+
+
+def test_an_existing_file_is_replaced_only_with_force(november: Crawl, tmp_path: Path) -> None:
+    out = tmp_path / "listings.warc"
+    out.write_bytes(b"an earlier export, perhaps the only copy of what it holds")
+    before = out.stat()
+    command = ("warc", out, "--db", november.archive, "--kind", "listing")
+    refused = ilo_archive(*command)
+    assert (refused.returncode, refused.stdout, refused.stderr) == (
+        2,
+        "",
+        f"Error: {out} exists: give a new file name, or --force to replace it\n",
+    )
+    assert out.read_bytes() == b"an earlier export, perhaps the only copy of what it holds"
+    assert out.stat().st_mtime_ns == before.st_mtime_ns
+    replaced = ilo_archive(*command, "--force")
+    assert replaced.returncode == 0, replaced.stderr
+    assert read_warc(out)[0]["type"] == "warcinfo"
+    assert [p.name for p in tmp_path.iterdir()] == ["listings.warc"]

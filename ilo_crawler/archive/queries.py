@@ -43,6 +43,10 @@ class QueryError(ValueError):
     """A question the archive cannot answer as asked; the message is one line for a person."""
 
 
+class QuerySyntaxError(QueryError):
+    """A search query that is not one (empty, or not FTS5 syntax): the asker's mistake."""
+
+
 def database(source: Source) -> sqlite_utils.Database:
     return source.db if isinstance(source, Archive) else source
 
@@ -387,7 +391,7 @@ def search(
     match weighing most), each with a snippet marking the matches in ``[`` ``]``."""
     db = _require_content(source)
     if not query.strip():
-        raise QueryError("empty search query: give a word, a phrase in quotes, or an expression")
+        raise QuerySyntaxError("empty search query: give a word, a phrase in quotes, or an expression")
     condition, params = (where or ArticleFilter()).where("a", joiner="AND")
     weights = ", ".join(str(weight) for weight in SEARCH_WEIGHTS)
     sql = (
@@ -402,7 +406,7 @@ def search(
     except sqlite3.OperationalError as error:
         if not _FTS_SYNTAX.search(str(error)):
             raise
-        raise QueryError(
+        raise QuerySyntaxError(
             f'invalid search query {query!r} ({error}): use words, "quoted phrases", '
             "AND/OR/NOT, prefix*; quote anything with punctuation"
         ) from error

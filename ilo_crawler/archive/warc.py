@@ -100,19 +100,23 @@ def write_warc(
     until: str | None = None,
     kind: str | None = None,
     gzip: bool | None = None,
+    overwrite: bool = False,
 ) -> WarcSummary:
     """Write the captures made in months ``since``..``until`` (``YYYY-MM``, inclusive; UTC: by
     ``captured_at``, the record's ``WARC-Date``) of one ``kind`` (or all) to ``path`` as WARC, in
     fetch order, atomically: the file appears
-    whole or not at all. ``gzip`` None: gzip when the name ends in ``.gz``.
+    whole or not at all. ``gzip`` None: gzip when the name ends in ``.gz``. An existing file is
+    replaced only when ``overwrite`` (a WARC may be the only copy of what it holds).
 
     Raises ``ArchiveError`` (one line) for a bad month or kind, an empty selection (a WARC holding
-    nothing but its ``warcinfo`` is far more likely a mistaken month than a wish) or an
-    unwritable path."""
+    nothing but its ``warcinfo`` is far more likely a mistaken month than a wish), an existing
+    file not to overwrite, or an unwritable path."""
     path = Path(path)
     selection = _Selection.of(since, until, kind)
     if path.exists() and path.resolve() == archive.path.resolve():
         raise ArchiveError(f"refusing to overwrite the archive itself with a WARC: {path}")
+    if path.exists() and not overwrite:
+        raise ArchiveError(f"{path} exists: give a new file name, or --force to replace it")
     with _snapshot(archive):
         overview = _overview(archive, selection)
         if not overview.captures:

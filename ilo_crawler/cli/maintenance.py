@@ -14,7 +14,16 @@ from ilo_crawler.archive.maintenance import renormalize as renormalize_archive
 from ilo_crawler.archive.maintenance import reparse as reparse_archive
 from ilo_crawler.archive.maintenance import schema_version, verify_damaged
 from ilo_crawler.archive.maintenance import verify as verify_archive
-from ilo_crawler.cli.base import cli, db_option, emit, json_option, open_archive
+from ilo_crawler.cli.base import (
+    Exit,
+    Trouble,
+    cli,
+    db_option,
+    emit,
+    json_option,
+    open_archive,
+    writing,
+)
 from ilo_crawler.normalize.categories import Taxonomy, TaxonomyError, load_taxonomy
 
 taxonomy_option = click.option(
@@ -28,7 +37,7 @@ def _taxonomy(path: Path | None) -> Taxonomy | None:
     try:
         return load_taxonomy(path) if path else None
     except TaxonomyError as error:
-        raise click.ClickException(str(error)) from error
+        raise Trouble(str(error)) from error
 
 
 @cli.command()
@@ -47,7 +56,7 @@ def verify(db: str, as_json: bool) -> None:
         unopenable = isinstance(error.__cause__, sqlite3.DatabaseError)  # SQLite's own refusal
         damage = verify_damaged(Path(db)) if unopenable else None
         if damage is None:
-            raise click.ClickException(str(error)) from error
+            raise Trouble(str(error)) from error
         checks = damage
     rows = [
         {
@@ -63,7 +72,7 @@ def verify(db: str, as_json: bool) -> None:
     ]
     emit(rows, as_json, ["check", "result", "examples"])
     if not all(c.ok for c in checks if not c.pending):
-        raise SystemExit(1)
+        raise SystemExit(Exit.NOTHING_FOUND)
 
 
 @cli.command()
@@ -72,8 +81,11 @@ def verify(db: str, as_json: bool) -> None:
 @taxonomy_option
 def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-run extraction and normalisation over the stored captures, without the network, through
-    the same dedup and revision path as a crawl (recorded as a run of spider ``reparse``)."""
-    counts = reparse_archive(open_archive(db, read_only=False), _taxonomy(taxonomy))
+    the same dedup and revision path as a crawl (recorded as a run of spider ``reparse``). Holds
+    the archive's lock as a crawl does: exit status 3 while a crawl is writing it."""
+    chosen = _taxonomy(taxonomy)
+    with writing(db) as archive:
+        counts = reparse_archive(archive, chosen)
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -90,8 +102,11 @@ def reparse(db: str, as_json: bool, taxonomy: Path | None) -> None:
 def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
     """Re-apply date and category normalisation to every archived article, without crawling
     (after the taxonomy or the date rules changed). Raw fields are untouched; no revision.
-    Recorded as a run of spider ``renormalize``."""
-    counts = renormalize_archive(open_archive(db, read_only=False), _taxonomy(taxonomy))
+    Recorded as a run of spider ``renormalize``. Holds the archive's lock as a crawl does: exit
+    status 3 while a crawl is writing it."""
+    chosen = _taxonomy(taxonomy)
+    with writing(db) as archive:
+        counts = renormalize_archive(archive, chosen)
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -109,15 +124,16 @@ def renormalize(db: str, as_json: bool, taxonomy: Path | None) -> None:
 def upgrade(db: str) -> None:
     """Migrate an archive of an older schema to this ilo-crawler's, step by step, each step whole
     or not at all (a crawl does the same when it opens the archive). Reading commands never
-    migrate: they ask for this. A current archive is left as it is."""
+    migrate: they ask for this. A current archive is left as it is. Holds the archive's lock as
+    a crawl does: exit status 3 while a crawl is writing it."""
     try:
         before = schema_version(Path(db))
     except ArchiveError as error:
-        raise click.ClickException(str(error)) from error
+        raise Trouble(str(error)) from error
     if before == 0:
-        raise click.ClickException(f"{db} is not an archive yet: nothing to upgrade")
-    open_archive(db, read_only=False).close()
-    after = schema_version(Path(db))
+        raise Trouble(f"{db} is not an archive yet: nothing to upgrade")
+    with writing(db):  # opening it for writing migrates it
+        after = schema_version(Path(db))
     change = f"upgraded from schema version {before} to {after}" if before != after else "current"
     click.echo(f"archive {db}: {change} (schema version {after})")
 
@@ -133,9 +149,9 @@ def backup(file: Path, db: str) -> None:
     try:
         held = backup_archive(archive, file)
     except ArchiveError as error:
-        raise click.ClickException(str(error)) from error
+        raise Trouble(str(error)) from error
     except (OSError, sqlite3.Error) as error:
-        raise click.ClickException(f"cannot write the backup {file}: {error}") from error
+        raise Trouble(f"cannot write the backup {file}: {error}") from error
     finally:
         archive.close()
     click.echo(

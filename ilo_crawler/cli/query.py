@@ -7,6 +7,8 @@ The SQL lives in ``ilo_crawler.archive.queries``; these commands parse options, 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import difflib
 import io
 import json
 import os
@@ -22,9 +24,10 @@ from tabulate import tabulate
 
 from ilo_crawler.archive import Archive, queries
 from ilo_crawler.archive.coverage_page import coverage_page
-from ilo_crawler.archive.queries import ArticleFilter, QueryError
+from ilo_crawler.archive.queries import ArticleFilter, QueryError, QuerySyntaxError
 from ilo_crawler.archive.store import PROVENANCE_FIELDS
 from ilo_crawler.cli.base import (
+    Trouble,
     check_month,
     cli,
     db_option,
@@ -32,8 +35,11 @@ from ilo_crawler.cli.base import (
     json_option,
     lang_option,
     month_option,
+    nothing_found,
     open_archive,
 )
+from ilo_crawler.cli.identity import resolve_identity
+from ilo_crawler.normalize.categories import default_taxonomy, fold_label
 from ilo_crawler.sites.registry import SITES
 
 since_option = click.option(
@@ -52,14 +58,17 @@ category_option = click.option("--category", help="Only this category (slug or n
 
 @contextlib.contextmanager
 def reading(db: str) -> Iterator[Archive]:
-    """The archive at ``db``, with every failure of a question reported as one line."""
+    """The archive at ``db``, with every failure of a question reported as one line: a question
+    asked wrong (exit status 2), one the archive has no answer to (1)."""
     archive = open_archive(db)
     try:
         yield archive
+    except QuerySyntaxError as error:
+        raise Trouble(str(error)) from error
     except QueryError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:
-        raise click.ClickException(f"archive {db}: {error}") from error
+        raise Trouble(f"archive {db}: {error}") from error
     finally:
         archive.close()
 
@@ -72,6 +81,45 @@ def article_filter(**options: str | None) -> ArticleFilter:
     if options.get("month") and (since or until):
         raise click.UsageError("--month excludes --since and --until: give one month or a range")
     return ArticleFilter(**options)
+
+
+def with_category(archive: Archive, selected: ArticleFilter) -> ArticleFilter:
+    """The filter with ``--category`` read as the slug of a category of the archive or of the
+    taxonomy, by its slug, its name or any label the taxonomy knows for it (``Actualités``);
+    any other value is a usage error listing the archive's categories."""
+    given = selected.category
+    if given is None:
+        return selected
+    archived = dict(
+        archive.db.execute(
+            "SELECT DISTINCT category_slug, category FROM articles WHERE category_slug IS NOT NULL"
+        ).fetchall()
+    )
+    taxonomy = default_taxonomy()
+    known = taxonomy.normalize(given)
+    named = [slug for slug, name in archived.items() if fold_label(name) == fold_label(given)]
+    if given in archived or given in taxonomy.by_slug:
+        slug = given
+    elif named:
+        slug = named[0]
+    elif known is not None and known.known:
+        slug = known.slug
+    else:
+        slugs = sorted(archived)
+        close = difflib.get_close_matches(given.lower(), slugs, n=1)
+        more = f" and {len(slugs) - _SHOWN} more" if len(slugs) > _SHOWN else ""
+        raise click.BadParameter(
+            f"unknown category {given!r}"
+            + (f" (did you mean {close[0]}?)" if close else "")
+            + ": give the slug or the name of a category of the archive "
+            f"({', '.join(slugs[:_SHOWN])}{more}) or of the taxonomy",
+            param_hint="'--category'",
+        )
+    return dataclasses.replace(selected, category=slug)
+
+
+#: How many of the archive's categories an unknown --category lists.
+_SHOWN = 40
 
 
 def check_http_url(
@@ -99,7 +147,8 @@ def shorten(text: str | None, width: int) -> str:
 @lang_option
 @listing_option
 def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: str | None) -> None:
-    """Articles per month and language: with a body, a label, a date; and the last run."""
+    """Articles per month and language: with a body, a label, a date; and the last run. A
+    report: exit status 0 even when it counts no articles."""
     with reading(db) as archive:
         where, params = ArticleFilter(month=month, lang=lang, listing=listing).where()
         rows = list(
@@ -112,6 +161,8 @@ def stats(db: str, as_json: bool, month: str | None, lang: str | None, listing: 
         )
         emit(rows, as_json, ["month", "lang", "articles", "with_body", "with_label", "with_date"])
         last = next(archive.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"), None)
+    if not rows and not as_json:
+        click.echo("(no articles)")
     if last and not as_json:
         described = queries.run_description(last["spider"], last["arguments"])
         click.echo(
@@ -150,6 +201,12 @@ def list_articles(
             row["title"] = shorten(row["title"], 60)
     headers = ["doc_id", "lang", "published", "category", "category_kind", "title", "body_chars"]
     emit(rows, as_json, headers)
+    if not rows:
+        nothing_found(_NO_ARTICLES)
+
+
+#: What a command whose selection matched nothing says on standard error (exit status 1).
+_NO_ARTICLES = "no articles match the selection"
 
 
 @cli.command()
@@ -199,7 +256,7 @@ def coverage(
         try:
             queries.write_atomically(html_file, lambda stream: stream.write(page))
         except OSError as error:
-            raise click.ClickException(f"cannot write {html_file}: {error.strerror}") from error
+            raise Trouble(f"cannot write {html_file}: {error.strerror}") from error
         click.echo(f"wrote the coverage of {len(rows)} month-languages to {html_file}", err=True)
         return
     if as_json:
@@ -258,10 +315,18 @@ _REPORT_COLUMNS = {
 }
 
 
+def check_query(_context: click.Context, _param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter(
+            "empty search query: give a word, a phrase in quotes, or an expression"
+        )
+    return value
+
+
 @cli.command()
 @db_option
 @json_option
-@click.argument("query")
+@click.argument("query", callback=check_query)
 @month_option
 @since_option
 @until_option
@@ -285,35 +350,37 @@ def search(
     syntax: words, "a phrase", AND/OR/NOT, prefix*, title:word."""
     where = article_filter(month=month, since=since, until=until, lang=lang, category=category)
     with reading(db) as archive:
-        rows = queries.search(archive, query, where, limit)
+        rows = queries.search(archive, query, with_category(archive, where), limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif not rows:
-        click.echo(f"no article matches {query!r}")
     else:
         for row in rows:
             row["title"] = shorten(row["title"], 50)
             row["snippet"] = shorten(row["snippet"], 90)
         emit(rows, False, ["doc_id", "lang", "published", "category", "title", "snippet"])
+    if not rows:
+        nothing_found(f"no article matches {query!r}")
 
 
 @cli.command()
 @db_option
 @json_option
-@click.argument("doc_id")
+@click.argument("article")
 @lang_option
-def show(db: str, as_json: bool, doc_id: str, lang: str | None) -> None:
-    """One article in every archived language (or one), by any of its identities (WCMS_<n>,
-    node:<nid>): its fields, every identity with its URL, where and when its content was
-    captured (live or a web archive), its other languages, its revisions with the old values,
-    where runs saw it, and the pages fetched for it."""
+def show(db: str, as_json: bool, article: str, lang: str | None) -> None:
+    """One article in every archived language (or one). ARTICLE is any of its identities, in any
+    case (WCMS_676958, node:23121), or the URL of any copy of it (on either site, or a web
+    archive's replay of one). Shows its fields, every identity with its URL, where and when its
+    content was captured (live or a web archive), its other languages, its revisions with the
+    old values, where runs saw it, and the pages fetched for it."""
     with reading(db) as archive:
-        articles = queries.show(archive, doc_id, lang)
+        _site, identity = resolve_identity(archive.db, article)
+        articles = queries.show(archive, identity, lang)
     if as_json:
         click.echo(json.dumps(articles, ensure_ascii=False, indent=2))
         return
-    for number, article in enumerate(articles):
-        click.echo(("\n" if number else "") + _article_text(article))
+    for number, shown in enumerate(articles):
+        click.echo(("\n" if number else "") + _article_text(shown))
 
 
 _SECTIONS = ("identities", "other_languages", "revisions", "appearances", "captures")
@@ -396,30 +463,36 @@ def export(
 ) -> None:
     """Export articles (every column but internal ids, body included) as CSV, JSON Lines or
     JSON, UTF-8, one row at a time. A file is written whole or not at all. A CSV cell that a
-    spreadsheet would run as a formula gets a leading ' (unless --raw); JSON is as stored."""
+    spreadsheet would run as a formula gets a leading ' (unless --raw); JSON is as stored. When
+    no article matches, the output is still written (a CSV header, an empty JSON array) and the
+    exit status is 1."""
     where = article_filter(
         month=month, since=since, until=until, lang=lang, category=category, listing=listing
     )
     with reading(db) as archive:
+        where = with_category(archive, where)
         if output == "-":
-            _to_stdout(lambda stream: queries.export(archive, stream, fmt, where, raw))
-            return
-        try:
-            count = queries.export(archive, Path(output), fmt, where, raw)
-        except OSError as error:
-            raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
-    click.echo(f"wrote {count} articles to {output} ({fmt})", err=True)
+            count = _to_stdout(lambda stream: queries.export(archive, stream, fmt, where, raw))
+        else:
+            try:
+                count = queries.export(archive, Path(output), fmt, where, raw)
+            except OSError as error:
+                raise Trouble(f"cannot write {output}: {error.strerror}") from error
+            click.echo(f"wrote {count} articles to {output} ({fmt})", err=True)
+    if not count:
+        nothing_found(_NO_ARTICLES)
 
 
-def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
-    """Run ``write`` on a UTF-8 standard output; a reader that stops early (``| head``) ends
-    the command quietly, as for any Unix filter."""
+def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> int:
+    """Run ``write`` on a UTF-8 standard output and return what it returns; a reader that stops
+    early (``| head``) ends the command quietly, as for any Unix filter."""
     stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
     try:
-        write(stream)
+        count = write(stream)
         stream.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     finally:
         stream.detach()
+    return count
