@@ -242,7 +242,7 @@ def _article_rows_from_copies(connection: sqlite3.Connection) -> Found:
     return len(rows), tuple(f"{doc_id}/{lang}" for doc_id, lang in rows[:5])
 
 
-_UNDECIDED = "joins the evidence left undecided (not faults: listed for a person or a later crawl)"
+_UNDECIDED = "joins left undecided (listed, not faults)"
 
 
 def _undecided_joins(connection: sqlite3.Connection) -> Found:
