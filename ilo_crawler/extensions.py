@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import time
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from scrapy import Spider, signals
@@ -221,10 +222,26 @@ class RunRecorder:
                 line += f", {stats['sitemap/reappeared']} back after gone"
             if stats.get("sitemap/failed"):
                 line += f" (failed: {stats['sitemap/failed']}; the listing was read)"
+        line += fields_not_found(stats)
         by_content = stats.get("extraction/pages_by_content", 0)
         if by_content:
             line += f"; {by_content} pages read partly or wholly by content (see the warnings)"
         return line
+
+
+#: The stats counting article pages whose field neither the selectors nor the content found.
+_FIELD_DRIFT = "drift/article_field/"
+
+
+def fields_not_found(stats: Mapping[str, Any]) -> str:
+    """The summary's words for the article fields no reader found, named with their counts
+    (drift stays loud, field by field); empty when every field was found."""
+    missed = [
+        f"{name.removeprefix(_FIELD_DRIFT)} {count}"
+        for name, count in sorted(stats.items())
+        if name.startswith(_FIELD_DRIFT)
+    ]
+    return "; fields no reader found: " + ", ".join(missed) if missed else ""
 
 
 def recorded_arguments(arguments: NewsroomArguments) -> dict[str, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import MONTH, ROOT, run_crawl
 
+from ilo_crawler.extensions import fields_not_found
 from ilo_crawler.mirror.process import crawl_command, running_mirror
 
 #: The replica answers slowly enough for the progress line to be redrawn during the crawl.
@@ -123,3 +124,9 @@ def test_at_debug_each_item_is_one_line_naming_it_never_its_body(
     assert "body=" not in crawl.stderr and "Capture(" not in crawl.stderr
     quiet = run_crawl(replica, tmp_path / "info.db", month=MONTH)
     assert quiet.returncode == 0 and "Scraped from" not in quiet.stderr
+
+
+def test_the_summary_names_each_article_field_no_reader_found() -> None:
+    stats = {"drift/article_field/title": 2, "drift/article_field/date_text": 1, "drift/x": 3}
+    assert fields_not_found(stats) == "; fields no reader found: date_text 1, title 2"
+    assert fields_not_found({"drift/problems": 4}) == ""

@@ -19,9 +19,10 @@ from ilo_crawler.archive.store import Archive
 
 @dataclass(frozen=True)
 class Known:
-    """An archived article, as far as deciding whether to fetch it again goes."""
+    """An archived copy (an identity's page in one language), as far as deciding whether to
+    fetch it again goes."""
 
-    doc_id: str  #: the article the copy is of (which may hold copies of both sites)
+    identity: str  #: its identity (``WCMS_<n>``, ``node:<nid>``, ``LISTING_<hash>``)
     listing_hash: str | None
     has_body: bool
     capture_id: int | None
@@ -66,7 +67,7 @@ class ArchiveIndex:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = connection.execute(
-                "SELECT k.identity, k.url, k.doc_id, k.listing_hash, k.body IS NOT NULL,"
+                "SELECT k.identity, k.url, k.listing_hash, k.body IS NOT NULL,"
                 " k.capture_id, c.headers, c.fetched_at, k.gone_at IS NOT NULL FROM copies k"
                 " LEFT JOIN captures c ON c.id = k.capture_id WHERE k.lang = ?",
                 (lang,),
@@ -76,10 +77,10 @@ class ArchiveIndex:
         known: dict[str, Known] = {}
         by_path: dict[str, Known] = {}
         for (
-            identity, url, doc_id, listing_hash, has_body, capture_id, headers, read_at, gone
+            identity, url, listing_hash, has_body, capture_id, headers, read_at, gone
         ) in rows:  # fmt: skip
             known[identity] = Known(
-                doc_id,
+                identity,
                 listing_hash,
                 bool(has_body),
                 capture_id,
@@ -124,8 +125,8 @@ class ArchiveIndex:
             for url, capture_id, headers in rows
         }
 
-    def listed_fields(self, doc_id: str, lang: str) -> dict[str, Any] | None:
-        """What the archive holds of an article's listing entry (title, summary, credit, label,
+    def listed_fields(self, identity: str, lang: str) -> dict[str, Any] | None:
+        """What the archive holds of a copy's listing entry (title, summary, credit, label,
         dates, heading, listing and its fingerprint), to archive its page again without its
         card."""
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
@@ -133,8 +134,8 @@ class ArchiveIndex:
         try:
             row = connection.execute(
                 "SELECT title, summary, credit, label, date_text, date_value, listing,"
-                " listing_heading, listing_hash FROM articles WHERE doc_id = ? AND lang = ?",
-                (doc_id, lang),
+                " listing_heading, listing_hash FROM copies WHERE identity = ? AND lang = ?",
+                (identity, lang),
             ).fetchone()
         finally:
             connection.close()

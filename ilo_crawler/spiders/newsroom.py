@@ -432,7 +432,7 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
         known = self._known(entry.url)
         if known is not None and self._unchanged(entry, known) and not self.arguments.refresh:
             self.crawler.stats.inc_value("newsroom/articles_unchanged_not_fetched")
-            yield self._sighting(known.doc_id, context)
+            yield self._sighting(known.identity, context)
             return
         self.walked.add(urlsplit(entry.url).path)
         yield self._article_request(entry.url, context, known)
@@ -505,7 +505,7 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
             # Not modified since the archived capture: read that one again.
             self.crawler.stats.inc_value("newsroom/articles_not_modified")
             if listing_hash(entry) == known.listing_hash:
-                yield self._sighting(known.doc_id, context)
+                yield self._sighting(known.identity, context)
                 return
             stored = self.index.stored_body(known.capture_id)
             article = await self.read_article_elsewhere(stored, response.url)
@@ -529,7 +529,7 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
         archived, its entry what the archive holds of its card (a page never archived: its
         URL; its page says the rest)."""
         known = visit.known
-        listed = self.index.listed_fields(known.doc_id, self.arguments.lang) if known else None
+        listed = self.index.listed_fields(known.identity, self.arguments.lang) if known else None
         context = {
             "entry": sitemap_entry(visit, listed),
             "listing_url": visit.listed.sitemap_url if visit.listed else None,
@@ -608,7 +608,7 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
             return identity
         if article is not None and article.has_article:
             self._drift(url, "article page without a document id (no node_id)")
-        return known.doc_id if known else listing_only_id(entry)
+        return known.identity if known else listing_only_id(entry)
 
     def of_this_process(self, seek: str) -> bool:
         """Did this process make the request (``seek``: its token)? Else it is counted."""
