@@ -733,6 +733,7 @@ def test_coverage_html_shows_the_grid_in_a_browser(archive: Path, tmp_path: Path
     read_from_the_web_archive(copy, WAYBACK_MONTH, MISSING)  # 2021-10 en: incomplete
     with closing(sqlite3.connect(copy)) as connection, connection:  # 2021-11 en: one gap
         connection.execute("UPDATE articles SET body = NULL WHERE doc_id = 'WCMS_825658'")
+        connection.execute("UPDATE copies SET body = NULL WHERE identity = 'WCMS_825658'")
     expected = {(r["month"], r["lang"]): r for r in ilo_archive_json("coverage", "--db", copy)}
     page = tmp_path / "coverage.html"
     result = ilo_archive("coverage", "--db", copy, "--html", page)
