@@ -50,6 +50,17 @@ def _validators(headers: str | None) -> tuple[str | None, str | None]:
     return (received.get("etag") or [None])[0], (received.get("last-modified") or [None])[0]
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers that ask for a page only if it changed since the copy these validators are
+    of (the server answers 304 Not Modified otherwise)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 class ArchiveIndex:
     def __init__(self, known: dict[str, Known], path: Path, by_path: dict[str, Known]) -> None:
         self.known = known

@@ -366,9 +366,7 @@ class Archive:
                 yield
                 self._settle()
         finally:
-            self._touched.clear()
-            self._buckets.clear()
-            self._regroup_needed.clear()
+            self._forget_written()
 
     def add_capture(self, capture: Mapping[str, Any], run_id: int | None) -> int:
         """Keep a fetched page as received; identical bodies are stored once (by SHA-256)."""
@@ -523,10 +521,9 @@ class Archive:
             "UPDATE copies SET identity = ?, site = ? WHERE identity = ? AND lang = ?",
             (identity, identity_site(identity), placeholder[0], lang),
         )
-        for table in ("revisions",):
-            self.db.execute(
-                f"UPDATE {table} SET identity = ? WHERE identity = ? AND lang = ?", renamed
-            )
+        self.db.execute(
+            "UPDATE revisions SET identity = ? WHERE identity = ? AND lang = ?", renamed
+        )
         for table in ("appearances", "captures", "failures"):
             self.db.execute(
                 f"UPDATE OR IGNORE {table} SET doc_id = ? WHERE doc_id = ? AND lang = ?", renamed
@@ -562,6 +559,10 @@ class Archive:
         }
         for doc_id, lang in keys:
             self._refresh_article(doc_id, lang)
+        self._forget_written()
+
+    def _forget_written(self) -> None:
+        """Settled, or rolled back: nothing left for ``_settle``."""
         self._touched.clear()
         self._buckets.clear()
         self._regroup_needed.clear()

@@ -31,7 +31,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ilo_crawler import sites
-from ilo_crawler.archive.index import ArchiveIndex, Known
+from ilo_crawler.archive.index import ArchiveIndex, Known, conditional_headers
 from ilo_crawler.archive.store import GONE_STATUSES
 from ilo_crawler.items import (
     ArchivedCopy,
@@ -443,12 +443,11 @@ class NewsroomSpider(SitemapNavigation, WaybackNavigation, scrapy.Spider):
         """The article page, conditional (ETag / Last-Modified) when a copy is archived
         (``known``: what the archive holds of it)."""
         self.crawler.stats.inc_value("newsroom/article_requests")
-        headers = {}
-        if known is not None and known.has_body:
-            if known.etag:
-                headers["If-None-Match"] = known.etag
-            if known.last_modified:
-                headers["If-Modified-Since"] = known.last_modified
+        headers = (
+            conditional_headers(known.etag, known.last_modified)
+            if known is not None and known.has_body
+            else {}
+        )
         return scrapy.Request(
             url,
             headers=headers,

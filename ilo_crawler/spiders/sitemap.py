@@ -37,7 +37,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from ilo_crawler.archive.index import ArchiveIndex, Known, StoredCopy
+from ilo_crawler.archive.index import ArchiveIndex, Known, StoredCopy, conditional_headers
 from ilo_crawler.items import Capture, capture_of
 from ilo_crawler.sites.current import urls
 from ilo_crawler.sites.pages import ListingEntry
@@ -208,12 +208,7 @@ class SitemapNavigation:
         self, url: str, callback: Callable[..., Any], copy: StoredCopy | None = None
     ) -> scrapy.Request:
         self.crawler.stats.inc_value("sitemap/requests")
-        headers = {}
-        if copy is not None:
-            if copy.etag:
-                headers["If-None-Match"] = copy.etag
-            if copy.last_modified:
-                headers["If-Modified-Since"] = copy.last_modified
+        headers = conditional_headers(copy.etag, copy.last_modified) if copy is not None else {}
         return scrapy.Request(
             url,
             headers=headers,
